@@ -1,0 +1,5 @@
+import sys
+
+from graphlint.cli import main
+
+sys.exit(main())

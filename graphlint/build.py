@@ -1,0 +1,274 @@
+"""Run model_fn for one mode in a fresh tf.Graph, the way Estimator does, and record a Snapshot."""
+
+from __future__ import annotations
+
+import inspect
+import sys
+
+from graphlint.errors import UsageError
+from graphlint.snapshot import BuildFailure, Fetch, RestoreKey, ScopeRename, Snapshot, Variable
+from graphlint.tfcompat import is_estimator_spec, tf
+
+_HOOKS = {
+    "train": ("training_chief_hooks", "training_hooks"),
+    "eval": ("evaluation_hooks",),
+    "predict": ("prediction_hooks",),
+}
+_graph_class = None
+
+
+def _recording_graph(sites):
+    """A tf.Graph that notes every time TF uniquifies a requested name scope.
+
+    Graph.unique_name is where TensorFlow turns a requested name into the name it really uses;
+    variable_scope, name_scope and Keras layers all reach it through Graph.name_scope. Hooking
+    it on a subclass sees every re-entered scope without patching any scope API.
+    """
+    global _graph_class
+    if _graph_class is None:
+        class RecordingGraph(tf().Graph):
+            def unique_name(self, name, mark_as_used=True):
+                got = super().unique_name(name, mark_as_used)
+                if mark_as_used and sys._getframe(1).f_code.co_name == "name_scope":
+                    self._gl_note_scope(name, got)
+                return got
+
+            def _gl_note_scope(self, name, got):
+                full = f"{self._name_stack}/{name}" if self._name_stack else name
+                site = self.gl_sites.from_stack(3)
+                if got == full:
+                    self.gl_first_scope.setdefault(full.lower(), site)
+                else:
+                    first = self.gl_first_scope.get(full.lower())
+                    self.gl_renames.append(ScopeRename(full, got, site, first))
+
+        _graph_class = RecordingGraph
+    graph = _graph_class()
+    graph.gl_sites = sites
+    graph.gl_first_scope = {}
+    graph.gl_renames = []
+    return graph
+
+
+def _kwargs_for(fn_args, available: dict) -> dict:
+    return {k: v for k, v in available.items() if k in fn_args}
+
+
+def _fn_args(fn) -> tuple:
+    try:
+        return tuple(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return ()
+
+
+def _run_config():
+    from graphlint.tfcompat import RunConfig, real_estimator
+
+    est = real_estimator()
+    return est.RunConfig() if est is not None else RunConfig()
+
+
+def _input_tensors(model, mode: str, mode_key: str, params: dict):
+    """Call input_fn as Estimator does and turn its result into (features, labels) tensors."""
+    t = tf()
+    fn = model.input_fns[mode]
+    name = getattr(fn, "__name__", "input_fn")
+    kwargs = _kwargs_for(_fn_args(fn), {"params": params, "mode": mode_key, "config": _run_config()})
+    try:
+        with t.device("/cpu:0"):
+            result = fn(**kwargs)
+            if isinstance(result, t.data.Dataset):
+                result = t.compat.v1.data.make_initializable_iterator(result).get_next()
+    except Exception as exc:
+        site = model.sites.from_traceback(exc.__traceback__)
+        where = f"{site}: " if site else ""
+        raise UsageError(f"{where}{name} raised while building {mode}: {type(exc).__name__}: {_first_line(exc)}") from None
+    if isinstance(result, (tuple, list)):
+        if len(result) == 2:
+            return result[0], (None if mode == "predict" else result[1])
+        if len(result) == 1:
+            return result[0], None
+    if isinstance(result, (dict, t.Tensor, t.SparseTensor)):
+        return result, None
+    raise UsageError(f"{name} returned {type(result).__name__}; expected a tf.data.Dataset, "
+                     "a (features, labels) tuple, or features")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    return text.strip().splitlines()[0] if text.strip() else ""
+
+
+def _call_model_fn(model, features, labels, mode_key, params):
+    available = {"features": features, "mode": mode_key, "params": params, "config": _run_config()}
+    if "labels" in model.model_fn_args:
+        available["labels"] = labels
+    elif labels is not None:
+        raise UsageError(f"{model.target}: model_fn does not take labels, but input_fn returns labels")
+    return model.model_fn(**_kwargs_for(model.model_fn_args, available))
+
+
+def build_mode(model, mode: str, params: dict, est) -> tuple:
+    """Build one mode; returns (Snapshot, live graph or None). Raises UsageError on bad input."""
+    t = tf()
+    mode_key = {"train": est.ModeKeys.TRAIN, "eval": est.ModeKeys.EVAL, "predict": est.ModeKeys.PREDICT}[mode]
+    graph = _recording_graph(model.sites)
+    snap = Snapshot(mode)
+    with graph.as_default():
+        t.compat.v1.train.get_or_create_global_step()  # Estimator creates it before input_fn
+        features, labels = _input_tensors(model, mode, mode_key, params)
+        try:
+            spec = _call_model_fn(model, features, labels, mode_key, params)
+        except UsageError:
+            raise
+        except Exception as exc:
+            snap.failure = BuildFailure(type(exc).__name__, _first_line(exc),
+                                        model.sites.from_traceback(exc.__traceback__))
+            snap.renames = list(graph.gl_renames)
+            return snap, graph
+        if not is_estimator_spec(spec):
+            raise UsageError(f"{model.target}: model_fn returned {type(spec).__name__} in {mode}, "
+                             "not a tf.estimator.EstimatorSpec")
+        snap.fetches, snap.hook_errors = _collect_fetches(graph, spec, mode, model.sites)
+        snap.ops = {op.name: op.type for op in graph.get_operations()}
+        snap.variables = _variables(graph)
+        snap.restore_keys = _restore_keys(graph, spec)
+        snap.renames = list(graph.gl_renames)
+        snap.label_ops = _downstream(labels)
+    return snap, graph
+
+
+def _downstream(labels) -> frozenset:
+    """Names of the ops that consume the labels, directly or not."""
+    if labels is None:
+        return frozenset()
+    stack = [op for x in tf().nest.flatten(labels) if hasattr(x, "consumers") for op in x.consumers()]
+    seen = set()
+    while stack:
+        op = stack.pop()
+        if op.name not in seen:
+            seen.add(op.name)
+            stack.extend(c for out in op.outputs for c in out.consumers())
+    return frozenset(seen)
+
+
+def _variables(graph) -> dict:
+    t = tf()
+    keys = t.compat.v1.GraphKeys
+    trainable = {id(v) for v in graph.get_collection(keys.TRAINABLE_VARIABLES)}
+    metric = {id(v) for v in graph.get_collection(keys.METRIC_VARIABLES)}
+    out = {}
+    for kind, coll in (("local", keys.LOCAL_VARIABLES), ("global", keys.GLOBAL_VARIABLES)):
+        for v in graph.get_collection(coll):
+            name = v.op.name
+            shape = tuple(v.shape.as_list()) if v.shape.rank is not None else None
+            out[name] = Variable(name, shape, v.dtype.base_dtype.name, id(v) in trainable,
+                                 saved=kind == "global", kind="metric" if id(v) in metric else kind)
+    return out
+
+
+def _saver_var_list(graph, spec):
+    """The var_list of the Saver Estimator would use: the scaffold's, else the SAVERS collection's."""
+    saver = getattr(spec.scaffold, "saver", None)
+    if saver is None:
+        savers = graph.get_collection(tf().compat.v1.GraphKeys.SAVERS)
+        saver = savers[0] if len(savers) == 1 else None
+    var_list = getattr(saver, "_var_list", None)
+    return var_list
+
+
+def _restore_keys(graph, spec) -> dict:
+    """Checkpoint keys the mode's Saver restores, from TF's own saveable-object conversion."""
+    from tensorflow.python.ops import variables as tf_variables
+    from tensorflow.python.training.saving import saveable_object_util as su
+
+    var_list = _saver_var_list(graph, spec)
+    if var_list is None:
+        var_list = tf_variables._all_saveable_objects()
+    if not isinstance(var_list, dict):
+        var_list = su.op_list_to_dict(var_list)
+    keys = {}
+    for saveable in su.validate_and_slice_inputs(var_list):
+        var_name = _saveable_var_name(saveable)
+        for spec_ in saveable.specs:
+            keys[spec_.name] = RestoreKey(spec_.name, spec_.dtype.name, _spec_shape(saveable, spec_),
+                                          var_name, spec_.slice_spec)
+    return keys
+
+
+def _saveable_var_name(saveable) -> str:
+    op = getattr(saveable, "op", None)
+    inner = getattr(op, "op", None)
+    return getattr(inner, "name", None) or saveable.name
+
+
+def _spec_shape(saveable, spec):
+    if spec.slice_spec:  # "full shape... offsets:lengths" -> the full variable's shape
+        return tuple(int(d) for d in spec.slice_spec.split()[:-1])
+    shape = getattr(saveable, "_var_shape", None) or getattr(getattr(saveable, "op", None), "shape", None)
+    if shape is None or getattr(shape, "rank", None) is None:
+        return None
+    return tuple(shape.as_list())
+
+
+def _hooks(spec, mode):
+    for attr in _HOOKS[mode]:
+        yield from getattr(spec, attr, None) or ()
+
+
+def _collect_fetches(graph, spec, mode, sites):
+    """Call each hook's begin() and before_run() as MonitoredSession would, and resolve the fetches."""
+    t = tf()
+    fetches, errors = [], []
+    for hook in _hooks(spec, mode):
+        hook_name = type(hook).__name__
+        site = _method_site(hook, "before_run", sites)
+        try:
+            hook.begin()
+            context = t.compat.v1.train.SessionRunContext(
+                original_args=t.compat.v1.train.SessionRunArgs(fetches=None), session=None)
+            args = hook.before_run(context)
+        except Exception as exc:
+            errors.append((hook_name, f"{type(exc).__name__}: {_first_line(exc)}",
+                           sites.from_traceback(exc.__traceback__) or site))
+            continue
+        if args is None:
+            continue
+        for leaf in _flatten(getattr(args, "fetches", args)):
+            fetches.append(_resolve(graph, hook_name, leaf, site))
+    return fetches, errors
+
+
+def _flatten(fetches):
+    """The leaves of a fetch structure, as Session's fetch mapper walks it (dicts in key order)."""
+    if fetches is None:
+        return
+    if isinstance(fetches, dict):
+        for key in sorted(fetches, key=str):
+            yield from _flatten(fetches[key])
+    elif isinstance(fetches, (list, tuple)):
+        for item in fetches:
+            yield from _flatten(item)
+    else:
+        yield fetches
+
+
+def _resolve(graph, hook_name, leaf, site) -> Fetch:
+    name = leaf if isinstance(leaf, str) else getattr(leaf, "name", repr(leaf))
+    try:
+        graph.as_graph_element(leaf, allow_tensor=True, allow_operation=True)
+    except (KeyError, ValueError, TypeError) as exc:
+        return Fetch(hook_name, name, False, _first_line(exc), site)
+    return Fetch(hook_name, name, True, "", site)
+
+
+def _method_site(obj, method, sites):
+    fn = getattr(type(obj), method, None)
+    try:
+        filename = inspect.getsourcefile(fn)
+        line = inspect.getsourcelines(fn)[1]
+    except (TypeError, OSError):
+        return None
+    if not filename or not sites.is_user_file(filename):
+        return None
+    return sites.site(filename, line, method)

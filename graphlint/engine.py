@@ -1,0 +1,62 @@
+"""load -> build one snapshot per mode -> rules -> a Report (rendering is the reporters' job)."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+from graphlint import tfcompat
+from graphlint.build import build_mode
+from graphlint.context import Context
+from graphlint.loader import loaded
+from graphlint.modediff import mode_diff
+from graphlint.rules import all_rules
+from graphlint.snapshot import MODES, RunInfo
+
+
+@dataclass
+class Report:
+    info: RunInfo
+    findings: list
+    mode_diff: list = field(default_factory=list)
+    snapshots: dict = field(default_factory=dict)
+
+    @property
+    def errors(self):
+        return [f for f in self.findings if f.severity == "error"]
+
+
+def mode_params(base: dict, overrides: dict, per_mode: dict, mode: str) -> dict:
+    """Module params, then --params, then --params-<mode>; a fresh copy per mode, as Estimator does."""
+    params = copy.deepcopy(base)
+    params.update(copy.deepcopy(overrides or {}))
+    params.update(copy.deepcopy((per_mode or {}).get(mode) or {}))
+    return params
+
+
+def _skip_reason(snap, explicit: bool) -> str:
+    """PREDICT that fails on labels=None is skipped with a note unless the user asked for it."""
+    failure = snap.failure
+    if explicit or snap.mode != "predict" or failure is None:
+        return ""
+    if "None" in failure.message:
+        return f"model_fn does not support labels=None ({failure.exc_type}: {failure.message})"
+    return ""
+
+
+def diff(target: str, *, model_fn=None, input_fn=None, params=None, per_mode_params=None,
+         modes=None) -> Report:
+    explicit = modes is not None
+    modes = tuple(m for m in MODES if m in (modes or MODES))
+    t = tfcompat.tf()
+    info = RunInfo(model=target, tf_version=t.__version__, estimator_api=tfcompat.estimator_api_label(),
+                   modes=modes)
+    with tfcompat.estimator_api() as est, loaded(target, model_fn=model_fn, input_fn=input_fn) as model:
+        snapshots, graphs = {}, {}
+        for mode in modes:
+            snap, graph = build_mode(model, mode, mode_params(model.params, params, per_mode_params, mode), est)
+            snap.skipped = _skip_reason(snap, explicit)
+            snapshots[mode], graphs[mode] = snap, graph
+        ctx = Context(info, snapshots, graphs, model.sites, mode_diff(snapshots))
+        findings = sorted((f for rule in all_rules() for f in rule.check(ctx)), key=lambda f: f.sort_key())
+    return Report(info, findings, ctx.mode_diff, snapshots)

@@ -1,0 +1,34 @@
+"""Finding: one problem (or note) a rule reports, as a small immutable record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from graphlint.snapshot import Site
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+@dataclass(frozen=True)
+class Related:
+    site: Site
+    message: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    symbol: str
+    severity: str
+    modes: tuple
+    name: str
+    message: str
+    fix: str = ""
+    location: Optional[Site] = None
+    related: tuple = field(default=())
+
+    def sort_key(self):
+        loc = self.location or Site("", 0)
+        return (SEVERITY_RANK[self.severity], self.code, loc.file, loc.line, self.name, self.modes)

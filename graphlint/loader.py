@@ -1,0 +1,171 @@
+"""Import the user's model file and find model_fn, input_fn(s) and params, as Estimator would use them."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import inspect
+import json
+import os
+import sys
+import traceback
+from dataclasses import dataclass, field
+from types import ModuleType
+
+from graphlint.errors import UsageError
+from graphlint.sites import SiteFinder
+
+MODEL_FN_ARGS = {"features", "labels", "mode", "params", "config"}
+
+
+@dataclass
+class Model:
+    target: str
+    module: ModuleType
+    model_fn: object
+    input_fns: dict  # mode -> callable
+    params: dict
+    sites: SiteFinder
+    model_fn_args: tuple = field(default=())
+
+
+def parse_params(value: str, option: str) -> dict:
+    """`--params` value: inline JSON object, or @file.json."""
+    text = value
+    if value.startswith("@"):
+        path = value[1:]
+        try:
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+        except OSError as exc:
+            raise UsageError(f"{option}: cannot read {path}: {exc.strerror}") from None
+    try:
+        params = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{option}: invalid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    if not isinstance(params, dict):
+        raise UsageError(f"{option}: expected a JSON object, got {type(params).__name__}")
+    return params
+
+
+def _import_file(path: str) -> ModuleType:
+    if not os.path.exists(path):
+        raise UsageError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise UsageError(f"{path}: is a directory; give the model's .py file or a package.module name")
+    if not path.endswith(".py"):
+        raise UsageError(f"{path}: not a Python file (expected a .py file or a package.module name)")
+    try:
+        with open(path, "rb") as fh:
+            compile(fh.read(), path, "exec")
+    except SyntaxError as exc:
+        raise UsageError(f"{path}:{exc.lineno}: SyntaxError: {exc.msg}") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+    name = "graphlint_model_" + os.path.splitext(os.path.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _import_target(target: str, sites: SiteFinder) -> ModuleType:
+    try:
+        if target.endswith(".py") or os.sep in target or os.path.exists(target):
+            return _import_file(target)
+        return importlib.import_module(target)
+    except UsageError:
+        raise
+    except ModuleNotFoundError as exc:
+        if exc.name and target.startswith(exc.name) and not os.path.exists(target):
+            raise UsageError(f"{target}: no such file or module") from None
+        raise UsageError(_import_failure(target, exc, sites)) from None
+    except Exception as exc:  # the user's module raised while importing: report where
+        raise UsageError(_import_failure(target, exc, sites)) from None
+
+
+def _import_failure(target: str, exc: BaseException, sites: SiteFinder) -> str:
+    site = sites.from_traceback(exc.__traceback__)
+    where = f"{site.file}:{site.line}" if site else target
+    message = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+    return f"{where}: importing the model failed: {message}"
+
+
+def _looks_like_model_fn(obj) -> bool:
+    try:
+        args = set(inspect.signature(obj).parameters)
+    except (TypeError, ValueError):
+        return False
+    return "features" in args and "mode" in args
+
+
+def _find_model_fn(module: ModuleType, target: str, name: str | None):
+    if name:
+        fn = getattr(module, name, None)
+        if not callable(fn):
+            raise UsageError(f"{target}: no callable named {name!r}")
+        return fn
+    fn = getattr(module, "model_fn", None)
+    if callable(fn):
+        return fn
+    candidates = sorted(k for k, v in vars(module).items() if callable(v) and _looks_like_model_fn(v))
+    hint = f"; candidates: {', '.join(candidates)} (pick one with --model-fn NAME)" if candidates else ""
+    raise UsageError(f"{target}: no model_fn found{hint}")
+
+
+def _model_fn_args(fn, target: str) -> tuple:
+    try:
+        args = tuple(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        raise UsageError(f"{target}: model_fn has no inspectable signature") from None
+    if "features" not in args:
+        raise UsageError(f"{target}: model_fn must take a 'features' argument, as Estimator requires (it takes {', '.join(args)})")
+    unknown = [a for a in args if a not in MODEL_FN_ARGS]
+    if unknown:
+        raise UsageError(f"{target}: model_fn takes unknown argument(s) {', '.join(unknown)}; Estimator passes only {', '.join(sorted(MODEL_FN_ARGS))}")
+    return args
+
+
+def _find_input_fns(module: ModuleType, target: str, name: str | None) -> dict:
+    fns = {}
+    default = getattr(module, name or "input_fn", None)
+    if name and not callable(default):
+        raise UsageError(f"{target}: no callable named {name!r}")
+    for mode in ("train", "eval", "predict"):
+        specific = None if name else getattr(module, f"{mode}_input_fn", None)
+        fn = specific if callable(specific) else default
+        if callable(fn):
+            fns[mode] = fn
+    if not fns:
+        raise UsageError(f"{target}: no input_fn found (define input_fn, or train_/eval_/predict_input_fn, or pass --input-fn NAME)")
+    return fns
+
+
+@contextlib.contextmanager
+def loaded(target: str, *, model_fn: str | None = None, input_fn: str | None = None):
+    """Import the model with its folder importable; afterwards forget the modules it brought in."""
+    folder = os.path.dirname(os.path.abspath(target)) if target.endswith(".py") or os.path.exists(target) else os.getcwd()
+    sites = SiteFinder(folder)
+    old_path = list(sys.path)
+    old_modules = set(sys.modules)
+    sys.path.insert(0, folder)
+    try:
+        module = _import_target(target, sites)
+        fn = _find_model_fn(module, target, model_fn)
+        params = getattr(module, "params", None)
+        yield Model(
+            target=target, module=module, model_fn=fn,
+            input_fns=_find_input_fns(module, target, input_fn),
+            params=dict(params) if isinstance(params, dict) else {},
+            sites=sites, model_fn_args=_model_fn_args(fn, target),
+        )
+    finally:
+        sys.path[:] = old_path
+        for name in set(sys.modules) - old_modules:
+            mod = sys.modules.get(name)
+            if getattr(mod, "__file__", None) and sites.is_user_file(mod.__file__):
+                del sys.modules[name]
+            elif name.startswith("graphlint_model_"):
+                del sys.modules[name]

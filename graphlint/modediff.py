@@ -1,0 +1,44 @@
+"""The table of names present in some modes only, grouped by top scope and labelled by class."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from graphlint.classify import Classifier
+from graphlint.snapshot import MODES
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    scope: str
+    cls: str
+    modes: tuple  # the modes that have these names
+    ops: int
+    variables: int
+    examples: tuple
+
+
+def mode_diff(snapshots: dict) -> list:
+    built = [snapshots[m] for m in MODES if m in snapshots and snapshots[m].built]
+    if len(built) < 2:
+        return []
+    classifier = Classifier(built)
+    types = {}
+    present = defaultdict(list)
+    for snap in built:
+        for name, op_type in snap.ops.items():
+            present[name].append(snap.mode)
+            types.setdefault(name, op_type)
+    variables = {n for s in built for n in s.variables}
+    groups = defaultdict(list)
+    for name, modes in present.items():
+        if len(modes) < len(built):
+            scope = name.split("/", 1)[0] if "/" in name else "(top level)"
+            groups[(scope, classifier.classify(name, types[name], tuple(modes)), tuple(modes))].append(name)
+    rows = []
+    for (scope, cls, modes), names in sorted(groups.items()):
+        n_vars = sum(1 for n in names if n in variables)
+        examples = tuple(sorted(names, key=lambda n: (n not in variables, len(n), n))[:2])
+        rows.append(DiffRow(scope, cls, modes, len(names) - n_vars, n_vars, examples))
+    return rows

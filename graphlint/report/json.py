@@ -1,0 +1,41 @@
+"""JSON report with a versioned schema; keys sorted so the same input gives the same bytes."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from graphlint import __version__
+
+SCHEMA_VERSION = 1
+
+
+def _site(site):
+    return None if site is None else {"file": site.file, "line": site.line, "code": site.code}
+
+
+def finding_dict(f) -> dict:
+    return {
+        "code": f.code, "symbol": f.symbol, "severity": f.severity, "modes": list(f.modes),
+        "name": f.name, "message": f.message, "fix": f.fix, "location": _site(f.location),
+        "related": [{"location": _site(r.site), "message": r.message} for r in f.related],
+    }
+
+
+def to_dict(report) -> dict:
+    info = report.info
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "graphlint_version": __version__,
+        "model": info.model,
+        "tensorflow_version": info.tf_version,
+        "estimator_api": info.estimator_api,
+        "modes": {m: ("built" if s.built else ("skipped" if s.skipped else "failed"))
+                  for m, s in report.snapshots.items()},
+        "findings": [finding_dict(f) for f in report.findings],
+        "mode_diff": [dataclasses.asdict(r) for r in report.mode_diff],
+    }
+
+
+def render(report) -> str:
+    return json.dumps(to_dict(report), indent=2, sort_keys=True) + "\n"

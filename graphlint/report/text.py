@@ -1,0 +1,52 @@
+"""Plain-text report: one block per finding, linter style, then the mode-diff table and a summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from tabulate import tabulate
+
+from graphlint import __version__
+from graphlint.classify import EXPECTED
+
+
+def render(report) -> str:
+    info = report.info
+    lines = [f"graphlint {__version__} | {info.model} | TensorFlow {info.tf_version} | "
+             f"Estimator API: {info.estimator_api}", ""]
+    for f in report.findings:
+        lines.extend(_finding(f))
+        lines.append("")
+    if report.mode_diff:
+        lines.append("Names in some modes only (information; classes other than 'other' are expected):")
+        lines.append(_diff_table(report.mode_diff))
+        lines.append("")
+    lines.append(summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def _finding(f) -> list:
+    where = f"{f.location}: " if f.location else ""
+    out = [f"{where}{f.code} [{f.severity}] [{','.join(f.modes)}] {f.symbol}: {f.name}", f"  {f.message}"]
+    for rel in f.related:
+        out.append(f"  {rel.site}: {rel.message}")
+    if f.fix:
+        out.append(f"  fix: {f.fix}")
+    return out
+
+
+def _diff_table(rows) -> str:
+    table = [(r.scope, r.cls, ",".join(r.modes), r.ops, r.variables, ", ".join(r.examples)) for r in rows]
+    body = tabulate(table, headers=("scope", "class", "only in", "ops", "variables", "e.g."), tablefmt="simple")
+    used = sorted({r.cls for r in rows} & set(EXPECTED))
+    legend = [f"  {cls}: {EXPECTED[cls]}" for cls in used]
+    return "\n".join([body] + (["classes:"] + legend if legend else []))
+
+
+def summary(report) -> str:
+    counts = Counter(f.severity for f in report.findings)
+    built = [m for m, s in report.snapshots.items() if s.built]
+    parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 and s != 'info' else ''}" for s in ("error", "warning", "info")]
+    verdict = "will break" if counts["error"] else "nothing that will break"
+    return (f"{verdict}: {', '.join(parts)} (modes built: {', '.join(built) or 'none'}; "
+            f"TensorFlow {report.info.tf_version})")

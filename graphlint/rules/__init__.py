@@ -1,0 +1,50 @@
+"""The rule registry. Each rule is a class with a code, a kebab-case symbol naming the bad pattern,
+a default severity, a one-line summary, and a docstring in ruff's template:
+What it does / Why is this bad / Example / Fix. Codes are never reused."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import textwrap
+
+from graphlint.findings import Finding
+
+RULES: dict = {}
+
+
+class Rule:
+    code = ""
+    symbol = ""
+    severity = "error"
+    summary = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.code:
+            if cls.code in RULES:
+                raise RuntimeError(f"rule code {cls.code} is used twice")
+            RULES[cls.code] = cls()
+
+    def check(self, ctx):
+        raise NotImplementedError
+
+    def finding(self, modes, name, message, fix="", location=None, related=(), severity=None) -> Finding:
+        return Finding(self.code, self.symbol, severity or self.severity, tuple(modes), name,
+                       message, fix, location, tuple(related))
+
+    @classmethod
+    def doc(cls) -> str:
+        return textwrap.dedent(inspect.getdoc(cls) or "").strip()
+
+    @classmethod
+    def sections(cls) -> dict:
+        """The docstring split at its '## Heading' lines."""
+        parts = re.split(r"^## (.+)$", cls.doc(), flags=re.M)
+        return {parts[i].strip(): parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
+
+
+def all_rules():
+    from graphlint.rules import build, fetches, modes  # noqa: F401  (registers the rules)
+
+    return [RULES[c] for c in sorted(RULES)]

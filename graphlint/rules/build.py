@@ -1,0 +1,84 @@
+"""GL9xx: a mode's graph could not be built."""
+
+from __future__ import annotations
+
+from graphlint.rules import Rule
+
+
+class ModelFnFailed(Rule):
+    """model_fn raised while building a mode.
+
+    ## What it does
+    Runs `model_fn` for every mode, as Estimator would, and reports the exception and the line of
+    your code it came from when one mode cannot be built.
+
+    ## Why is this bad
+    Estimator builds EVAL and PREDICT graphs only when evaluation or export starts, so a
+    mode-specific crash surfaces after training, not before.
+
+    ## Example
+    ```python
+    def model_fn(features, labels, mode, params):
+        if mode == tf.estimator.ModeKeys.EVAL:
+            logits = head(features, params["eval_units"])   # KeyError: 'eval_units'
+    ```
+
+    ## Fix
+    Make every mode buildable with the params it will really get (`--params-eval` shows them):
+    ```python
+    logits = head(features, params["units"])
+    ```
+    """
+
+    code = "GL901"
+    symbol = "model-fn-failed"
+    severity = "error"
+    summary = "model_fn raised while building a mode"
+
+    def check(self, ctx):
+        for mode, snap in ctx.snapshots.items():
+            failure = snap.failure
+            if failure is not None and not snap.skipped:
+                yield self.finding((mode,), "model_fn",
+                                   f"model_fn raised while building {mode}: {failure.exc_type}: {failure.message}",
+                                   fix="make this mode buildable, or leave it out with --modes",
+                                   location=failure.site)
+
+
+class PredictNotSupported(Rule):
+    """PREDICT was skipped because model_fn does not support labels=None.
+
+    ## What it does
+    When PREDICT was not asked for explicitly and `model_fn` fails on `labels=None`, graphlint
+    skips that mode and says so, instead of reporting an error.
+
+    ## Why is this bad
+    It is not, for a model that is never exported or served; but such a model cannot be used
+    with `Estimator.predict` or exported as a SavedModel.
+
+    ## Example
+    ```python
+    def model_fn(features, labels, mode, params):
+        loss = tf.compat.v1.losses.log_loss(labels, predictions)   # fails when labels is None
+    ```
+
+    ## Fix
+    Return early in PREDICT, before anything that needs labels:
+    ```python
+    if mode == tf.estimator.ModeKeys.PREDICT:
+        return tf.estimator.EstimatorSpec(mode, predictions={"p": predictions})
+    ```
+    """
+
+    code = "GL902"
+    symbol = "predict-not-supported"
+    severity = "info"
+    summary = "PREDICT was skipped: model_fn does not handle labels=None"
+
+    def check(self, ctx):
+        snap = ctx.snapshots.get("predict")
+        if snap is not None and snap.skipped:
+            site = snap.failure.site if snap.failure else None
+            yield self.finding(("predict",), "model_fn", f"predict was not checked: {snap.skipped}",
+                               fix="return an EstimatorSpec with predictions before using labels, "
+                                   "or pass --modes train,eval", location=site)

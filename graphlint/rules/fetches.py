@@ -1,0 +1,179 @@
+"""GL2xx: what the hooks ask the session to fetch does not exist in the graph they run in."""
+
+from __future__ import annotations
+
+from graphlint.findings import Related
+from graphlint.match import did_you_mean, uniquified_twins
+from graphlint.rules import Rule
+
+
+def _elsewhere(ctx, mode, op_name):
+    return [m for m in ctx.built_modes() if m != mode and op_name in ctx.snapshots[m].ops]
+
+
+class FetchOfMissingTensor(Rule):
+    """Hook fetches a name that the mode's graph does not have.
+
+    ## What it does
+    Calls every hook of the EstimatorSpec (`begin()`, then `before_run()`) in the graph of the mode
+    that runs it, and resolves each fetch exactly as `Session.run` does.
+
+    ## Why is this bad
+    The first `session.run` of that mode fails with
+    `The name 'x:0' refers to a Tensor which does not exist`, after training has already run.
+
+    ## Example
+    ```python
+    class Hook(tf.estimator.SessionRunHook):
+        def before_run(self, run_context):
+            return tf.estimator.SessionRunArgs("eval_only/auc:0")
+
+    def model_fn(features, labels, mode, params):
+        ...
+        return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op, training_hooks=[Hook()])
+    ```
+
+    ## Fix
+    Fetch only names the mode builds (or build them in every mode), and let the hook decide:
+    ```python
+    def before_run(self, run_context):
+        return tf.estimator.SessionRunArgs("eval_only/auc:0") if self.run_type == "eval" else None
+    ```
+    """
+
+    code = "GL201"
+    symbol = "fetch-of-missing-tensor"
+    severity = "error"
+    summary = "a hook fetches a tensor or op that does not exist in its mode's graph"
+
+    def check(self, ctx):
+        for mode in ctx.built_modes():
+            snap = ctx.snapshots[mode]
+            for fetch in snap.fetches:
+                if fetch.resolved or uniquified_twins(fetch.name, snap.renames, snap.ops):
+                    continue
+                op_name = fetch.name.split(":")[0]
+                hints = []
+                other = _elsewhere(ctx, mode, op_name)
+                if other:
+                    hints.append(f"it exists only in {'/'.join(other)}")
+                guess = did_you_mean(op_name, snap.ops)
+                if guess:
+                    hints.append(f"did you mean '{guess}'?")
+                extra = f" ({'; '.join(hints)})" if hints else ""
+                yield self.finding(
+                    (mode,), fetch.name,
+                    f"{fetch.hook} fetches '{fetch.name}' in {mode}, but {fetch.error or 'it does not exist'}{extra}",
+                    fix="fetch only what this mode builds: build it in every mode, or return no fetch "
+                        "from before_run in this mode",
+                    location=fetch.site)
+
+
+class ReenteredVariableScope(Rule):
+    """Hook fetches a name whose scope was re-entered and silently renamed.
+
+    ## What it does
+    When a fetched name is missing but a uniquified twin exists (`class_0_1/auc` for `class_0/auc`),
+    explains it: the scope was entered a second time by its string name, and TensorFlow gave the
+    second entry a fresh name scope.
+
+    ## Why is this bad
+    `variable_scope('class_0')` entered again reuses the *variable* scope (variables keep their
+    names) but opens a new, uniquified *name* scope, `class_0_1`, for the ops. Hooks that fetch
+    `class_0/...` by name fail with `The name 'class_0/...:0' refers to a Tensor which does not exist`.
+
+    ## Example
+    ```python
+    with tf.compat.v1.variable_scope("class_0"):
+        count = tf.compat.v1.get_variable("count", shape=[])
+    with tf.compat.v1.variable_scope("class_0"):
+        tf.identity(count, name="count_value")   # really class_0_1/count_value
+    ```
+
+    ## Fix
+    Build both parts under one entry of the scope, or re-enter with the scope object and
+    `auxiliary_name_scope=False` (then open its `original_name_scope`):
+    ```python
+    with tf.compat.v1.variable_scope("class_0") as scope:
+        count = tf.compat.v1.get_variable("count", shape=[])
+    with tf.compat.v1.variable_scope(scope, auxiliary_name_scope=False):
+        with tf.name_scope(scope.original_name_scope):
+            tf.identity(count, name="count_value")   # class_0/count_value
+    ```
+    """
+
+    code = "GL202"
+    symbol = "reentered-variable-scope"
+    severity = "error"
+    summary = "a hook fetch misses because its scope was re-entered and TensorFlow renamed it (x -> x_1)"
+
+    def check(self, ctx):
+        for mode in ctx.built_modes():
+            snap = ctx.snapshots[mode]
+            groups = {}
+            for fetch in snap.fetches:
+                twins = [] if fetch.resolved else uniquified_twins(fetch.name, snap.renames, snap.ops)
+                if twins:
+                    rename, twin = twins[0]
+                    groups.setdefault(rename, []).append((fetch, twin))
+            for rename, pairs in groups.items():
+                yield self._finding(mode, rename, pairs)
+
+    def _finding(self, mode, rename, pairs):
+        fetch, twin = pairs[0]
+        names = ", ".join(f"'{f.name}'" for f, _ in pairs)
+        also = f" (and {len(pairs) - 1} more under '{rename.requested}/')" if len(pairs) > 1 else ""
+        where = f" at {rename.site}" if rename.site else ""
+        first = f" (first at {rename.first_site})" if rename.first_site else ""
+        related = []
+        if rename.first_site:
+            related.append(Related(rename.first_site, f"scope '{rename.requested}' first entered here"))
+        if rename.site:
+            related.append(Related(rename.site, f"entered again here: TensorFlow opened name scope '{rename.got}'"))
+        return self.finding(
+            (mode,), rename.requested + "/",
+            f"{fetch.hook} fetches '{fetch.name}'{also} in {mode}, but it was built as '{twin}': "
+            f"the scope '{rename.requested}' was entered a second time{where}{first}, and the second "
+            f"entry opened the name scope '{rename.got}'. Missing fetches: {names}",
+            fix=f"build both parts under one entry of '{rename.requested}', or re-enter it with the "
+                "scope object: `with tf.compat.v1.variable_scope(scope, auxiliary_name_scope=False)` "
+                "plus `tf.name_scope(scope.original_name_scope)`",
+            location=rename.site or fetch.site, related=tuple(related))
+
+
+class HookBeforeRunFailed(Rule):
+    """A hook raised in begin() or before_run().
+
+    ## What it does
+    Reports hooks whose `begin()` or `before_run()` raised when graphlint called them in the
+    mode's graph (with a run context that has no session).
+
+    ## Why is this bad
+    graphlint cannot see what the hook fetches, so its fetches go unchecked; if the hook also raises
+    under MonitoredSession, that mode fails on its first step.
+
+    ## Example
+    ```python
+    def before_run(self, run_context):
+        return tf.estimator.SessionRunArgs(self.tensors["auc"])   # KeyError when not built
+    ```
+
+    ## Fix
+    Compute fetches from the graph in `begin()` and handle the modes that do not build them:
+    ```python
+    def before_run(self, run_context):
+        return tf.estimator.SessionRunArgs(self.tensors["auc"]) if "auc" in self.tensors else None
+    ```
+    """
+
+    code = "GL203"
+    symbol = "hook-before-run-failed"
+    severity = "warning"
+    summary = "a hook raised in begin() or before_run(), so its fetches could not be checked"
+
+    def check(self, ctx):
+        for mode in ctx.built_modes():
+            for hook, message, site in ctx.snapshots[mode].hook_errors:
+                yield self.finding((mode,), hook, f"{hook} raised while preparing its fetches in {mode}: {message}",
+                                   fix="make begin()/before_run() work in every mode the hook is attached to",
+                                   location=site)

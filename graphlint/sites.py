@@ -1,0 +1,66 @@
+"""Which frames are the user's code, and the Site (file:line) they stand for."""
+
+from __future__ import annotations
+
+import linecache
+import os
+import sys
+
+from graphlint.snapshot import Site
+
+_OWN_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_THIRD_PARTY = (os.sep + "site-packages" + os.sep, os.sep + "dist-packages" + os.sep)
+
+
+class SiteFinder:
+    """Decides whether a source file belongs to the user's model (under its folder, not a library)."""
+
+    def __init__(self, root: str):
+        self.root = os.path.realpath(root) + os.sep
+        self._cache: dict = {}
+
+    def is_user_file(self, filename: str) -> bool:
+        hit = self._cache.get(filename)
+        if hit is None:
+            real = os.path.realpath(filename)
+            hit = (real.startswith(self.root) and not real.startswith(_OWN_DIR)
+                   and not any(p in real for p in _THIRD_PARTY))
+            self._cache[filename] = hit
+        return hit
+
+    def site(self, filename: str, line: int, func: str = "") -> Site:
+        return Site(display_path(filename), line, func, linecache.getline(filename, line).strip())
+
+    def from_stack(self, depth: int = 1):
+        """The innermost user frame of the current Python stack (cheap: no traceback objects)."""
+        frame = sys._getframe(depth)
+        while frame is not None:
+            code = frame.f_code
+            if self.is_user_file(code.co_filename):
+                return self.site(code.co_filename, frame.f_lineno, code.co_name)
+            frame = frame.f_back
+        return None
+
+    def from_traceback(self, tb):
+        """The innermost user frame of an exception's traceback."""
+        found = None
+        while tb is not None:
+            code = tb.tb_frame.f_code
+            if self.is_user_file(code.co_filename):
+                found = (code.co_filename, tb.tb_lineno, code.co_name)
+            tb = tb.tb_next
+        return self.site(*found) if found else None
+
+    def from_op(self, op):
+        """The innermost user frame of the Python stack that created a TF op."""
+        for frame in reversed(op.traceback):
+            if self.is_user_file(frame.filename):
+                return self.site(frame.filename, frame.lineno, frame.name)
+        return None
+
+
+def display_path(filename: str) -> str:
+    """Relative to the working directory when under it, so reports read like a linter's."""
+    absolute = os.path.abspath(filename)
+    rel = os.path.relpath(absolute)
+    return absolute if rel.startswith("..") else rel

@@ -1,0 +1,98 @@
+"""Plain, picklable records of one mode's graph: what the rules read, never a live tf.Graph."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+MODES = ("train", "eval", "predict")
+
+
+@dataclass(frozen=True, order=True)
+class Site:
+    """A line of the user's code."""
+
+    file: str
+    line: int
+    func: str = ""
+    code: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    shape: Optional[tuple]
+    dtype: str
+    trainable: bool
+    saved: bool  # the default Saver saves and restores it (global variables, saveable objects)
+    kind: str = "global"  # global | local | metric
+
+
+@dataclass(frozen=True)
+class RestoreKey:
+    """One checkpoint key the mode's default Saver would ask for, from TF's saveable conversion."""
+
+    key: str
+    dtype: str
+    shape: Optional[tuple]
+    var_name: str
+    slice_spec: str = ""
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """One leaf of what a hook's before_run asked the session to fetch."""
+
+    hook: str
+    name: str
+    resolved: bool
+    error: str = ""
+    site: Optional[Site] = None
+
+
+@dataclass(frozen=True)
+class ScopeRename:
+    """TensorFlow uniquified a requested name scope: `requested` was in use, so it opened `got`."""
+
+    requested: str
+    got: str
+    site: Optional[Site]
+    first_site: Optional[Site]
+
+
+@dataclass(frozen=True)
+class BuildFailure:
+    exc_type: str
+    message: str
+    site: Optional[Site]
+
+
+@dataclass
+class Snapshot:
+    mode: str
+    ops: dict = field(default_factory=dict)  # op name -> op type
+    variables: dict = field(default_factory=dict)  # name -> Variable
+    restore_keys: dict = field(default_factory=dict)  # key -> RestoreKey
+    fetches: list = field(default_factory=list)  # [Fetch]
+    hook_errors: list = field(default_factory=list)  # [(hook, message, Site)]
+    renames: list = field(default_factory=list)  # [ScopeRename]
+    label_ops: frozenset = frozenset()  # ops downstream of the labels (absent in PREDICT by design)
+    failure: Optional[BuildFailure] = None
+    skipped: str = ""  # why this mode was not built, when it was skipped on purpose
+
+    @property
+    def built(self) -> bool:
+        return self.failure is None and not self.skipped
+
+
+@dataclass
+class RunInfo:
+    """What was run, for the report header."""
+
+    model: str
+    tf_version: str = ""
+    estimator_api: str = ""
+    modes: tuple = ()

@@ -1,0 +1,181 @@
+"""Import TensorFlow lazily, and give model files an Estimator API on every supported version.
+
+TensorFlow 2.15 and older ship `tf.estimator` (tensorflow-estimator): we use the real one.
+TensorFlow 2.16+ has none, so for the duration of a build we install a minimal stand-in with
+ModeKeys, EstimatorSpec, RunConfig and the hook classes (the hook classes are TF core's own).
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import os
+import sys
+import types
+
+from graphlint.errors import UsageError
+
+MIN_TF = (2, 15)
+MAX_TF = (2, 21)
+
+_tf = None
+
+
+def tf():
+    """The tensorflow module, imported on first use with its start-up chatter turned down."""
+    global _tf
+    if _tf is None:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        try:
+            import tensorflow
+        except ImportError as exc:
+            raise UsageError(
+                f"TensorFlow is not installed ({exc}); install it, e.g. pip install 'tensorflow-cpu>=2.15'"
+            ) from None
+        version = tuple(int(p) for p in tensorflow.__version__.split(".")[:2] if p.isdigit())
+        if not MIN_TF <= version <= MAX_TF:
+            raise UsageError(
+                f"TensorFlow {tensorflow.__version__} is not supported; graphlint supports "
+                f"{MIN_TF[0]}.{MIN_TF[1]} to {MAX_TF[0]}.{MAX_TF[1]}"
+            )
+        tensorflow.get_logger().setLevel("ERROR")
+        _tf = tensorflow
+    return _tf
+
+
+def real_estimator():
+    """tf.estimator when this TensorFlow has it, else None."""
+    t = tf()
+    try:
+        est = t.compat.v1.estimator
+        est.EstimatorSpec  # the lazy loader raises here when tensorflow-estimator is absent
+        return est
+    except (AttributeError, ImportError):
+        return None
+
+
+class ModeKeys:
+    TRAIN = "train"
+    EVAL = "eval"
+    PREDICT = "infer"
+
+
+_SPEC_FIELDS = (
+    "mode predictions loss train_op eval_metric_ops export_outputs training_chief_hooks "
+    "training_hooks scaffold evaluation_hooks prediction_hooks"
+).split()
+
+
+class EstimatorSpec(collections.namedtuple("EstimatorSpec", _SPEC_FIELDS)):
+    """The stand-in EstimatorSpec: same fields and the same required ones per mode."""
+
+    def __new__(cls, mode, predictions=None, loss=None, train_op=None, eval_metric_ops=None,
+                export_outputs=None, training_chief_hooks=None, training_hooks=None,
+                scaffold=None, evaluation_hooks=None, prediction_hooks=None):
+        if mode is None:
+            raise ValueError("Missing mode.")
+        if mode == ModeKeys.TRAIN and (loss is None or train_op is None):
+            raise ValueError("Missing loss or train_op (both required in TRAIN mode).")
+        if mode == ModeKeys.EVAL and loss is None:
+            raise ValueError("Missing loss (required in EVAL mode).")
+        if mode == ModeKeys.PREDICT and predictions is None:
+            raise ValueError("Missing predictions (required in PREDICT mode).")
+        return super().__new__(
+            cls, mode, predictions, loss, train_op, eval_metric_ops or {}, export_outputs,
+            tuple(training_chief_hooks or ()), tuple(training_hooks or ()),
+            scaffold or tf().compat.v1.train.Scaffold(), tuple(evaluation_hooks or ()),
+            tuple(prediction_hooks or ()),
+        )
+
+
+class RunConfig:
+    """The attributes model_fns commonly read from Estimator's RunConfig."""
+
+    def __init__(self, model_dir=None, **kwargs):
+        self.model_dir = model_dir
+        self.is_chief = True
+        self.num_worker_replicas = 1
+        self.num_ps_replicas = 0
+        self.task_type = "worker"
+        self.task_id = 0
+        self.cluster_spec = None
+        self.session_config = None
+        self.save_checkpoints_steps = None
+        self.train_distribute = None
+        self.eval_distribute = None
+        self.__dict__.update(kwargs)
+
+
+def _standin_module():
+    t = tf()
+    mod = types.ModuleType("tensorflow.estimator", "graphlint's stand-in for tf.estimator")
+    train = t.compat.v1.train
+    mod.ModeKeys = ModeKeys
+    mod.EstimatorSpec = EstimatorSpec
+    mod.RunConfig = RunConfig
+    for name in ("SessionRunHook", "SessionRunArgs", "SessionRunContext", "SessionRunValues",
+                 "Scaffold", "LoggingTensorHook", "StopAtStepHook", "CheckpointSaverHook",
+                 "StepCounterHook", "SummarySaverHook", "NanTensorHook", "FinalOpsHook",
+                 "FeedFnHook", "GlobalStepWaiterHook", "ProfilerHook"):
+        if hasattr(train, name):
+            setattr(mod, name, getattr(train, name))
+    try:
+        from tensorflow.python.saved_model.model_utils import export_output
+
+        mod.export = types.SimpleNamespace(
+            PredictOutput=export_output.PredictOutput,
+            ClassificationOutput=export_output.ClassificationOutput,
+            RegressionOutput=export_output.RegressionOutput,
+        )
+    except ImportError:
+        pass
+    mod.__graphlint_standin__ = True
+    return mod
+
+
+def estimator_api_label() -> str:
+    if real_estimator() is not None:
+        import tensorflow_estimator
+
+        return f"real tf.estimator (tensorflow-estimator {tensorflow_estimator.__version__})"
+    return "graphlint stand-in (this TensorFlow has no tf.estimator)"
+
+
+@contextlib.contextmanager
+def estimator_api():
+    """Yield the Estimator API module; on TF 2.16+ install the stand-in only inside this block."""
+    est = real_estimator()
+    if est is not None:
+        yield est
+        return
+    t = tf()
+    mod = _standin_module()
+    targets = [t, t.compat.v1]
+    saved = [(obj, obj.__dict__.get("estimator", _MISSING)) for obj in targets]
+    saved_mod = sys.modules.get("tensorflow.estimator", _MISSING)
+    for obj in targets:
+        setattr(obj, "estimator", mod)
+    sys.modules["tensorflow.estimator"] = mod
+    try:
+        yield mod
+    finally:
+        for obj, old in saved:
+            if old is _MISSING:
+                with contextlib.suppress(AttributeError):
+                    delattr(obj, "estimator")
+            else:
+                setattr(obj, "estimator", old)
+        if saved_mod is _MISSING:
+            sys.modules.pop("tensorflow.estimator", None)
+        else:
+            sys.modules["tensorflow.estimator"] = saved_mod
+
+
+_MISSING = object()
+
+
+def is_estimator_spec(obj) -> bool:
+    if isinstance(obj, EstimatorSpec):
+        return True
+    est = real_estimator()
+    return est is not None and isinstance(obj, est.EstimatorSpec)
