@@ -134,12 +134,16 @@ def build_mode(model, mode: str, params: dict, est) -> tuple:
         snap.variables = _variables(graph)
         snap.restore_keys = _restore_keys(graph, spec)
         snap.renames = list(graph.gl_renames)
-        snap.label_ops = _downstream(labels)
+        snap.label_ops = _label_ops(graph, labels)
     return snap, graph
 
 
-def _downstream(labels) -> frozenset:
-    """Names of the ops that consume the labels, directly or not."""
+def _label_ops(graph, labels) -> frozenset:
+    """Ops that exist for the labels: they consume them, or feed only ops that do.
+
+    These are absent from PREDICT by design (no labels), so the mode diff calls them expected.
+    Ops are visited in reverse creation order, so consumers are decided before their inputs.
+    """
     if labels is None:
         return frozenset()
     stack = [op for x in tf().nest.flatten(labels) if hasattr(x, "consumers") for op in x.consumers()]
@@ -149,6 +153,12 @@ def _downstream(labels) -> frozenset:
         if op.name not in seen:
             seen.add(op.name)
             stack.extend(c for out in op.outputs for c in out.consumers())
+    for op in reversed(graph.get_operations()):
+        if op.name in seen:
+            continue
+        users = [c for out in op.outputs for c in out.consumers()] + list(op._control_outputs)
+        if users and all(u.name in seen for u in users):
+            seen.add(op.name)
     return frozenset(seen)
 
 

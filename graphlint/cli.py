@@ -51,15 +51,21 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _run_diff(args) -> int:
-    from graphlint import engine
+def _diff_kwargs(args) -> dict:
     from graphlint.loader import parse_params
 
-    params = parse_params(args.params, "--params") if args.params else None
-    per_mode = {m: parse_params(v, f"--params-{m}") for m in MODES
-                if (v := getattr(args, f"params_{m}")) is not None}
-    report = engine.diff(args.model, model_fn=args.model_fn, input_fn=args.input_fn, params=params,
-                         per_mode_params=per_mode, modes=args.modes)
+    return dict(
+        target=args.model, model_fn=args.model_fn, input_fn=args.input_fn, modes=args.modes,
+        params=parse_params(args.params, "--params") if args.params else None,
+        per_mode_params={m: parse_params(v, f"--params-{m}") for m in MODES
+                         if (v := getattr(args, f"params_{m}")) is not None},
+    )
+
+
+def _run_diff(args) -> int:
+    from graphlint import engine
+
+    report = engine.diff(**_diff_kwargs(args))
     if args.format == "json":
         from graphlint.report import json as renderer
     else:

@@ -73,7 +73,7 @@ def _import_file(path: str) -> ModuleType:
 
 def _import_target(target: str, sites: SiteFinder) -> ModuleType:
     try:
-        if target.endswith(".py") or os.sep in target or os.path.exists(target):
+        if _is_path(target):
             return _import_file(target)
         return importlib.import_module(target)
     except UsageError:
@@ -143,13 +143,33 @@ def _find_input_fns(module: ModuleType, target: str, name: str | None) -> dict:
     return fns
 
 
+def _is_path(target: str) -> bool:
+    return target.endswith(".py") or os.sep in target or os.path.exists(target)
+
+
+def _folder(target: str) -> str:
+    """The folder that holds the model file: importable, and where 'the user's code' lives."""
+    if _is_path(target):
+        return os.path.dirname(os.path.abspath(target))
+    sys.path.insert(0, os.getcwd())
+    try:
+        spec = importlib.util.find_spec(target)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.origin or not os.path.exists(spec.origin):
+        raise UsageError(f"{target}: no such file or module")
+    return os.path.dirname(os.path.abspath(spec.origin))
+
+
 @contextlib.contextmanager
 def loaded(target: str, *, model_fn: str | None = None, input_fn: str | None = None):
     """Import the model with its folder importable; afterwards forget the modules it brought in."""
-    folder = os.path.dirname(os.path.abspath(target)) if target.endswith(".py") or os.path.exists(target) else os.getcwd()
-    sites = SiteFinder(folder)
     old_path = list(sys.path)
     old_modules = set(sys.modules)
+    old_bytecode = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True  # never leave __pycache__ in the user's folder
+    folder = _folder(target)
+    sites = SiteFinder(folder)
     sys.path.insert(0, folder)
     try:
         module = _import_target(target, sites)
@@ -162,6 +182,7 @@ def loaded(target: str, *, model_fn: str | None = None, input_fn: str | None = N
             sites=sites, model_fn_args=_model_fn_args(fn, target),
         )
     finally:
+        sys.dont_write_bytecode = old_bytecode
         sys.path[:] = old_path
         for name in set(sys.modules) - old_modules:
             mod = sys.modules.get(name)

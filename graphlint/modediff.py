@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -17,6 +18,16 @@ class DiffRow:
     ops: int
     variables: int
     examples: tuple
+
+
+_GENERATED = re.compile(r"^[A-Z][A-Za-z0-9]*(_\d+)?$")
+
+
+def _telling(name, op_type, variables):
+    """Sort key: variables and user-named tensors (tf.identity) first, generated names last."""
+    leaf = name.rsplit("/", 1)[-1]
+    return (name not in variables, op_type != "Identity", bool(_GENERATED.match(leaf)),
+            name.count("/"), len(name), name)
 
 
 def mode_diff(snapshots: dict) -> list:
@@ -39,6 +50,6 @@ def mode_diff(snapshots: dict) -> list:
     rows = []
     for (scope, cls, modes), names in sorted(groups.items()):
         n_vars = sum(1 for n in names if n in variables)
-        examples = tuple(sorted(names, key=lambda n: (n not in variables, len(n), n))[:2])
+        examples = tuple(sorted(names, key=lambda n: _telling(n, types[n], variables))[:2])
         rows.append(DiffRow(scope, cls, modes, len(names) - n_vars, n_vars, examples))
     return rows

@@ -122,7 +122,7 @@ class ReenteredVariableScope(Rule):
     def _finding(self, mode, rename, pairs):
         fetch, twin = pairs[0]
         names = ", ".join(f"'{f.name}'" for f, _ in pairs)
-        also = f" (and {len(pairs) - 1} more under '{rename.requested}/')" if len(pairs) > 1 else ""
+        count = f"{len(pairs)} names" if len(pairs) > 1 else "a name"
         where = f" at {rename.site}" if rename.site else ""
         first = f" (first at {rename.first_site})" if rename.first_site else ""
         related = []
@@ -132,9 +132,9 @@ class ReenteredVariableScope(Rule):
             related.append(Related(rename.site, f"entered again here: TensorFlow opened name scope '{rename.got}'"))
         return self.finding(
             (mode,), rename.requested + "/",
-            f"{fetch.hook} fetches '{fetch.name}'{also} in {mode}, but it was built as '{twin}': "
-            f"the scope '{rename.requested}' was entered a second time{where}{first}, and the second "
-            f"entry opened the name scope '{rename.got}'. Missing fetches: {names}",
+            f"{fetch.hook} fetches {count} under '{rename.requested}/' in {mode} ({names}), but they were "
+            f"built under '{rename.got}/' (e.g. '{twin}'): the scope '{rename.requested}' was entered a "
+            f"second time{where}{first}, and the second entry opened the name scope '{rename.got}'",
             fix=f"build both parts under one entry of '{rename.requested}', or re-enter it with the "
                 "scope object: `with tf.compat.v1.variable_scope(scope, auxiliary_name_scope=False)` "
                 "plus `tf.name_scope(scope.original_name_scope)`",

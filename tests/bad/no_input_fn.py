@@ -1,0 +1,2 @@
+def model_fn(features, labels, mode, params):
+    return None

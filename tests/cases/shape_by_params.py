@@ -1,0 +1,11 @@
+"""The eval params give the head a different width: restoring the training checkpoint fails."""
+
+from case_common import input_fn, linear, spec  # noqa: F401
+
+params = {"units": 3}
+ARGS = ["--params-eval", '{"units": 4}']
+EXPECT = [("GL102", "train,eval,predict", "w")]
+
+
+def model_fn(features, labels, mode, params):
+    return spec(mode, linear(features, params["units"]), labels)

@@ -1,0 +1,21 @@
+import os
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIXTURES = os.path.join(ROOT, "fixtures", "per_class_auc")
+CASES = os.path.join(ROOT, "tests", "cases")
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run graphlint in-process: returns (exit code, stdout, stderr)."""
+    from graphlint.cli import main
+
+    def run(*argv):
+        code = main([str(a) for a in argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

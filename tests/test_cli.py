@@ -1,0 +1,127 @@
+"""The command line: exit codes, bad input as one line + exit 2, determinism, lazy TensorFlow."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import FIXTURES, ROOT
+
+BAD = os.path.join(ROOT, "tests", "bad")
+
+
+def _fixture(name):
+    return os.path.join(FIXTURES, name + ".py")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["diff", "no/such/model.py"], "no/such/model.py: no such file"),
+    (["diff", BAD], "is a directory"),
+    (["diff", os.path.join(BAD, "notes.txt")], "not a Python file"),
+    (["diff", os.path.join(BAD, "syntax_error.py")], "syntax_error.py:1: SyntaxError"),
+    (["diff", os.path.join(BAD, "import_error.py")],
+     "import_error.py:3: importing the model failed: ModuleNotFoundError: No module named 'this_module_does_not_exist'"),
+    (["diff", os.path.join(BAD, "no_model_fn.py")], "no model_fn found; candidates: build_model"),
+    (["diff", os.path.join(BAD, "wrong_signature.py")], "model_fn must take a 'features' argument"),
+    (["diff", os.path.join(BAD, "not_a_spec.py")], "model_fn returned dict in train, not a tf.estimator.EstimatorSpec"),
+    (["diff", os.path.join(BAD, "input_fn_raises.py")], "input_fn_raises.py:2: input_fn raised while building train: FileNotFoundError"),
+    (["diff", os.path.join(BAD, "input_fn_bad_return.py")], "input_fn returned int"),
+    (["diff", os.path.join(BAD, "no_input_fn.py")], "no input_fn found"),
+    (["diff", _fixture("fixed"), "--params", "{bad json"], "--params: invalid JSON"),
+    (["diff", _fixture("fixed"), "--params", "[1, 2]"], "--params: expected a JSON object, got list"),
+    (["diff", _fixture("fixed"), "--params-eval", "@/no/such.json"], "--params-eval: cannot read /no/such.json"),
+    (["diff", _fixture("fixed"), "--model-fn", "nope"], "no callable named 'nope'"),
+])
+def test_bad_input_is_one_line_and_exit_2(cli, argv, message):
+    code, out, err = cli(*argv)
+    assert code == 2
+    assert out == ""
+    assert message in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err
+
+
+def test_unknown_mode_is_a_usage_error(cli):
+    with pytest.raises(SystemExit) as exc:
+        cli("diff", _fixture("fixed"), "--modes", "train,serve")
+    assert exc.value.code == 2
+
+
+@pytest.mark.parametrize("name, code", [("original", 0), ("attempt1", 1), ("attempt2", 1), ("fixed", 0)])
+def test_founding_fixture_exit_codes(cli, name, code):
+    assert cli("diff", _fixture(name))[0] == code
+
+
+def test_attempt1_report_names_the_variables_and_the_if(cli):
+    code, out, _ = cli("diff", _fixture("attempt1"))
+    lines = open(_fixture("attempt1")).read().splitlines()
+    if_line = next(i for i, t in enumerate(lines, 1) if t.strip() == "if not is_training:")
+    var_line = next(i for i, t in enumerate(lines, 1) if "get_variable(" in t)
+    for c in range(3):
+        assert f"GL101 [error] [eval] eval-only-saved-variable: class_{c}/sample_num_classid_{c}" in out
+    assert f"attempt1.py:{var_line}: GL101" in out
+    assert f"attempt1.py:{if_line}: created under `if not is_training:`" in out
+
+
+def test_attempt2_report_explains_the_reentered_scope(cli):
+    code, out, _ = cli("diff", _fixture("attempt2"))
+    lines = open(_fixture("attempt2")).read().splitlines()
+    entries = [i for i, t in enumerate(lines, 1) if 'variable_scope("class_" + str(c))' in t]
+    assert len(entries) == 2
+    first, second = entries
+    for c in range(3):
+        assert f"GL202 [error] [eval] reentered-variable-scope: class_{c}/" in out
+        assert f"but they were built under 'class_{c}_1/' (e.g. 'class_{c}_1/auc_classid_{c}:0')" in out
+    assert f"attempt2.py:{first}: scope 'class_0' first entered here" in out
+    assert f"attempt2.py:{second}: entered again here: TensorFlow opened name scope 'class_0_1'" in out
+
+
+def test_output_is_byte_identical_across_runs(cli):
+    first = cli("diff", _fixture("attempt2"))
+    second = cli("diff", _fixture("attempt2"))
+    assert first == second
+
+
+def test_json_output(cli, tmp_path):
+    out_file = tmp_path / "report.json"
+    code, out, _ = cli("diff", _fixture("attempt1"), "--format", "json", "--output", out_file)
+    assert code == 1 and out == ""
+    data = json.loads(out_file.read_text())
+    assert data["schema_version"] == 1
+    assert data["modes"] == {"train": "built", "eval": "built", "predict": "built"}
+    errors = sorted(f["name"] for f in data["findings"] if f["severity"] == "error")
+    assert errors == [f"class_{c}/sample_num_classid_{c}" for c in range(3)]
+
+
+def test_modes_option_limits_the_build(cli):
+    code, out, _ = cli("diff", _fixture("attempt1"), "--modes", "train,predict")
+    assert code == 0
+    assert "modes built: train, predict;" in out
+
+
+def test_package_module_target(cli, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code, out, _ = cli("diff", "tests.cases.shape_by_params", "--params-eval", '{"units": 5}')
+    assert code == 1
+    assert "'w' has a different shape per mode (train: [4, 3], eval: [4, 5], predict: [4, 3])" in out
+
+
+def _run(*code):
+    return subprocess.run([sys.executable, *code], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": ROOT})
+
+
+def test_help_does_not_import_tensorflow():
+    probe = ("import sys\nfrom graphlint.cli import main\n"
+             "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+             "print('tensorflow' in sys.modules)")
+    result = _run("-c", probe)
+    assert result.stdout.strip().endswith("False"), result.stdout + result.stderr
+
+
+def test_python_dash_m_runs_the_cli():
+    result = _run("-m", "graphlint", "diff", "fixtures/per_class_auc/attempt2.py", "--modes", "eval")
+    assert result.returncode == 1
+    assert "GL202 [error] [eval] reentered-variable-scope: class_0/" in result.stdout
