@@ -135,9 +135,12 @@ def _standin_module():
 
 def estimator_api_label() -> str:
     if real_estimator() is not None:
-        import tensorflow_estimator
+        from importlib.metadata import PackageNotFoundError, version
 
-        return f"real tf.estimator (tensorflow-estimator {tensorflow_estimator.__version__})"
+        try:
+            return f"real tf.estimator (tensorflow-estimator {version('tensorflow-estimator')})"
+        except PackageNotFoundError:
+            return "real tf.estimator"
     return "graphlint stand-in (this TensorFlow has no tf.estimator)"
 
 
