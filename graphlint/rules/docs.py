@@ -1,0 +1,76 @@
+"""Rule documentation from the registry: docs/rules.md, `graphlint rules` and `graphlint rules CODE`.
+
+The docstrings are the single source; docs/rules.md is generated from them and a test keeps it
+current. Nothing here imports TensorFlow, so `graphlint rules` is instant.
+"""
+
+from __future__ import annotations
+
+from tabulate import tabulate
+
+from graphlint.errors import UsageError
+from graphlint.rules import all_rules
+from graphlint.rules import meta  # noqa: F401  (GL001 lives outside all_rules' import list for now)
+
+SECTIONS = ("What it does", "Why is this bad", "Example", "Fix")
+REGENERATE = "GRAPHLINT_UPDATE_DOCS=1 python -m pytest tests/test_rules_docs.py"
+
+
+def _title(rule) -> str:
+    return rule.doc().splitlines()[0].strip() if rule.doc() else rule.summary
+
+
+def _anchor(rule) -> str:
+    # GitHub's heading anchors: lower case, spaces to dashes, punctuation dropped.
+    return f"{rule.code.lower()}-{rule.symbol}"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_table() -> str:
+    rows = [(r.code, r.symbol, r.severity, r.summary) for r in all_rules()]
+    return tabulate(rows, headers=("code", "symbol", "severity", "summary"), tablefmt="simple") + "\n"
+
+
+def _find(code_or_symbol: str):
+    key = code_or_symbol.strip()
+    for rule in all_rules():
+        if key.upper() == rule.code or key == rule.symbol:
+            return rule
+    raise UsageError(f"unknown rule {code_or_symbol!r} (`graphlint rules` lists them)")
+
+
+def render_rule(code: str) -> str:
+    """One rule in full, for the terminal: header, then its docstring sections."""
+    rule = _find(code)
+    parts = [f"{rule.code} {rule.symbol} ({rule.severity})", "", _title(rule)]
+    for name, body in rule.sections().items():
+        parts += ["", f"## {name}", body]
+    return "\n".join(parts) + "\n"
+
+
+def _section_md(rule) -> list:
+    out = [f"## {rule.code} {rule.symbol}", "",
+           f"{_title(rule)} Default severity: **{rule.severity}**.", ""]
+    for name, body in rule.sections().items():
+        out += [f"### {name}", "", body, ""]
+    return out
+
+
+def render_markdown() -> str:
+    """docs/rules.md: a table of every rule, then one section per rule. Written by hand rather than
+    by tabulate so the bytes do not change with tabulate's version."""
+    rules = all_rules()
+    lines = ["# Rules", "",
+             f"<!-- Generated from the rule docstrings by graphlint.rules.docs; do not edit. "
+             f"Regenerate: {REGENERATE} -->", "",
+             "Select or ignore rules by code or prefix (`GL1`), silence one line with "
+             "`# graphlint: ignore[GL101]`.", "",
+             "| Code | Symbol | Severity | Summary |", "|---|---|---|---|"]
+    lines += [f"| [{r.code}](#{_anchor(r)}) | `{r.symbol}` | {r.severity} | {_cell(r.summary)} |" for r in rules]
+    lines.append("")
+    for rule in rules:
+        lines += _section_md(rule)
+    return "\n".join(lines).rstrip("\n") + "\n"
