@@ -227,3 +227,16 @@ def _line(exc) -> str:
 def _natural(name: str) -> str:
     """Sort model.ckpt-9 before model.ckpt-10."""
     return re.sub(r"\d+", lambda m: m[0].zfill(20), name)
+
+
+def object_names(ckpt: Checkpoint) -> dict:
+    """For an object-based checkpoint: {variable name -> checkpoint key}, as Saver maps them.
+
+    A name-based Saver that meets a tf.train.Checkpoint falls back to the names recorded in its
+    object graph (saver.object_graph_key_mapping); we ask TF for the same mapping.
+    """
+    if not ckpt.object_based:
+        return {}
+    from tensorflow.python.training.saver import object_graph_key_mapping
+
+    return dict(object_graph_key_mapping(ckpt.prefix))

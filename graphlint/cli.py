@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import sys
 
 from graphlint import __version__
@@ -10,6 +12,7 @@ from graphlint.errors import UsageError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 MODES = ("train", "eval", "predict")
+FORMATS = ("text", "json", "sarif", "github")
 
 
 def _modes(value: str) -> tuple:
@@ -22,8 +25,13 @@ def _modes(value: str) -> tuple:
     return modes
 
 
+def _codes(value: str) -> list:
+    return [c.strip() for c in value.split(",") if c.strip()]
+
+
 def _model_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("model", metavar="FILE", help="model file (path/to/model.py) or package.module")
+    p.add_argument("model", metavar="FILE", nargs="?",
+                   help="model file (path/to/model.py) or package.module; default: `models` in [tool.graphlint]")
     p.add_argument("--model-fn", metavar="NAME", help="name of the model_fn (default: model_fn)")
     p.add_argument("--input-fn", metavar="NAME",
                    help="name of the input_fn (default: <mode>_input_fn, else input_fn)")
@@ -34,44 +42,134 @@ def _model_options(p: argparse.ArgumentParser) -> None:
                    help="comma-separated modes to build (default: train,eval,predict)")
 
 
+def _lint_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("rules and output")
+    g.add_argument("--select", type=_codes, metavar="CODES", help="only these rules (codes or prefixes: GL1,GL202)")
+    g.add_argument("--extend-select", type=_codes, metavar="CODES", help="add rules to the selection")
+    g.add_argument("--ignore", type=_codes, metavar="CODES", help="leave out these rules (codes or prefixes)")
+    g.add_argument("--fail-on", choices=("error", "warning", "info"),
+                   help="lowest severity that makes the exit status 1 (default: error)")
+    g.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    g.add_argument("--baseline", metavar="FILE", help="report only findings not in this baseline file")
+    g.add_argument("--write-baseline", metavar="FILE", help="write today's findings as the baseline, exit 0")
+    g.add_argument("--config", metavar="FILE",
+                   help="config file (default: the nearest pyproject.toml with [tool.graphlint])")
+    g.add_argument("--format", choices=FORMATS, help="output format (default: text)")
+    g.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    g.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="graphlint",
         description="Build a TensorFlow model_fn in every mode and find what will break at restore or in hooks.",
-        epilog="exit status: 0 nothing that will break, 1 error-level findings, 2 usage or input error")
+        epilog="exit status: 0 nothing that will break, 1 findings at --fail-on level, 2 usage or input error")
     p.add_argument("--version", action="version", version=f"graphlint {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
     d = sub.add_parser("diff", help="build model_fn in every mode, diff the graphs, check hook fetches",
                        description="Build model_fn in TRAIN, EVAL and PREDICT, diff the graphs, and check "
                                    "every hook's fetches against its mode's graph.")
     _model_options(d)
-    d.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    d.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
-    d.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+    _lint_options(d)
+    c = sub.add_parser("check", help="diff, plus every mode's graph against a real checkpoint",
+                       description="Everything diff does, plus the exact keys each mode restores against a "
+                                   "checkpoint, with rename pairing and a paste-ready assignment_map.")
+    _model_options(c)
+    c.add_argument("--checkpoint", metavar="PATH",
+                   help="model directory, checkpoint prefix, or one of its files (default: `checkpoint` in config)")
+    _lint_options(c)
+    k = sub.add_parser("ckpt", help="list a checkpoint's keys, shapes and dtypes",
+                       description="List a checkpoint (model directory, prefix or file) as a table or JSON.")
+    k.add_argument("path", metavar="PATH")
+    k.add_argument("--filter", metavar="REGEX", help="only keys matching REGEX (re.search)")
+    k.add_argument("--format", choices=("text", "json"), default="text")
+    k.add_argument("--output", "-o", metavar="FILE")
+    k.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    r = sub.add_parser("rules", help="list the rules, or show one rule's documentation")
+    r.add_argument("code", metavar="CODE", nargs="?", help="a rule code (GL101) or symbol")
+    r.add_argument("--format", choices=("text", "markdown"), default="text")
+    r.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     return p
 
 
-def _diff_kwargs(args) -> dict:
+def _config(args):
+    from graphlint import config as config_lib
     from graphlint.loader import parse_params
 
-    return dict(
-        target=args.model, model_fn=args.model_fn, input_fn=args.input_fn, modes=args.modes,
-        params=parse_params(args.params, "--params") if args.params else None,
-        per_mode_params={m: parse_params(v, f"--params-{m}") for m in MODES
-                         if (v := getattr(args, f"params_{m}")) is not None},
-    )
+    path = args.config or config_lib.find_config(args.model if args.model and os.path.exists(args.model) else ".")
+    conf = config_lib.load_config(path) if path else config_lib.Config()
+    cli = {
+        "model_fn": args.model_fn, "input_fn": args.input_fn, "select": args.select,
+        "extend_select": args.extend_select, "ignore": args.ignore, "fail_on": args.fail_on,
+        "format": args.format, "baseline": args.baseline,
+        "modes": list(args.modes) if args.modes else None,
+        "checkpoint": getattr(args, "checkpoint", None),
+        "params": {**conf.params, **parse_params(args.params, "--params")} if args.params else None,
+    }
+    for m in MODES:
+        value = getattr(args, f"params_{m}")
+        if value is not None:
+            cli[f"params_{m}"] = {**getattr(conf, f"params_{m}"), **parse_params(value, f"--params-{m}")}
+    conf = config_lib.merge(conf, cli)
+    model = args.model or _only_model(conf)
+    return conf, model
 
 
-def _run_diff(args) -> int:
-    from graphlint import engine
+def _only_model(conf) -> str:
+    if len(conf.models) == 1:
+        return conf.models[0]
+    if not conf.models:
+        raise UsageError("no model file given (pass FILE, or set `models` in [tool.graphlint])")
+    raise UsageError(f"{conf.path} lists {len(conf.models)} models; pass one FILE (several at once is not supported yet)")
 
-    report = engine.diff(**_diff_kwargs(args))
-    if args.format == "json":
-        from graphlint.report import json as renderer
+
+def _run_lint(args) -> int:
+    from graphlint import engine, selection
+
+    conf, model = _config(args)
+    options = dict(model_fn=conf.model_fn, input_fn=conf.input_fn, params=conf.params,
+                   per_mode_params=conf.per_mode_params(), modes=tuple(conf.modes) if conf.modes else None)
+    if args.command == "check":
+        if not conf.checkpoint:
+            raise UsageError("check needs --checkpoint PATH (or `checkpoint` in [tool.graphlint])")
+        report = engine.check(model, conf.checkpoint, **options)
     else:
-        from graphlint.report import text as renderer
-    _write(renderer.render(report), args.output)
-    return EXIT_FINDINGS if report.errors else EXIT_OK
+        report = engine.diff(model, **options)
+    files = [report.info.model_file] if report.info.model_file else []
+    if args.write_baseline:
+        kept = selection.apply_config(report.findings, dataclasses.replace(conf, baseline=None), files, model)
+        selection.write_baseline(args.write_baseline, kept, model)
+        print(f"graphlint: wrote {len(kept)} findings to {args.write_baseline}", file=sys.stderr)
+        return EXIT_OK
+    report.findings = selection.apply_config(report.findings, conf, files, model)
+    _write(_renderer(conf.format).render(report), args.output)
+    return selection.exit_code(report.findings, conf.fail_on, args.exit_zero)
+
+
+def _renderer(fmt: str):
+    from importlib import import_module
+
+    return import_module(f"graphlint.report.{fmt}")
+
+
+def _run_ckpt(args) -> int:
+    from graphlint import checkpoint
+    from graphlint.report import ckpt_table
+
+    ckpt = checkpoint.read(args.path)
+    render = ckpt_table.render_json if args.format == "json" else ckpt_table.render_text
+    _write(render(ckpt, args.filter), args.output)
+    return EXIT_OK
+
+
+def _run_rules(args) -> int:
+    from graphlint.rules import docs
+
+    if args.code:
+        _write(docs.render_rule(args.code), None)
+    else:
+        _write(docs.render_markdown() if args.format == "markdown" else docs.render_table() + "\n", None)
+    return EXIT_OK
 
 
 def _write(text: str, path) -> None:
@@ -85,10 +183,13 @@ def _write(text: str, path) -> None:
         sys.stdout.write(text)
 
 
+COMMANDS = {"diff": _run_lint, "check": _run_lint, "ckpt": _run_ckpt, "rules": _run_rules}
+
+
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
-        return _run_diff(args)
+        return COMMANDS[args.command](args)
     except UsageError as exc:
         print(f"graphlint: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -14,6 +14,9 @@ class Context:
     graphs: dict = field(default_factory=dict)  # mode -> live tf.Graph while rules run
     sites: object = None  # SiteFinder
     mode_diff: list = field(default_factory=list)  # [DiffRow]
+    checkpoint: object = None  # checkpoint.Checkpoint, for `check`
+    object_names: dict = field(default_factory=dict)  # variable name -> key, object-based checkpoints
+    renames: list = field(default_factory=list)  # [(missing key, checkpoint key, score)]
     _site_cache: dict = field(default_factory=dict)
 
     def built(self, mode):
@@ -43,3 +46,16 @@ class Context:
             if site is not None:
                 return site
         return None
+
+    def ckpt_key(self, key: str) -> str:
+        """The checkpoint key restore will read for a graph key (object-based: via the object graph)."""
+        return self.object_names.get(key, key)
+
+    def restored_keys(self) -> set:
+        return {self.ckpt_key(k) for m in self.built_modes() for k in self.snapshots[m].restore_keys}
+
+    def unused_keys(self) -> list:
+        if self.checkpoint is None:
+            return []
+        restored = self.restored_keys()
+        return [k for k in self.checkpoint.entries if k not in restored]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
+from graphlint import checkpoint as ckpt_lib
 from graphlint import tfcompat
 from graphlint.build import build_mode
 from graphlint.context import Context
 from graphlint.loader import loaded
+from graphlint.match import pair_renames
 from graphlint.modediff import mode_diff
 from graphlint.rules import all_rules
 from graphlint.snapshot import MODES, RunInfo
@@ -20,6 +22,9 @@ class Report:
     findings: list
     mode_diff: list = field(default_factory=list)
     snapshots: dict = field(default_factory=dict)
+    checkpoint: object = None  # checkpoint.Checkpoint when checked against one
+    renames: list = field(default_factory=list)  # [(graph key, checkpoint key, score)]
+    unused: list = field(default_factory=list)  # checkpoint keys no mode restores
 
     @property
     def errors(self):
@@ -44,11 +49,22 @@ def _skip_reason(snap, explicit: bool) -> str:
     return ""
 
 
-def diff(target: str, *, model_fn=None, input_fn=None, params=None, per_mode_params=None,
-         modes=None) -> Report:
+def diff(target: str, **options) -> Report:
+    """Build every mode and compare them with each other (and with a checkpoint, if given)."""
+    return run(target, **options)
+
+
+def check(target: str, checkpoint: str, **options) -> Report:
+    """diff, plus every mode's restore keys against a real checkpoint."""
+    return run(target, checkpoint=checkpoint, **options)
+
+
+def run(target: str, *, model_fn=None, input_fn=None, params=None, per_mode_params=None,
+        modes=None, checkpoint=None) -> Report:
     explicit = modes is not None
     modes = tuple(m for m in MODES if m in (modes or MODES))
     t = tfcompat.tf()
+    ckpt = ckpt_lib.read(checkpoint) if checkpoint else None  # bad paths fail before slow builds
     info = RunInfo(model=target, tf_version=t.__version__, estimator_api=tfcompat.estimator_api_label(),
                    modes=modes)
     with tfcompat.estimator_api() as est, loaded(target, model_fn=model_fn, input_fn=input_fn) as model:
@@ -57,6 +73,23 @@ def diff(target: str, *, model_fn=None, input_fn=None, params=None, per_mode_par
             snap, graph = build_mode(model, mode, mode_params(model.params, params, per_mode_params, mode), est)
             snap.skipped = _skip_reason(snap, explicit)
             snapshots[mode], graphs[mode] = snap, graph
+        info.model_file = getattr(model.module, "__file__", "") or ""
         ctx = Context(info, snapshots, graphs, model.sites, mode_diff(snapshots))
-        findings = sorted((f for rule in all_rules() for f in rule.check(ctx)), key=lambda f: f.sort_key())
-    return Report(info, findings, ctx.mode_diff, snapshots)
+        if ckpt is not None:
+            ctx.checkpoint, ctx.object_names = ckpt, ckpt_lib.object_names(ckpt)
+            ctx.renames = _pair(ctx)
+        rules = [r for r in all_rules() if ckpt is not None or not r.needs_checkpoint]
+        findings = sorted((f for rule in rules for f in rule.check(ctx)), key=lambda f: f.sort_key())
+    return Report(info, findings, ctx.mode_diff, snapshots, ckpt, ctx.renames, ctx.unused_keys())
+
+
+def _pair(ctx) -> list:
+    """Missing keys paired with unused checkpoint keys of the model's own (class 'other')."""
+    missing = {}
+    for mode in ctx.built_modes():
+        for key, rk in ctx.snapshots[mode].restore_keys.items():
+            if ctx.ckpt_key(key) not in ctx.checkpoint.entries and rk.shape is not None:
+                missing.setdefault(ctx.ckpt_key(key), (tuple(rk.shape), rk.dtype))
+    unused = {k: (e.shape, e.dtype) for k in ctx.unused_keys()
+              if (e := ctx.checkpoint.entries[k]).cls == "other"}
+    return pair_renames(missing, unused)

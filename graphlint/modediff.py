@@ -26,8 +26,8 @@ _GENERATED = re.compile(r"^[A-Z][A-Za-z0-9]*(_\d+)?$")
 def _telling(name, op_type, variables):
     """Sort key: variables and user-named tensors (tf.identity) first, generated names last."""
     leaf = name.rsplit("/", 1)[-1]
-    return (name not in variables, op_type != "Identity", bool(_GENERATED.match(leaf)),
-            name.count("/"), len(name), name)
+    return (name not in variables, name.count("/"), bool(_GENERATED.match(leaf)), op_type != "Identity",
+            len(name), name)
 
 
 def mode_diff(snapshots: dict) -> list:

@@ -93,6 +93,7 @@ class RunInfo:
     """What was run, for the report header."""
 
     model: str
+    model_file: str = ""  # the imported file, also for package.module targets
     tf_version: str = ""
     estimator_api: str = ""
     modes: tuple = ()

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import CASES
 from graphlint import engine
-from graphlint.cli import parser, _diff_kwargs
+from graphlint.cli import _config, parser
 
 CASE_FILES = sorted(p for p in glob.glob(os.path.join(CASES, "*.py")) if not p.endswith("case_common.py"))
 
@@ -23,7 +23,9 @@ def _literal(path, name, default):
 @pytest.mark.parametrize("path", CASE_FILES, ids=os.path.basename)
 def test_case_produces_exactly_its_expected_findings(path):
     args = parser().parse_args(["diff", path] + _literal(path, "ARGS", []))
-    report = engine.diff(**_diff_kwargs(args))
+    conf, model = _config(args)
+    report = engine.diff(model, params=conf.params, per_mode_params=conf.per_mode_params(),
+                         modes=tuple(conf.modes) if conf.modes else None)
     got = sorted((f.code, ",".join(f.modes), f.name) for f in report.findings)
     assert got == sorted(_literal(path, "EXPECT", None))
     for f in report.findings:

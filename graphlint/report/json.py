@@ -6,6 +6,7 @@ import dataclasses
 import json
 
 from graphlint import __version__
+from graphlint.report import pairing
 
 SCHEMA_VERSION = 1
 
@@ -34,6 +35,19 @@ def to_dict(report) -> dict:
                   for m, s in report.snapshots.items()},
         "findings": [finding_dict(f) for f in report.findings],
         "mode_diff": [dataclasses.asdict(r) for r in report.mode_diff],
+        "checkpoint": _checkpoint(report),
+    }
+
+
+def _checkpoint(report):
+    ckpt = report.checkpoint
+    if ckpt is None:
+        return None
+    return {
+        "prefix": ckpt.prefix, "object_based": ckpt.object_based, "keys": len(ckpt.entries),
+        "unused": {cls: n for cls, n, _ in pairing.unused_by_class(report)},
+        "renames": [{"graph_key": g, "checkpoint_key": c, "score": s} for g, c, s in report.renames],
+        "assignment_map": pairing.assignment_map(report.renames),
     }
 
 

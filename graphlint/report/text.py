@@ -8,12 +8,18 @@ from tabulate import tabulate
 
 from graphlint import __version__
 from graphlint.classify import EXPECTED
+from graphlint.report import pairing
 
 
 def render(report) -> str:
     info = report.info
     lines = [f"graphlint {__version__} | {info.model} | TensorFlow {info.tf_version} | "
-             f"Estimator API: {info.estimator_api}", ""]
+             f"Estimator API: {info.estimator_api}"]
+    if report.checkpoint is not None:
+        kind = "object-based (keys mapped to variable names as Saver does)" if report.checkpoint.object_based \
+            else "name-based"
+        lines.append(f"checkpoint: {report.checkpoint.prefix} ({len(report.checkpoint.entries)} keys, {kind})")
+    lines.append("")
     for f in report.findings:
         lines.extend(_finding(f))
         lines.append("")
@@ -21,13 +27,29 @@ def render(report) -> str:
         lines.append("Names in some modes only (information; classes other than 'other' are expected):")
         lines.append(_diff_table(report.mode_diff))
         lines.append("")
+    if report.checkpoint is not None:
+        lines.extend(_checkpoint_sections(report))
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
 
 
+def _checkpoint_sections(report) -> list:
+    out = []
+    unused = pairing.unused_by_class(report)
+    if unused:
+        out.append("Checkpoint keys no mode restores (only 'other' is worth reading):")
+        out.append(tabulate(unused, headers=("class", "keys", "e.g."), tablefmt="simple"))
+        out.append("")
+    if report.renames:
+        out.append("Rename pairing (same shape and dtype, by name similarity), ready to paste:")
+        out.append(pairing.code(report.renames, report.checkpoint.prefix))
+    return out
+
+
 def _finding(f) -> list:
     where = f"{f.location}: " if f.location else ""
-    out = [f"{where}{f.code} [{f.severity}] [{','.join(f.modes)}] {f.symbol}: {f.name}", f"  {f.message}"]
+    modes = f" [{','.join(f.modes)}]" if f.modes else ""
+    out = [f"{where}{f.code} [{f.severity}]{modes} {f.symbol}: {f.name}", f"  {f.message}"]
     for rel in f.related:
         out.append(f"  {rel.site}: {rel.message}")
     if f.fix:

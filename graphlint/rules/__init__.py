@@ -18,6 +18,7 @@ class Rule:
     symbol = ""
     severity = "error"
     summary = ""
+    needs_checkpoint = False  # run only by `check`
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -45,6 +46,6 @@ class Rule:
 
 
 def all_rules():
-    from graphlint.rules import build, fetches, modes  # noqa: F401  (registers the rules)
+    from graphlint.rules import build, checkpoint, fetches, meta, modes  # noqa: F401  (registers the rules)
 
     return [RULES[c] for c in sorted(RULES)]

@@ -1,0 +1,35 @@
+"""The rename pairing as code to paste: an init_from_checkpoint assignment_map and a Saver var_list."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+
+def assignment_map(renames) -> dict:
+    """{checkpoint key: variable name in the graph}, the form init_from_checkpoint takes."""
+    return {ckpt_key: graph_key for graph_key, ckpt_key, _ in renames}
+
+
+def code(renames, prefix: str) -> str:
+    if not renames:
+        return ""
+    entries = "".join(f"    {c!r}: {g!r},\n" for c, g in sorted(assignment_map(renames).items()))
+    pops = "".join(f"var_list[{c!r}] = var_list.pop({g!r})\n" for c, g in sorted(assignment_map(renames).items()))
+    return (
+        "# warm start (inside model_fn, before the variables are initialized):\n"
+        f"tf.compat.v1.train.init_from_checkpoint({prefix!r}, {{\n{entries}}})\n"
+        "# or restore through a Saver that reads the old keys into the new variables:\n"
+        "var_list = {v.op.name: v for v in tf.compat.v1.global_variables()}\n"
+        f"{pops}"
+        "saver = tf.compat.v1.train.Saver(var_list)  # e.g. tf.compat.v1.train.Scaffold(saver=saver)\n"
+    )
+
+
+def unused_by_class(report) -> list:
+    """[(class, count, example keys)] for the checkpoint keys no mode restores."""
+    if report.checkpoint is None:
+        return []
+    entries = report.checkpoint.entries
+    counts = Counter(entries[k].cls for k in report.unused)
+    return [(cls, n, ", ".join(sorted(k for k in report.unused if entries[k].cls == cls)[:2]))
+            for cls, n in sorted(counts.items())]
