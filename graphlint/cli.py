@@ -85,6 +85,16 @@ def parser() -> argparse.ArgumentParser:
     k.add_argument("--format", choices=("text", "json"), default="text")
     k.add_argument("--output", "-o", metavar="FILE")
     k.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    e = sub.add_parser("explain", help="explain the TensorFlow errors in a failed run's log",
+                       description="Find the TensorFlow errors graphlint knows in a log (or - for stdin) and "
+                                   "explain them; with --model, diagnose them from the model's graphs.")
+    e.add_argument("log", metavar="LOG", help="log file, or - for standard input")
+    e.add_argument("--model", metavar="FILE", help="the model file the run used: diagnose the names it reports")
+    e.add_argument("--checkpoint", metavar="PATH", help="the checkpoint the run restored (with --model)")
+    e.add_argument("--params", metavar="JSON|@FILE", help="params merged over the module's `params` dict")
+    for mode in MODES:
+        e.add_argument(f"--params-{mode}", metavar="JSON|@FILE", help=argparse.SUPPRESS)
+    e.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     r = sub.add_parser("rules", help="list the rules, or show one rule's documentation")
     r.add_argument("code", metavar="CODE", nargs="?", help="a rule code (GL101) or symbol")
     r.add_argument("--format", choices=("text", "markdown"), default="text")
@@ -162,6 +172,25 @@ def _run_ckpt(args) -> int:
     return EXIT_OK
 
 
+def _run_explain(args) -> int:
+    from graphlint import explain
+    from graphlint.logparse import parse_log
+
+    errors = parse_log(explain.read_log(args.log))
+    report = None
+    if args.model:
+        from graphlint import engine
+        from graphlint.loader import parse_params
+
+        params = parse_params(args.params, "--params") if args.params else None
+        per_mode = {m: parse_params(v, f"--params-{m}") for m in MODES if (v := getattr(args, f"params_{m}"))}
+        report = engine.run(args.model, params=params, per_mode_params=per_mode, checkpoint=args.checkpoint)
+    elif args.checkpoint:
+        raise UsageError("--checkpoint needs --model")
+    _write(explain.render(errors, report), None)
+    return EXIT_OK
+
+
 def _run_rules(args) -> int:
     from graphlint.rules import docs
 
@@ -183,7 +212,8 @@ def _write(text: str, path) -> None:
         sys.stdout.write(text)
 
 
-COMMANDS = {"diff": _run_lint, "check": _run_lint, "ckpt": _run_ckpt, "rules": _run_rules}
+COMMANDS = {"diff": _run_lint, "check": _run_lint, "ckpt": _run_ckpt, "explain": _run_explain,
+            "rules": _run_rules}
 
 
 def main(argv=None) -> int:

@@ -30,6 +30,11 @@ class Report:
     def errors(self):
         return [f for f in self.findings if f.severity == "error"]
 
+    def to_json(self) -> str:
+        from graphlint.report import json as json_report
+
+        return json_report.render(self)
+
 
 def mode_params(base: dict, overrides: dict, per_mode: dict, mode: str) -> dict:
     """Module params, then --params, then --params-<mode>; a fresh copy per mode, as Estimator does."""
@@ -59,21 +64,26 @@ def check(target: str, checkpoint: str, **options) -> Report:
     return run(target, checkpoint=checkpoint, **options)
 
 
-def run(target: str, *, model_fn=None, input_fn=None, params=None, per_mode_params=None,
-        modes=None, checkpoint=None) -> Report:
+def run(target: str, *, model_fn=None, input_fn=None, checkpoint=None, **options) -> Report:
+    """Load the model file (or package.module), then analyze it."""
+    ckpt = ckpt_lib.read(checkpoint) if checkpoint else None  # bad paths fail before slow builds
+    with tfcompat.estimator_api(), loaded(target, model_fn=model_fn, input_fn=input_fn) as model:
+        return analyze(model, ckpt=ckpt, **options)
+
+
+def analyze(model, *, params=None, per_mode_params=None, modes=None, ckpt=None) -> Report:
+    """Build every mode of a loaded Model, run the rules, and collect a Report."""
     explicit = modes is not None
     modes = tuple(m for m in MODES if m in (modes or MODES))
     t = tfcompat.tf()
-    ckpt = ckpt_lib.read(checkpoint) if checkpoint else None  # bad paths fail before slow builds
-    info = RunInfo(model=target, tf_version=t.__version__, estimator_api=tfcompat.estimator_api_label(),
-                   modes=modes)
-    with tfcompat.estimator_api() as est, loaded(target, model_fn=model_fn, input_fn=input_fn) as model:
+    info = RunInfo(model=model.target, model_file=getattr(model.module, "__file__", "") or "",
+                   tf_version=t.__version__, estimator_api=tfcompat.estimator_api_label(), modes=modes)
+    with tfcompat.estimator_api() as est:
         snapshots, graphs = {}, {}
         for mode in modes:
             snap, graph = build_mode(model, mode, mode_params(model.params, params, per_mode_params, mode), est)
             snap.skipped = _skip_reason(snap, explicit)
             snapshots[mode], graphs[mode] = snap, graph
-        info.model_file = getattr(model.module, "__file__", "") or ""
         ctx = Context(info, snapshots, graphs, model.sites, mode_diff(snapshots))
         if ckpt is not None:
             ctx.checkpoint, ctx.object_names = ckpt, ckpt_lib.object_names(ckpt)
