@@ -152,7 +152,12 @@ def _run_lint(args) -> int:
         print(f"graphlint: wrote {len(kept)} findings to {args.write_baseline}", file=sys.stderr)
         return EXIT_OK
     report.findings = selection.apply_config(report.findings, conf, files, model)
-    _write(_renderer(conf.format).render(report), args.output)
+    renderer = _renderer(conf.format)
+    if conf.format == "text":
+        color = not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        _write(renderer.render(report, color=color), args.output)
+    else:
+        _write(renderer.render(report), args.output)
     return selection.exit_code(report.findings, conf.fail_on, args.exit_zero)
 
 

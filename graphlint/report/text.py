@@ -11,7 +11,16 @@ from graphlint.classify import EXPECTED
 from graphlint.report import pairing
 
 
-def render(report) -> str:
+_COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "bold": "\033[1m"}
+_RESET = "\033[0m"
+
+
+def _paint(text: str, style: str, color: bool) -> str:
+    return f"{_COLORS[style]}{text}{_RESET}" if color else text
+
+
+def render(report, color: bool = False) -> str:
+    """The report as text; `color` only for a terminal (the CLI decides: a tty and no NO_COLOR)."""
     info = report.info
     lines = [f"graphlint {__version__} | {info.model} | TensorFlow {info.tf_version} | "
              f"Estimator API: {info.estimator_api}"]
@@ -21,7 +30,7 @@ def render(report) -> str:
         lines.append(f"checkpoint: {report.checkpoint.prefix} ({len(report.checkpoint.entries)} keys, {kind})")
     lines.append("")
     for f in report.findings:
-        lines.extend(_finding(f))
+        lines.extend(_finding(f, color))
         lines.append("")
     if report.mode_diff:
         lines.append("Names in some modes only (information; classes other than 'other' are expected):")
@@ -46,10 +55,11 @@ def _checkpoint_sections(report) -> list:
     return out
 
 
-def _finding(f) -> list:
-    where = f"{f.location}: " if f.location else ""
+def _finding(f, color: bool = False) -> list:
+    where = _paint(f"{f.location}: ", "bold", color) if f.location else ""
     modes = f" [{','.join(f.modes)}]" if f.modes else ""
-    out = [f"{where}{f.code} [{f.severity}]{modes} {f.symbol}: {f.name}", f"  {f.message}"]
+    head = _paint(f"{f.code} [{f.severity}]", f.severity, color)
+    out = [f"{where}{head}{modes} {f.symbol}: {f.name}", f"  {f.message}"]
     for rel in f.related:
         out.append(f"  {rel.site}: {rel.message}")
     if f.fix:
