@@ -20,6 +20,7 @@ EXPECTED = {
     "summary": "summaries",
     "save": "Saver save/restore ops",
     "local": "local variables (never checkpointed)",
+    "batch-norm": "batch normalization: training path (batch statistics, moving-average updates) vs inference path",
     "needs-labels": "uses labels, or sits in a scope that does; PREDICT has no labels",
 }
 
@@ -32,6 +33,7 @@ class Classifier:
         self.optimizer_scopes = set()
         self.metric_scopes = set()
         self.local_vars = set()
+        self.bn_scopes = set()
         self.label_ops = set()
         for snap in snapshots:
             for name, op_type in snap.ops.items():
@@ -42,6 +44,8 @@ class Classifier:
                     self.metric_scopes.add(var.name.rsplit("/", 1)[0] + "/")
                 elif var.kind == "local":
                     self.local_vars.add(var.name)
+                if var.name.endswith(("/moving_mean", "/moving_variance")):
+                    self.bn_scopes.add(var.name.rsplit("/", 1)[0] + "/")
             self.label_ops |= snap.label_ops
         self.label_scopes = {n.rsplit("/", 1)[0] for n in self.label_ops if "/" in n}
 
@@ -59,6 +63,8 @@ class Classifier:
             return "optimizer"
         if any(name.startswith(s) for s in self.metric_scopes):
             return "metric"
+        if any(name.startswith(s) for s in self.bn_scopes):
+            return "batch-norm"
         if name in self.local_vars or name.rsplit("/", 1)[0] in self.local_vars:
             return "local"
         if modes == self.no_predict and self._needs_labels(name):

@@ -26,6 +26,7 @@ def tf():
     global _tf
     if _tf is None:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        use_legacy_keras()
         try:
             import tensorflow
         except ImportError as exc:
@@ -41,6 +42,16 @@ def tf():
         tensorflow.get_logger().setLevel("ERROR")
         _tf = tensorflow
     return _tf
+
+
+def use_legacy_keras() -> None:
+    """On TF 2.16+, tf.compat.v1.layers and Keras-2 code need tf-keras and TF_USE_LEGACY_KERAS=1,
+    set before TensorFlow is imported. Estimator-era model code expects Keras 2, so when tf-keras
+    is installed and the user has not chosen, choose it (as `pip install tf-keras` intends)."""
+    import importlib.util
+
+    if "TF_USE_LEGACY_KERAS" not in os.environ and importlib.util.find_spec("tf_keras") is not None:
+        os.environ["TF_USE_LEGACY_KERAS"] = "1"
 
 
 def real_estimator():

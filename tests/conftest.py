@@ -3,6 +3,10 @@ import sys
 
 import pytest
 
+from graphlint.tfcompat import use_legacy_keras
+
+use_legacy_keras()  # before any test module imports TensorFlow, as graphlint itself does
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(ROOT, "fixtures", "per_class_auc")
 CASES = os.path.join(ROOT, "tests", "cases")

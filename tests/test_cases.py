@@ -20,8 +20,20 @@ def _literal(path, name, default):
     return default
 
 
+def _has_v1_layers() -> bool:
+    from graphlint.tfcompat import tf
+
+    try:
+        tf().compat.v1.layers.dense
+    except AttributeError:
+        return False
+    return True
+
+
 @pytest.mark.parametrize("path", CASE_FILES, ids=os.path.basename)
 def test_case_produces_exactly_its_expected_findings(path):
+    if _literal(path, "REQUIRES", None) == "keras" and not _has_v1_layers():
+        pytest.skip("tf.compat.v1.layers needs tf-keras on TensorFlow 2.16+ (pip install 'graphlint[keras]')")
     args = parser().parse_args(["diff", path] + _literal(path, "ARGS", []))
     conf, model = _config(args)
     report = engine.diff(model, params=conf.params, per_mode_params=conf.per_mode_params(),
