@@ -40,6 +40,8 @@ def _model_options(p: argparse.ArgumentParser) -> None:
         p.add_argument(f"--params-{mode}", metavar="JSON|@FILE", help=f"params merged last, for {mode} only")
     p.add_argument("--modes", type=_modes, metavar="LIST",
                    help="comma-separated modes to build (default: train,eval,predict)")
+    p.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
+                   help="stop when building one mode takes longer (default: 600)")
 
 
 def _lint_options(p: argparse.ArgumentParser) -> None:
@@ -137,7 +139,7 @@ def _run_lint(args) -> int:
     from graphlint import engine, selection
 
     conf, model = _config(args)
-    options = dict(model_fn=conf.model_fn, input_fn=conf.input_fn, params=conf.params,
+    options = dict(model_fn=conf.model_fn, input_fn=conf.input_fn, params=conf.params, timeout=args.timeout,
                    per_mode_params=conf.per_mode_params(), modes=tuple(conf.modes) if conf.modes else None)
     if args.command == "check":
         if not conf.checkpoint:

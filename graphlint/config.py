@@ -20,6 +20,7 @@ except ImportError:  # Python < 3.11
     import tomli as tomllib
 
 from graphlint.errors import UsageError
+from graphlint.sites import display_path
 
 MODES = ("train", "eval", "predict")
 FAIL_ON = ("error", "warning", "info")
@@ -166,19 +167,19 @@ def _check(key: str, value, path: str):
 
 def load_config(path: str) -> Config:
     """Read and validate one config file; every problem is a one-line UsageError naming the file."""
-    path = os.path.abspath(path)
+    path = display_path(path)  # messages name the file as the user would
     section = _section(_read_toml(path), path)
     if section is None:
-        return Config(path=path)
+        return Config(path=os.path.abspath(path))
     if not isinstance(section, dict):
         raise UsageError(f"{path}: [tool.graphlint] must be a table")
     values = {_check(key, value, path): value for key, value in section.items()}
-    base = os.path.dirname(path)
+    base = os.path.dirname(os.path.abspath(path))
     values["models"] = [_resolve_model(base, m) for m in values.get("models", [])]
     for attr in _PATH_FIELDS:
         if values.get(attr):
             values[attr] = _resolve(base, values[attr])
-    return Config(path=path, **values)
+    return Config(path=os.path.abspath(path), **values)
 
 
 def merge(config: Config, cli_values: dict) -> Config:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import signal
+import threading
 from dataclasses import dataclass, field
 
 from graphlint import checkpoint as ckpt_lib
 from graphlint import tfcompat
 from graphlint.build import build_mode
 from graphlint.context import Context
+from graphlint.errors import UsageError
 from graphlint.loader import loaded
 from graphlint.match import pair_renames
 from graphlint.modediff import mode_diff
@@ -71,7 +75,27 @@ def run(target: str, *, model_fn=None, input_fn=None, checkpoint=None, **options
         return analyze(model, ckpt=ckpt, **options)
 
 
-def analyze(model, *, params=None, per_mode_params=None, modes=None, ckpt=None) -> Report:
+@contextlib.contextmanager
+def _time_limit(seconds, mode: str):
+    """Stop a model_fn that hangs. SIGALRM interrupts Python code; a C call returns first."""
+    if not seconds or not hasattr(signal, "SIGALRM") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum, frame):
+        raise UsageError(f"building {mode} did not finish within {seconds:g} s (--timeout); "
+                         "does model_fn or input_fn wait for something?")
+
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def analyze(model, *, params=None, per_mode_params=None, modes=None, ckpt=None, timeout=None) -> Report:
     """Build every mode of a loaded Model, run the rules, and collect a Report."""
     explicit = modes is not None
     modes = tuple(m for m in MODES if m in (modes or MODES))
@@ -81,7 +105,8 @@ def analyze(model, *, params=None, per_mode_params=None, modes=None, ckpt=None) 
     with tfcompat.estimator_api() as est:
         snapshots, graphs = {}, {}
         for mode in modes:
-            snap, graph = build_mode(model, mode, mode_params(model.params, params, per_mode_params, mode), est)
+            with _time_limit(timeout, mode):
+                snap, graph = build_mode(model, mode, mode_params(model.params, params, per_mode_params, mode), est)
             snap.skipped = _skip_reason(snap, explicit)
             snapshots[mode], graphs[mode] = snap, graph
         ctx = Context(info, snapshots, graphs, model.sites, mode_diff(snapshots))

@@ -112,12 +112,13 @@ def _match(graph, exact_limit=300):
     return out
 
 
-def pair_renames(missing: dict, unused: dict, limit: int = 2500) -> list:
+def pair_renames(missing: dict, unused: dict, limit: int = 2500, min_score: float = 0.25) -> list:
     """Pair missing names with unused ones of equal (shape, dtype), by name similarity.
 
     missing, unused: {name: (shape, dtype)}. Returns sorted [(missing_name, unused_name, score)].
     Names are bucketed by (shape, dtype) first, so no two different shapes are ever compared,
-    and no name is used twice.
+    and no name is used twice. Pairs scoring below `min_score` (names with nothing in common)
+    are not safe to suggest and are left out.
     """
     import networkx as nx
 
@@ -132,7 +133,9 @@ def pair_renames(missing: dict, unused: dict, limit: int = 2500) -> list:
             continue
         graph = nx.Graph()
         for m, u in _candidates(ms, us, limit):
-            graph.add_edge(("m", m), ("u", u), weight=similarity(m, u))
+            weight = similarity(m, u)
+            if weight >= min_score:
+                graph.add_edge(("m", m), ("u", u), weight=weight)
         for a, b in _match(graph):
             (_, m), (_, u) = (a, b) if a[0] == "m" else (b, a)
             pairs.append((m, u, round(graph[a][b]["weight"], 3)))

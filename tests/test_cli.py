@@ -33,6 +33,8 @@ def _fixture(name):
     (["diff", _fixture("fixed"), "--params", "[1, 2]"], "--params: expected a JSON object, got list"),
     (["diff", _fixture("fixed"), "--params-eval", "@/no/such.json"], "--params-eval: cannot read /no/such.json"),
     (["diff", _fixture("fixed"), "--model-fn", "nope"], "no callable named 'nope'"),
+    (["diff", os.path.join(BAD, "hangs.py"), "--timeout", "1.5"],
+     "building train did not finish within 1.5 s (--timeout)"),
 ])
 def test_bad_input_is_one_line_and_exit_2(cli, argv, message):
     code, out, err = cli(*argv)
