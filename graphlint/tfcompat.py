@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import os
+import re
 import sys
 import types
 
@@ -33,15 +34,19 @@ def tf():
             raise UsageError(
                 f"TensorFlow is not installed ({exc}); install it, e.g. pip install 'tensorflow-cpu>=2.15'"
             ) from None
-        version = tuple(int(p) for p in tensorflow.__version__.split(".")[:2] if p.isdigit())
-        if not MIN_TF <= version <= MAX_TF:
-            raise UsageError(
-                f"TensorFlow {tensorflow.__version__} is not supported; graphlint supports "
-                f"{MIN_TF[0]}.{MIN_TF[1]} to {MAX_TF[0]}.{MAX_TF[1]}"
-            )
+        check_version(tensorflow.__version__)
         tensorflow.get_logger().setLevel("ERROR")
         _tf = tensorflow
     return _tf
+
+
+def check_version(version: str) -> None:
+    """A clear one-line refusal outside the range graphlint is tested on (CI: 2.15 and 2.21)."""
+    numbers = tuple(int(p) for p in re.findall(r"\d+", version)[:2])
+    if not MIN_TF <= numbers <= MAX_TF:
+        raise UsageError(f"TensorFlow {version} is not supported; graphlint supports TensorFlow "
+                         f"{MIN_TF[0]}.{MIN_TF[1]} to {MAX_TF[0]}.{MAX_TF[1]} "
+                         f"(pip install 'tensorflow-cpu>={MIN_TF[0]}.{MIN_TF[1]},<{MAX_TF[0]}.{MAX_TF[1] + 1}')")
 
 
 def use_legacy_keras() -> None:
