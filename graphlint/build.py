@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
 import sys
 
@@ -94,6 +95,18 @@ def _input_tensors(model, mode: str, mode_key: str, params: dict):
                      "a (features, labels) tuple, or features")
 
 
+def _failure_kind(exc: BaseException) -> str:
+    """init_from_checkpoint checks its assignment_map while the graph is built, so a wrong map is a
+    model_fn exception raised from TF's checkpoint_utils: name it as such."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(("checkpoint_utils.py",)) and \
+                tb.tb_frame.f_code.co_name.startswith(("init_from_checkpoint", "_init_from_checkpoint")):
+            return "warm-start"
+        tb = tb.tb_next
+    return ""
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
     return text.strip().splitlines()[0] if text.strip() else ""
@@ -113,7 +126,7 @@ def build_mode(model, mode: str, params: dict, est) -> tuple:
     t = tf()
     mode_key = {"train": est.ModeKeys.TRAIN, "eval": est.ModeKeys.EVAL, "predict": est.ModeKeys.PREDICT}[mode]
     graph = _recording_graph(model.sites)
-    snap = Snapshot(mode)
+    snap = Snapshot(mode, params=copy.deepcopy(params))
     with graph.as_default():
         t.compat.v1.train.get_or_create_global_step()  # Estimator creates it before input_fn
         features, labels = _input_tensors(model, mode, mode_key, params)
@@ -123,13 +136,15 @@ def build_mode(model, mode: str, params: dict, est) -> tuple:
             raise
         except Exception as exc:
             snap.failure = BuildFailure(type(exc).__name__, _first_line(exc),
-                                        model.sites.from_traceback(exc.__traceback__))
+                                        model.sites.from_traceback(exc.__traceback__), _failure_kind(exc))
             snap.renames = list(graph.gl_renames)
             return snap, graph
         if not is_estimator_spec(spec):
             raise UsageError(f"{model.target}: model_fn returned {type(spec).__name__} in {mode}, "
                              "not a tf.estimator.EstimatorSpec")
         snap.fetches, snap.hook_errors = _collect_fetches(graph, spec, mode, model.sites)
+        snap.loss = spec.loss.name if spec.loss is not None else ""
+        snap.train_op = spec.train_op.name if spec.train_op is not None else ""
         snap.ops = {op.name: op.type for op in graph.get_operations()}
         snap.variables = _variables(graph)
         snap.restore_keys = _restore_keys(graph, spec)
@@ -201,12 +216,15 @@ def _restore_keys(graph, spec) -> dict:
     for saveable in su.validate_and_slice_inputs(var_list):
         var_name = _saveable_var_name(saveable)
         for spec_ in saveable.specs:
-            keys[spec_.name] = RestoreKey(spec_.name, spec_.dtype.name, _spec_shape(saveable, spec_),
+            keys[spec_.name] = RestoreKey(spec_.name, spec_.dtype.base_dtype.name, _spec_shape(saveable, spec_),
                                           var_name, spec_.slice_spec)
     return keys
 
 
 def _saveable_var_name(saveable) -> str:
+    handle = getattr(saveable, "handle_op", None)  # resource variables: the VarHandleOp
+    if handle is not None and hasattr(handle, "op"):
+        return handle.op.name
     op = getattr(saveable, "op", None)
     inner = getattr(op, "op", None)
     return getattr(inner, "name", None) or saveable.name

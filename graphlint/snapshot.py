@@ -68,6 +68,7 @@ class BuildFailure:
     exc_type: str
     message: str
     site: Optional[Site]
+    kind: str = ""  # "warm-start" when init_from_checkpoint raised
 
 
 @dataclass
@@ -79,6 +80,9 @@ class Snapshot:
     fetches: list = field(default_factory=list)  # [Fetch]
     hook_errors: list = field(default_factory=list)  # [(hook, message, Site)]
     renames: list = field(default_factory=list)  # [ScopeRename]
+    params: dict = field(default_factory=dict)  # the params this mode was built with
+    loss: str = ""  # EstimatorSpec.loss tensor name ("" when None)
+    train_op: str = ""  # EstimatorSpec.train_op name, "" when None
     label_ops: frozenset = frozenset()  # ops downstream of the labels (absent in PREDICT by design)
     failure: Optional[BuildFailure] = None
     skipped: str = ""  # why this mode was not built, when it was skipped on purpose
