@@ -219,6 +219,19 @@ def _write(text: str, path) -> None:
         sys.stdout.write(text)
 
 
+def _fatal_in_format(args, message: str) -> None:
+    """A machine reading --format json/sarif/github gets the fatal error in that format too."""
+    fmt = getattr(args, "format", None)
+    if args.command not in ("diff", "check") or fmt in (None, "text"):
+        return
+    from graphlint.report import fatal
+
+    try:
+        _write(fatal.render(fmt, message, getattr(args, "model", None) or ""), getattr(args, "output", None))
+    except UsageError:
+        pass  # the output file itself is unwritable: the stderr line already says what failed
+
+
 COMMANDS = {"diff": _run_lint, "check": _run_lint, "ckpt": _run_ckpt, "explain": _run_explain,
             "rules": _run_rules}
 
@@ -229,6 +242,7 @@ def main(argv=None) -> int:
         return COMMANDS[args.command](args)
     except UsageError as exc:
         print(f"graphlint: error: {exc}", file=sys.stderr)
+        _fatal_in_format(args, str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("graphlint: interrupted", file=sys.stderr)

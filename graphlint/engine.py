@@ -119,12 +119,28 @@ def analyze(model, *, params=None, per_mode_params=None, modes=None, ckpt=None, 
 
 
 def _pair(ctx) -> list:
-    """Missing keys paired with unused checkpoint keys of the model's own (class 'other')."""
+    """Missing keys paired with unused checkpoint keys of the model's own (class 'other'), then
+    each pair's sub-keys (optimizer slots like w/Momentum) paired the same way, so a Saver built
+    from the pairing also restores a TRAIN graph."""
     missing = {}
     for mode in ctx.built_modes():
         for key, rk in ctx.snapshots[mode].restore_keys.items():
             if ctx.ckpt_key(key) not in ctx.checkpoint.entries and rk.shape is not None:
                 missing.setdefault(ctx.ckpt_key(key), (tuple(rk.shape), rk.dtype))
-    unused = {k: (e.shape, e.dtype) for k in ctx.unused_keys()
-              if (e := ctx.checkpoint.entries[k]).cls == "other"}
-    return pair_renames(missing, unused)
+    unused_all = {k: (ctx.checkpoint.entries[k].shape, ctx.checkpoint.entries[k].dtype) for k in ctx.unused_keys()}
+    unused = {k: sig for k, sig in unused_all.items() if ctx.checkpoint.entries[k].cls == "other"}
+    pairs = pair_renames(missing, unused)
+    return sorted(pairs + _sub_key_pairs(pairs, missing, unused_all))
+
+
+def _sub_key_pairs(pairs, missing, unused) -> list:
+    taken = {m for m, _, _ in pairs} | {u for _, u, _ in pairs}
+    out = []
+    for m, u, score in pairs:
+        for key, sig in missing.items():
+            if key.startswith(m + "/") and key not in taken:
+                twin = u + key[len(m):]
+                if unused.get(twin) == sig and twin not in taken:
+                    out.append((key, twin, score))
+                    taken.update((key, twin))
+    return out

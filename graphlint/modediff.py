@@ -45,7 +45,7 @@ def mode_diff(snapshots: dict) -> list:
     groups = defaultdict(list)
     for name, modes in present.items():
         if len(modes) < len(built):
-            scope = name.split("/", 1)[0] if "/" in name else "(top level)"
+            scope = name.split("/", 1)[0]  # an op and the scope named after it are one group
             groups[(scope, classifier.classify(name, types[name], tuple(modes)), tuple(modes))].append(name)
     rows = []
     for (scope, cls, modes), names in sorted(groups.items()):

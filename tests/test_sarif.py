@@ -158,3 +158,23 @@ def test_properties_are_escaped_in_commands(tmp_path, monkeypatch):
                 location=Site("dir,1/m:x.py", 3))
     assert github.command(f) == (
         "::error file=dir%2C1/m%3Ax.py,line=3,title=GL101 eval-only-saved-variable::[eval] a,b:c: 50%25%0Anext")
+
+
+def test_fatal_errors_are_reported_in_the_chosen_format(tmp_path, schema):
+    """A model that cannot be imported still gives a valid document in json and sarif."""
+    import json as json_lib
+
+    from graphlint.cli import main
+
+    bad = tmp_path / "model.py"
+    bad.write_text("def model_fn(:\n")
+    out = tmp_path / "out"
+    assert main(["diff", str(bad), "--format", "json", "--output", str(out)]) == 2
+    doc = json_lib.loads(out.read_text())
+    assert doc["schema_version"] == 1 and "SyntaxError" in doc["error"]["message"] and doc["findings"] == []
+    assert main(["diff", str(bad), "--format", "sarif", "--output", str(out)]) == 2
+    sarif = json_lib.loads(out.read_text())
+    assert not list(jsonschema.Draft4Validator(schema).iter_errors(sarif))
+    assert sarif["runs"][0]["invocations"][0]["executionSuccessful"] is False
+    assert main(["diff", str(bad), "--format", "github", "--output", str(out)]) == 2
+    assert out.read_text().startswith("::error title=graphlint::")

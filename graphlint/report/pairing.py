@@ -5,22 +5,33 @@ from __future__ import annotations
 from collections import Counter
 
 
-def assignment_map(renames) -> dict:
-    """{checkpoint key: variable name in the graph}, the form init_from_checkpoint takes."""
+def saver_map(renames) -> dict:
+    """{checkpoint key: graph key} for every pair, optimizer slots included (what a Saver needs)."""
     return {ckpt_key: graph_key for graph_key, ckpt_key, _ in renames}
+
+
+def assignment_map(renames) -> dict:
+    """{checkpoint key: variable name}, the form init_from_checkpoint takes: the model's variables
+    only, since slots (w/Momentum) exist in TRAIN only and the map must work in every mode."""
+    paired = {g for g, _, _ in renames}
+    return {c: g for g, c, _ in renames
+            if not any(g.startswith(p + "/") for p in paired if p != g)}
 
 
 def code(renames, prefix: str) -> str:
     if not renames:
         return ""
     entries = "".join(f"    {c!r}: {g!r},\n" for c, g in sorted(assignment_map(renames).items()))
-    pops = "".join(f"var_list[{c!r}] = var_list.pop({g!r})\n" for c, g in sorted(assignment_map(renames).items()))
+    pairs = "".join(f"    {c!r}: {g!r},\n" for c, g in sorted(saver_map(renames).items()))
     return (
         "# warm start (inside model_fn, before the variables are initialized):\n"
         f"tf.compat.v1.train.init_from_checkpoint({prefix!r}, {{\n{entries}}})\n"
         "# or restore through a Saver that reads the old keys into the new variables:\n"
+        f"renames = {{\n{pairs}}}\n"
         "var_list = {v.op.name: v for v in tf.compat.v1.global_variables()}\n"
-        f"{pops}"
+        "for old, new in renames.items():\n"
+        "    if new in var_list:  # optimizer slots exist in TRAIN only\n"
+        "        var_list[old] = var_list.pop(new)\n"
         "saver = tf.compat.v1.train.Saver(var_list)  # e.g. tf.compat.v1.train.Scaffold(saver=saver)\n"
     )
 

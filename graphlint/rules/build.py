@@ -18,15 +18,28 @@ class ModelFnFailed(Rule):
 
     ## Example
     ```python
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
     def model_fn(features, labels, mode, params):
+        units = params["units"]
         if mode == tf.estimator.ModeKeys.EVAL:
-            logits = head(features, params["eval_units"])   # KeyError: 'eval_units'
+            units = params["eval_units"]   # KeyError: 'eval_units'
+        return spec(mode, linear(features, units), labels)
     ```
 
     ## Fix
     Make every mode buildable with the params it will really get (`--params-eval` shows them):
     ```python
-    logits = head(features, params["units"])
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        return spec(mode, linear(features, params["units"]), labels)
     ```
     """
 
@@ -38,7 +51,7 @@ class ModelFnFailed(Rule):
     def check(self, ctx):
         for mode, snap in ctx.snapshots.items():
             failure = snap.failure
-            if failure is not None and not snap.skipped:
+            if failure is not None and not snap.skipped and failure.kind != "warm-start":
                 yield self.finding((mode,), "model_fn",
                                    f"model_fn raised while building {mode}: {failure.exc_type}: {failure.message}",
                                    fix="make this mode buildable, or leave it out with --modes",
@@ -58,15 +71,33 @@ class PredictNotSupported(Rule):
 
     ## Example
     ```python
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, train_op
+
+
     def model_fn(features, labels, mode, params):
-        loss = tf.compat.v1.losses.log_loss(labels, predictions)   # fails when labels is None
+        logits = linear(features, 1)
+        loss = tf.compat.v1.losses.mean_squared_error(labels, logits)   # fails when labels is None
+        return tf.estimator.EstimatorSpec(mode, predictions={"logits": logits}, loss=loss,
+                                          train_op=train_op(mode, loss))
     ```
 
     ## Fix
     Return early in PREDICT, before anything that needs labels:
     ```python
-    if mode == tf.estimator.ModeKeys.PREDICT:
-        return tf.estimator.EstimatorSpec(mode, predictions={"p": predictions})
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, train_op
+
+
+    def model_fn(features, labels, mode, params):
+        logits = linear(features, 1)
+        if mode == tf.estimator.ModeKeys.PREDICT:
+            return tf.estimator.EstimatorSpec(mode, predictions={"logits": logits})
+        loss = tf.compat.v1.losses.mean_squared_error(labels, logits)
+        return tf.estimator.EstimatorSpec(mode, predictions={"logits": logits}, loss=loss,
+                                          train_op=train_op(mode, loss))
     ```
     """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from graphlint.rules import Rule
-from graphlint.rules.modes import _branch, _fmt
+from graphlint.rules.modes import DTYPE_CONSEQUENCE, SHAPE_CONSEQUENCE, _branch, _fmt
 
 
 def _by_key(ctx):
@@ -31,15 +31,34 @@ class MissingCheckpointKey(Rule):
     `NotFoundError: Key ... not found in checkpoint`.
 
     ## Example
+    Checked against a checkpoint trained by the Fix below, which names the scope `encoder`:
     ```python
-    with tf.compat.v1.variable_scope("encoder_v2"):   # was "encoder" when the checkpoint was written
-        w = tf.compat.v1.get_variable("w", [8, 3])
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        with tf.compat.v1.variable_scope("encoder_v2"):   # "encoder" when the checkpoint was written
+            logits = linear(features, params["units"])
+        return spec(mode, logits, labels)
     ```
 
     ## Fix
-    Keep the old name, or map the old key onto the new variable when restoring:
+    Keep the name the checkpoint was written with. (To warm-start a renamed model from an old
+    checkpoint instead, map the old keys onto the new variables:
+    `tf.compat.v1.train.init_from_checkpoint(ckpt, {"encoder/": "encoder_v2/"})`, or the
+    `assignment_map` graphlint prints.)
     ```python
-    tf.compat.v1.train.init_from_checkpoint(ckpt, {"encoder/w": "encoder_v2/w"})
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        with tf.compat.v1.variable_scope("encoder"):
+            logits = linear(features, params["units"])
+        return spec(mode, logits, labels)
     ```
     """
 
@@ -70,6 +89,7 @@ class MissingCheckpointKey(Rule):
 
 class _CheckpointMismatch(Rule):
     attr = ""
+    consequence = ""
     needs_checkpoint = True
 
     def check(self, ctx):
@@ -86,7 +106,7 @@ class _CheckpointMismatch(Rule):
             graph = ", ".join(f"{m}: {_fmt(v)}" for m, v in bad.items())
             yield self.finding(
                 tuple(bad), key, f"'{key}' has {self.attr} {_fmt(getattr(entry, self.attr))} in the checkpoint "
-                f"but {graph} in the graph", location=site, related=_branch(site),
+                f"but {graph} in the graph: {self.consequence}", location=site, related=_branch(site),
                 fix=f"build it with the {self.attr} it was trained with (check the params that set it)")
 
 
@@ -98,16 +118,37 @@ class CheckpointShapeMismatch(_CheckpointMismatch):
     compared by their full shape, so a change in the number of partitions is fine.
 
     ## Why is this bad
-    Restore fails with `Assign requires shapes of both tensors to match`.
+    For a resource variable (TF2's default) restore does not fail: the variable silently takes the
+    checkpoint's shape, and the first op that checks shapes fails at run time, or, where none does,
+    results are silently wrong. Ref variables, and partitioned variables whose full shape changed,
+    fail at restore with `Assign requires shapes of both tensors to match`.
 
     ## Example
+    Checked against a checkpoint trained by the Fix below, with `units` 3:
     ```python
-    w = tf.compat.v1.get_variable("w", [8, params["units"]])   # trained with units=3, now 4
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, spec
+
+    params = {"units": 4}
+
+
+    def model_fn(features, labels, mode, params):
+        return spec(mode, linear(features, params["units"]), labels)   # w is [4, 4], trained [4, 3]
     ```
 
     ## Fix
+    Build it with the params it was trained with:
     ```python
-    w = tf.compat.v1.get_variable("w", [8, 3])   # the shape the checkpoint was trained with
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, spec
+
+    params = {"units": 3}
+
+
+    def model_fn(features, labels, mode, params):
+        return spec(mode, linear(features, params["units"]), labels)
     ```
     """
 
@@ -116,6 +157,7 @@ class CheckpointShapeMismatch(_CheckpointMismatch):
     severity = "error"
     summary = "a restored variable's shape differs from the checkpoint's"
     attr = "shape"
+    consequence = SHAPE_CONSEQUENCE
 
 
 class CheckpointDtypeMismatch(_CheckpointMismatch):
@@ -128,14 +170,31 @@ class CheckpointDtypeMismatch(_CheckpointMismatch):
     Restore fails: the checkpoint's tensor cannot be assigned to a variable of another dtype.
 
     ## Example
+    Checked against a checkpoint trained by the Fix below, in float32:
     ```python
-    w = tf.compat.v1.get_variable("w", [8, 3], dtype=tf.float16)   # trained in float32
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        w = tf.compat.v1.get_variable("w", [4, params["units"]], dtype=tf.float16)   # trained in float32
+        logits = tf.matmul(tf.cast(features["x"], tf.float16), w)
+        return spec(mode, logits, labels)
     ```
 
     ## Fix
+    Keep the variable in the dtype it was trained in and cast its value:
     ```python
-    w = tf.compat.v1.get_variable("w", [8, 3], dtype=tf.float32)
-    w16 = tf.cast(w, tf.float16)
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        w = tf.compat.v1.get_variable("w", [4, params["units"]], dtype=tf.float32)
+        logits = tf.matmul(tf.cast(features["x"], tf.float16), tf.cast(w, tf.float16))
+        return spec(mode, logits, labels)
     ```
     """
 
@@ -144,6 +203,7 @@ class CheckpointDtypeMismatch(_CheckpointMismatch):
     severity = "error"
     summary = "a restored variable's dtype differs from the checkpoint's"
     attr = "dtype"
+    consequence = DTYPE_CONSEQUENCE
 
 
 class UnusedCheckpointKey(Rule):
@@ -155,20 +215,43 @@ class UnusedCheckpointKey(Rule):
     (your model's own variables) are reported one by one.
 
     ## Why is this bad
-    It is often the other half of a rename: the graph asks for `encoder_v2/w`, the checkpoint
-    has `encoder/w`, and the trained weights are silently left behind by a warm start.
+    Trained values are silently left behind. It is often the other half of a rename: the graph
+    asks for `encoder_v2/w`, the checkpoint has `encoder/w` (GL301 reports the missing half),
+    and a warm start skips the trained weights. Or a Saver's `var_list` leaves variables out, and
+    restore quietly keeps their initial values; nothing fails.
 
     ## Example
+    A Saver for the trainable variables only leaves out the non-trainable `scale` (batch
+    normalization's moving statistics are the usual victims). Checked against a checkpoint
+    trained by the Fix below, which saves every variable:
     ```python
-    with tf.compat.v1.variable_scope("encoder_v2"):   # the checkpoint has encoder/w
-        w = tf.compat.v1.get_variable("w", [8, 3])
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        scale = tf.compat.v1.get_variable("scale", [], trainable=False, initializer=tf.ones_initializer())
+        logits = linear(features, params["units"]) * scale
+        saver = tf.compat.v1.train.Saver(tf.compat.v1.trainable_variables())
+        return spec(mode, logits, labels, scaffold=tf.compat.v1.train.Scaffold(saver=saver))
     ```
 
     ## Fix
-    Restore it under its old name (the assignment_map graphlint prints), or ignore the name
-    when the variable was removed on purpose.
+    Restore every variable of the model: keep the default Saver (or give it
+    `tf.compat.v1.global_variables()`). After a rename, restore the old key under the new name
+    (the `assignment_map` graphlint prints); when a variable was removed on purpose, ignore its
+    name (`ignore-names`).
     ```python
-    tf.compat.v1.train.init_from_checkpoint(ckpt, {"encoder/w": "encoder_v2/w"})
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        scale = tf.compat.v1.get_variable("scale", [], trainable=False, initializer=tf.ones_initializer())
+        logits = linear(features, params["units"]) * scale
+        return spec(mode, logits, labels)
     ```
     """
 
@@ -190,3 +273,204 @@ class UnusedCheckpointKey(Rule):
                                f"built mode restores it{hint}",
                                fix="restore it under its old name (see the assignment_map), or ignore it if "
                                    "the variable was removed on purpose")
+
+
+class WarmStartMissingKey(Rule):
+    """A warm-start map names checkpoint keys or scopes the checkpoint does not have.
+
+    ## What it does
+    Reports `tf.compat.v1.train.init_from_checkpoint` calls whose assignment_map TensorFlow rejects
+    while `model_fn` builds the graph (a key or scope missing from that checkpoint, or a shape
+    that does not match), with the line of the call.
+
+    ## Why is this bad
+    TensorFlow raises while building the graph, so training never starts; in a long pipeline this
+    happens after data preparation and scheduling, and the message names only the first key.
+
+    ## Example
+    Warm-starting from a checkpoint of an older model, whose scope was `enc` (`old_checkpoint()`
+    writes one):
+    ```python
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, old_checkpoint, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        with tf.compat.v1.variable_scope("encoder"):
+            logits = linear(features, params["units"])
+        tf.compat.v1.train.init_from_checkpoint(old_checkpoint(), {"encoder/": "encoder/"})   # it has enc/
+        return spec(mode, logits, labels)
+    ```
+
+    ## Fix
+    Map the scopes the checkpoint really has (`graphlint ckpt DIR` lists them):
+    ```python
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, old_checkpoint, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        with tf.compat.v1.variable_scope("encoder"):
+            logits = linear(features, params["units"])
+        tf.compat.v1.train.init_from_checkpoint(old_checkpoint(), {"enc/": "encoder/"})
+        return spec(mode, logits, labels)
+    ```
+    """
+
+    code = "GL305"
+    symbol = "warm-start-missing-key"
+    severity = "error"
+    summary = "an init_from_checkpoint (warm-start) map names keys the checkpoint does not have"
+
+    def check(self, ctx):
+        by_call = {}
+        for mode, snap in ctx.snapshots.items():
+            failure = snap.failure
+            if failure is not None and failure.kind == "warm-start":
+                by_call.setdefault((failure.site, failure.exc_type, failure.message), []).append(mode)
+        for (site, exc_type, message), modes in by_call.items():
+            yield self.finding(modes, "init_from_checkpoint",
+                               f"init_from_checkpoint rejected its assignment_map while building "
+                               f"{'/'.join(modes)}: {exc_type}: {message}",
+                               fix="map only keys and scopes the checkpoint has (list them with graphlint ckpt)",
+                               location=site)
+
+
+_READS = ("/read", "/Read/ReadVariableOp")
+
+
+class FetchOfUncheckpointedVariable(Rule):
+    """A hook fetches a saved variable that the checkpoint does not have.
+
+    ## What it does
+    For every hook fetch that resolves to a saved variable (or its read), checks that the
+    checkpoint has that variable.
+
+    ## Why is this bad
+    The value the hook reports cannot come from the checkpoint: restore fails first, or, where a
+    custom Saver leaves the variable out, the hook prints the variable's initial value.
+
+    ## Example
+    Evaluation state in a global variable, checked against a checkpoint trained by the Fix below,
+    which keeps it local; restore fails too (GL301):
+    ```python
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    class SeenHook(tf.estimator.SessionRunHook):
+        def before_run(self, run_context):
+            return tf.estimator.SessionRunArgs("seen:0")
+
+
+    def model_fn(features, labels, mode, params):
+        seen = tf.compat.v1.get_variable("seen", [], trainable=False, initializer=tf.zeros_initializer())
+        return spec(mode, linear(features, params["units"]), labels, evaluation_hooks=[SeenHook()])
+    ```
+
+    ## Fix
+    Fetch a variable the checkpoint has, or keep evaluation-only state in local variables:
+    ```python
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    class SeenHook(tf.estimator.SessionRunHook):
+        def before_run(self, run_context):
+            return tf.estimator.SessionRunArgs("seen:0")
+
+
+    def model_fn(features, labels, mode, params):
+        seen = tf.compat.v1.get_variable("seen", [], trainable=False, initializer=tf.zeros_initializer(),
+                                         collections=[tf.compat.v1.GraphKeys.LOCAL_VARIABLES])
+        return spec(mode, linear(features, params["units"]), labels, evaluation_hooks=[SeenHook()])
+    ```
+    """
+
+    needs_checkpoint = True
+    example_also = ("GL301",)  # a saved variable the checkpoint lacks is also a missing restore key
+    code = "GL306"
+    symbol = "fetch-of-uncheckpointed-variable"
+    severity = "error"
+    summary = "a hook fetches a saved variable that the checkpoint does not have"
+
+    def check(self, ctx):
+        for mode in ctx.built_modes():
+            snap = ctx.snapshots[mode]
+            for fetch in snap.fetches:
+                var = _variable_of(fetch.name.split(":")[0], snap.variables) if fetch.resolved else None
+                if var is None or not snap.variables[var].saved or ctx.ckpt_key(var) in ctx.checkpoint.entries:
+                    continue
+                yield self.finding((mode,), fetch.name,
+                                   f"{fetch.hook} fetches '{fetch.name}' in {mode}, the value of variable '{var}', "
+                                   f"which the checkpoint {ctx.checkpoint.prefix} does not have",
+                                   fix="fetch state the checkpoint has, or make evaluation-only state a local variable",
+                                   location=fetch.site)
+
+
+def _variable_of(op_name: str, variables):
+    if op_name in variables:
+        return op_name
+    for suffix in _READS:
+        if op_name.endswith(suffix) and op_name[: -len(suffix)] in variables:
+            return op_name[: -len(suffix)]
+    return None
+
+
+class ObjectBasedCheckpointRestore(Rule):
+    """Variables found in an object-based checkpoint only through its object graph.
+
+    ## What it does
+    When the checkpoint was written by `tf.train.Checkpoint` (TF2, object-based), graphlint maps
+    its keys to variable names the way a name-based Saver does when it meets one, and reports the
+    variables that can only be found that way.
+
+    ## Why is this bad
+    The name-based Saver does that mapping by building a second Saver while restoring. Estimator
+    and MonitoredSession finalize the graph before restoring, so the restore fails with
+    `RuntimeError: Graph is finalized and cannot be modified`.
+
+    ## Example
+    Restoring `tf.train.Checkpoint(model=...)` output in an Estimator's EVAL graph:
+    ```python
+    w = tf.compat.v1.get_variable("net/w", [8, 3])   # the checkpoint has model/w/.ATTRIBUTES/VARIABLE_VALUE
+    ```
+
+    ## Fix
+    Warm-start from the object keys, which init_from_checkpoint reads like any other key:
+    ```python
+    tf.compat.v1.train.init_from_checkpoint(ckpt, {"model/w/.ATTRIBUTES/VARIABLE_VALUE": "net/w"})
+    ```
+    """
+
+    needs_checkpoint = True
+    example_needs = "an object-based checkpoint written by tf.train.Checkpoint (see tests/test_check_scenarios.py)"
+    code = "GL307"
+    symbol = "object-based-checkpoint-restore"
+    severity = "warning"
+    summary = "variables found in an object-based checkpoint only through its object graph (fails under Estimator)"
+
+    def check(self, ctx):
+        if not ctx.checkpoint.object_based:
+            return
+        mapped = {}
+        for mode in ctx.built_modes():
+            for key in ctx.snapshots[mode].restore_keys:
+                if key not in ctx.checkpoint.entries and ctx.ckpt_key(key) in ctx.checkpoint.entries:
+                    mapped.setdefault(key, []).append(mode)
+        if not mapped:
+            return
+        modes = tuple(m for m in ctx.built_modes() if any(m in ms for ms in mapped.values()))
+        first = sorted(mapped)[0]
+        yield self.finding(
+            modes, ctx.checkpoint.prefix,
+            f"{len(mapped)} restored variable(s) exist in this object-based checkpoint only under object-graph "
+            f"names (e.g. '{first}' is '{ctx.ckpt_key(first)}'); a name-based Saver maps them by building a "
+            "second Saver while restoring, which fails in a finalized graph such as Estimator's: "
+            "`RuntimeError: Graph is finalized and cannot be modified`",
+            fix="warm-start with tf.compat.v1.train.init_from_checkpoint(prefix, {object key: variable name}), "
+                "or re-save the checkpoint with a name-based tf.compat.v1.train.Saver")

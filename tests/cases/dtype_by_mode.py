@@ -4,7 +4,7 @@ import tensorflow as tf
 
 from case_common import input_fn, linear, params, spec  # noqa: F401
 
-EXPECT = [("GL103", "train,eval,predict", "w"), ("GL104", "predict", "(top level)")]
+EXPECT = [("GL103", "train,eval,predict", "w"), ("GL104", "predict", "Cast/")]
 
 
 def model_fn(features, labels, mode, params):
