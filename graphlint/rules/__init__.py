@@ -46,6 +46,6 @@ class Rule:
 
 
 def all_rules():
-    from graphlint.rules import build, checkpoint, fetches, meta, modes  # noqa: F401  (registers the rules)
+    from graphlint.rules import build, causes, checkpoint, fetches, meta, modes  # noqa: F401  (registers the rules)
 
     return [RULES[c] for c in sorted(RULES)]

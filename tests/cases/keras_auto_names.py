@@ -14,6 +14,8 @@ EXPECT = [
     ("GL102", "train,eval,predict", "dense_1/bias"),
     ("GL102", "train,eval,predict", "dense_1/kernel"),
     ("GL104", "eval", "dense_2/"),
+    ("GL105", "train,eval,predict", "dense/"),
+    ("GL105", "train,eval,predict", "dense_1/"),
 ]
 
 

@@ -1,0 +1,22 @@
+"""GL402's fix: the loss is computed from the scaled logits, so the scale gets a gradient."""
+
+import tensorflow as tf
+
+from case_common import input_fn, linear, params  # noqa: F401
+
+EXPECT = []
+
+
+def model_fn(features, labels, mode, params):
+    logits = linear(features, params["units"])
+    scale = tf.compat.v1.get_variable("calibration/scale", [], initializer=tf.compat.v1.ones_initializer())
+    scaled = logits * scale
+    probabilities = tf.sigmoid(scaled, name="probabilities")
+    if mode == tf.estimator.ModeKeys.PREDICT:
+        return tf.estimator.EstimatorSpec(mode, predictions={"p": probabilities})
+    loss = tf.reduce_mean(tf.square(scaled[:, :1] - labels))
+    train_op = None
+    if mode == tf.estimator.ModeKeys.TRAIN:
+        train_op = tf.compat.v1.train.GradientDescentOptimizer(0.1).minimize(
+            loss, global_step=tf.compat.v1.train.get_global_step())
+    return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
