@@ -81,3 +81,13 @@ def test_rules_config_selection_and_reports_do_not_import_tensorflow():
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_readme_rules_table_lists_every_rule():
+    import os
+
+    from graphlint.rules import all_rules
+
+    readme = open(os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8").read()
+    for rule in all_rules():
+        assert f"| {rule.code} | {rule.symbol} | {rule.severity} | {rule.summary} |" in readme, rule.code

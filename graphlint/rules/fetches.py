@@ -23,21 +23,44 @@ class FetchOfMissingTensor(Rule):
     `The name 'x:0' refers to a Tensor which does not exist`, after training has already run.
 
     ## Example
+    The hook runs in training too, where `eval_logits` is never built:
     ```python
-    class Hook(tf.estimator.SessionRunHook):
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    class LogitsHook(tf.estimator.SessionRunHook):
         def before_run(self, run_context):
-            return tf.estimator.SessionRunArgs("eval_only/auc:0")
+            return tf.estimator.SessionRunArgs("eval_logits:0")
+
 
     def model_fn(features, labels, mode, params):
-        ...
-        return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op, training_hooks=[Hook()])
+        logits = linear(features, params["units"])
+        if mode == tf.estimator.ModeKeys.EVAL:
+            tf.identity(logits, name="eval_logits")
+        hooks = [LogitsHook()]
+        return spec(mode, logits, labels, training_hooks=hooks, evaluation_hooks=hooks)
     ```
 
     ## Fix
-    Fetch only names the mode builds (or build them in every mode), and let the hook decide:
+    Attach the hook only to the modes that build what it fetches (or build it in every mode):
     ```python
-    def before_run(self, run_context):
-        return tf.estimator.SessionRunArgs("eval_only/auc:0") if self.run_type == "eval" else None
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    class LogitsHook(tf.estimator.SessionRunHook):
+        def before_run(self, run_context):
+            return tf.estimator.SessionRunArgs("eval_logits:0")
+
+
+    def model_fn(features, labels, mode, params):
+        logits = linear(features, params["units"])
+        if mode == tf.estimator.ModeKeys.EVAL:
+            tf.identity(logits, name="eval_logits")
+        return spec(mode, logits, labels, evaluation_hooks=[LogitsHook()])
     ```
     """
 
@@ -84,21 +107,45 @@ class ReenteredVariableScope(Rule):
 
     ## Example
     ```python
-    with tf.compat.v1.variable_scope("class_0"):
-        count = tf.compat.v1.get_variable("count", shape=[])
-    with tf.compat.v1.variable_scope("class_0"):
-        tf.identity(count, name="count_value")   # really class_0_1/count_value
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    class ScoreHook(tf.estimator.SessionRunHook):
+        def before_run(self, run_context):
+            return tf.estimator.SessionRunArgs("head/score:0")
+
+
+    def model_fn(features, labels, mode, params):
+        with tf.compat.v1.variable_scope("head"):
+            logits = linear(features, params["units"])   # the variable head/w
+        with tf.compat.v1.variable_scope("head"):
+            tf.reduce_sum(logits, name="score")          # really head_1/score
+        return spec(mode, logits, labels, training_hooks=[ScoreHook()])
     ```
 
     ## Fix
     Build both parts under one entry of the scope, or re-enter with the scope object and
     `auxiliary_name_scope=False` (then open its `original_name_scope`):
     ```python
-    with tf.compat.v1.variable_scope("class_0") as scope:
-        count = tf.compat.v1.get_variable("count", shape=[])
-    with tf.compat.v1.variable_scope(scope, auxiliary_name_scope=False):
-        with tf.name_scope(scope.original_name_scope):
-            tf.identity(count, name="count_value")   # class_0/count_value
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    class ScoreHook(tf.estimator.SessionRunHook):
+        def before_run(self, run_context):
+            return tf.estimator.SessionRunArgs("head/score:0")
+
+
+    def model_fn(features, labels, mode, params):
+        with tf.compat.v1.variable_scope("head") as scope:
+            logits = linear(features, params["units"])
+        with tf.compat.v1.variable_scope(scope, auxiliary_name_scope=False):
+            with tf.name_scope(scope.original_name_scope):
+                tf.reduce_sum(logits, name="score")      # head/score
+        return spec(mode, logits, labels, training_hooks=[ScoreHook()])
     ```
     """
 
@@ -154,15 +201,51 @@ class HookBeforeRunFailed(Rule):
 
     ## Example
     ```python
-    def before_run(self, run_context):
-        return tf.estimator.SessionRunArgs(self.tensors["auc"])   # KeyError when not built
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    class LogitsHook(tf.estimator.SessionRunHook):
+        def begin(self):
+            self.tensors = {t.op.name: t for t in tf.compat.v1.get_collection("debug")}
+
+        def before_run(self, run_context):
+            return tf.estimator.SessionRunArgs(self.tensors["eval_logits"])   # KeyError in TRAIN
+
+
+    def model_fn(features, labels, mode, params):
+        logits = linear(features, params["units"])
+        if mode == tf.estimator.ModeKeys.EVAL:
+            tf.compat.v1.add_to_collection("debug", tf.identity(logits, name="eval_logits"))
+        hooks = [LogitsHook()]
+        return spec(mode, logits, labels, training_hooks=hooks, evaluation_hooks=hooks)
     ```
 
     ## Fix
     Compute fetches from the graph in `begin()` and handle the modes that do not build them:
     ```python
-    def before_run(self, run_context):
-        return tf.estimator.SessionRunArgs(self.tensors["auc"]) if "auc" in self.tensors else None
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    class LogitsHook(tf.estimator.SessionRunHook):
+        def begin(self):
+            self.tensors = {t.op.name: t for t in tf.compat.v1.get_collection("debug")}
+
+        def before_run(self, run_context):
+            if "eval_logits" not in self.tensors:
+                return None
+            return tf.estimator.SessionRunArgs(self.tensors["eval_logits"])
+
+
+    def model_fn(features, labels, mode, params):
+        logits = linear(features, params["units"])
+        if mode == tf.estimator.ModeKeys.EVAL:
+            tf.compat.v1.add_to_collection("debug", tf.identity(logits, name="eval_logits"))
+        hooks = [LogitsHook()]
+        return spec(mode, logits, labels, training_hooks=hooks, evaluation_hooks=hooks)
     ```
     """
 

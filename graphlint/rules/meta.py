@@ -17,15 +17,31 @@ class UnusedSuppression(Rule):
     stays, and later silences a new, real problem on that line without anyone noticing.
 
     ## Example
+    The variable is now created in every mode, so GL101 no longer fires on that line:
     ```python
-    # The variable is now created in every mode, so GL101 no longer fires here:
-    count = tf.compat.v1.get_variable("sample_num", shape=[])  # graphlint: ignore[GL101]
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        logits = linear(features, params["units"])
+        temperature = tf.compat.v1.get_variable("temperature", [], trainable=False)  # graphlint: ignore[GL101]
+        return spec(mode, logits / temperature, labels)
     ```
 
     ## Fix
     Remove the comment, or the codes in it that no longer fire:
     ```python
-    count = tf.compat.v1.get_variable("sample_num", shape=[])
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        logits = linear(features, params["units"])
+        temperature = tf.compat.v1.get_variable("temperature", [], trainable=False)
+        return spec(mode, logits / temperature, labels)
     ```
     """
 

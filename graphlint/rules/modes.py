@@ -32,19 +32,38 @@ class EvalOnlySavedVariable(Rule):
     and restore fails hours later with `NotFoundError: Key ... not found in checkpoint`.
 
     ## Example
+    A temperature that calibrates the logits at evaluation and serving time only:
     ```python
-    if not is_training:
-        with tf.compat.v1.variable_scope("class_0"):
-            count = tf.compat.v1.get_variable("sample_num", shape=[], initializer=tf.zeros_initializer())
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        logits = linear(features, params["units"])
+        if mode != tf.estimator.ModeKeys.TRAIN:
+            temperature = tf.compat.v1.get_variable("temperature", [], initializer=tf.ones_initializer())
+            logits = logits / temperature
+        return spec(mode, logits, labels)
     ```
 
     ## Fix
-    Create the variable in every mode, or, for evaluation-only state, make it a local variable:
+    Create the variable in every mode and use it where it is wanted. (Evaluation-only state,
+    such as a counter that evaluation updates, belongs in a local variable instead:
+    `collections=[tf.compat.v1.GraphKeys.LOCAL_VARIABLES]`, or a `tf.compat.v1.metrics` op.)
     ```python
-    with tf.compat.v1.variable_scope("class_0"):
-        count = tf.compat.v1.get_variable(
-            "sample_num", shape=[], trainable=False, initializer=tf.zeros_initializer(),
-            collections=[tf.compat.v1.GraphKeys.LOCAL_VARIABLES])
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        logits = linear(features, params["units"])
+        temperature = tf.compat.v1.get_variable("temperature", [], trainable=False,
+                                                initializer=tf.ones_initializer())
+        if mode != tf.estimator.ModeKeys.TRAIN:
+            logits = logits / temperature
+        return spec(mode, logits, labels)
     ```
     """
 
@@ -74,8 +93,16 @@ class EvalOnlySavedVariable(Rule):
                 fix=_LOCAL_FIX, location=site, related=_branch(site))
 
 
+SHAPE_CONSEQUENCE = (
+    "a resource variable (TF2's default) restores it without an error but takes the checkpoint's shape, "
+    "so the first op that checks shapes fails at run time, or results are silently wrong where none does; "
+    "ref and partitioned variables fail at restore (`Assign requires shapes of both tensors to match`)")
+DTYPE_CONSEQUENCE = "restore fails (`expected dtype ... does not equal original dtype ...`)"
+
+
 class _KeyMismatch(Rule):
     attr = ""
+    consequence = ""
 
     def check(self, ctx):
         modes = ctx.built_modes()
@@ -89,7 +116,7 @@ class _KeyMismatch(Rule):
                 site = ctx.first_site(values, var)
                 yield self.finding(
                     tuple(values), key, f"'{key}' has a different {self.attr} per mode ({shown}); "
-                    f"a checkpoint from one mode cannot be restored in another",
+                    f"restoring one mode's checkpoint in another: {self.consequence}",
                     fix=f"make the {self.attr} independent of the mode and of per-mode params",
                     location=site, related=_branch(site))
 
@@ -105,19 +132,39 @@ class ModeShapeMismatch(_KeyMismatch):
     Compares the shape of every checkpoint key across the modes that restore it.
 
     ## Why is this bad
-    The checkpoint holds the TRAIN shape; restoring it into an EVAL or PREDICT graph whose variable
-    has another shape fails with `Assign requires shapes of both tensors to match`.
-    This usually comes from hyper-parameters that differ between train and eval params.
+    The checkpoint holds the TRAIN shape. Restoring it into an EVAL or PREDICT graph whose variable
+    has another shape does not fail for a resource variable (TF2's default): the variable silently
+    takes the checkpoint's shape, and the first op that checks shapes fails at run time, or, where
+    none does, predictions are silently wrong. Ref and partitioned variables fail at restore with
+    `Assign requires shapes of both tensors to match`. This usually comes from hyper-parameters
+    that differ between train and eval params.
 
     ## Example
     ```python
-    hidden = params["hidden"] if mode == tf.estimator.ModeKeys.TRAIN else params["eval_hidden"]
-    w = tf.compat.v1.get_variable("w", [8, hidden])
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, spec
+
+    params = {"units": 3, "eval_units": 4}
+
+
+    def model_fn(features, labels, mode, params):
+        units = params["units"] if mode == tf.estimator.ModeKeys.TRAIN else params["eval_units"]
+        return spec(mode, linear(features, units), labels)   # w is [4, 3] in TRAIN, [4, 4] elsewhere
     ```
 
     ## Fix
+    Size variables from params that are the same in every mode:
     ```python
-    w = tf.compat.v1.get_variable("w", [8, params["hidden"]])
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, spec
+
+    params = {"units": 3}
+
+
+    def model_fn(features, labels, mode, params):
+        return spec(mode, linear(features, params["units"]), labels)
     ```
     """
 
@@ -126,6 +173,7 @@ class ModeShapeMismatch(_KeyMismatch):
     severity = "error"
     summary = "a saved variable has a different shape in different modes"
     attr = "shape"
+    consequence = SHAPE_CONSEQUENCE
 
 
 class ModeDtypeMismatch(_KeyMismatch):
@@ -139,16 +187,33 @@ class ModeDtypeMismatch(_KeyMismatch):
     restoring graph fails at restore time.
 
     ## Example
+    Serving in half precision:
     ```python
-    dtype = tf.float16 if mode == tf.estimator.ModeKeys.PREDICT else tf.float32
-    w = tf.compat.v1.get_variable("w", [8, 3], dtype=dtype)
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        dtype = tf.float16 if mode == tf.estimator.ModeKeys.PREDICT else tf.float32
+        w = tf.compat.v1.get_variable("w", [4, params["units"]], dtype=dtype)
+        logits = tf.matmul(tf.cast(features["x"], dtype), w)
+        return spec(mode, logits, labels)
     ```
 
     ## Fix
     Keep variables in one dtype and cast the value where a different precision is wanted:
     ```python
-    w = tf.compat.v1.get_variable("w", [8, 3], dtype=tf.float32)
-    w16 = tf.cast(w, tf.float16)
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        dtype = tf.float16 if mode == tf.estimator.ModeKeys.PREDICT else tf.float32
+        w = tf.compat.v1.get_variable("w", [4, params["units"]], dtype=tf.float32)
+        logits = tf.matmul(tf.cast(features["x"], dtype), tf.cast(w, dtype))
+        return spec(mode, logits, labels)
     ```
     """
 
@@ -157,6 +222,7 @@ class ModeDtypeMismatch(_KeyMismatch):
     severity = "error"
     summary = "a saved variable has a different dtype in different modes"
     attr = "dtype"
+    consequence = DTYPE_CONSEQUENCE
 
 
 class ModeOnlyNames(Rule):
@@ -173,16 +239,32 @@ class ModeOnlyNames(Rule):
 
     ## Example
     ```python
-    if mode == tf.estimator.ModeKeys.EVAL:
-        with tf.compat.v1.variable_scope("debug"):
-            tf.identity(logits, name="eval_logits")
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        logits = linear(features, params["units"])
+        if mode == tf.estimator.ModeKeys.EVAL:
+            with tf.compat.v1.variable_scope("debug"):
+                tf.identity(logits, name="eval_logits")
+        return spec(mode, logits, labels)
     ```
 
     ## Fix
     Build the same graph in every mode and choose at run time what to fetch:
     ```python
-    with tf.compat.v1.variable_scope("debug"):
-        tf.identity(logits, name="eval_logits")
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        logits = linear(features, params["units"])
+        with tf.compat.v1.variable_scope("debug"):
+            tf.identity(logits, name="eval_logits")
+        return spec(mode, logits, labels)
     ```
     """
 
@@ -197,7 +279,7 @@ class ModeOnlyNames(Rule):
                 continue
             what = _count(row.ops, "op") if not row.variables else f"{_count(row.ops, 'op')} and {_count(row.variables, 'variable')}"
             yield self.finding(
-                row.modes, row.scope + ("/" if row.scope != "(top level)" else ""),
+                row.modes, row.scope + "/",
                 f"{what} under '{row.scope}' exist only in {'/'.join(row.modes)} "
                 f"(e.g. {', '.join(row.examples)})",
                 fix="build the same graph in every mode; let hooks decide at run time what to fetch",
