@@ -148,6 +148,7 @@ def build_mode(model, mode: str, params: dict, est) -> tuple:
         snap.ops = {op.name: op.type for op in graph.get_operations()}
         snap.variables = _variables(graph)
         snap.restore_keys = _restore_keys(graph, spec)
+        snap.unrestored = _unrestored(graph, spec, snap.restore_keys)
         snap.renames = list(graph.gl_renames)
         snap.label_ops = _label_ops(graph, labels)
     return snap, graph
@@ -219,6 +220,15 @@ def _restore_keys(graph, spec) -> dict:
             keys[spec_.name] = RestoreKey(spec_.name, spec_.dtype.base_dtype.name, _spec_shape(saveable, spec_),
                                           var_name, spec_.slice_spec)
     return keys
+
+
+def _unrestored(graph, spec, restore_keys) -> tuple:
+    """Global variables a custom Saver (scaffold or SAVERS collection) does not restore."""
+    if _saver_var_list(graph, spec) is None:
+        return ()
+    restored = {rk.var_name for rk in restore_keys.values()}
+    names = {v.op.name for v in graph.get_collection(tf().compat.v1.GraphKeys.GLOBAL_VARIABLES)}
+    return tuple(sorted(names - restored))
 
 
 def _saveable_var_name(saveable) -> str:

@@ -77,6 +77,7 @@ class Snapshot:
     ops: dict = field(default_factory=dict)  # op name -> op type
     variables: dict = field(default_factory=dict)  # name -> Variable
     restore_keys: dict = field(default_factory=dict)  # key -> RestoreKey
+    unrestored: tuple = ()  # global variables a custom Saver's var_list leaves out
     fetches: list = field(default_factory=list)  # [Fetch]
     hook_errors: list = field(default_factory=list)  # [(hook, message, Site)]
     renames: list = field(default_factory=list)  # [ScopeRename]

@@ -75,8 +75,9 @@ SCENARIOS = [
     S("table_value_dtype", {"table": "vocab", "table_dtype": "float32"}, writer={"table": "vocab"},
       tf=RESTORE3, codes=frozenset({"GL104", "GL303"})),
     S("scaffold_saver_var_list", {"extra": True, "saver_skips_extra": True}, tf=("ready",) * 3,
-      note="the scaffold Saver restores without model/extra, as graphlint says; but model/extra is "
-          "then never initialized and session creation fails its ready check"),
+      codes=frozenset({"GL308"}),
+      note="the scaffold Saver restores without model/extra, as graphlint says; model/extra is then "
+           "never initialized and session creation fails its ready check, as GL308 says"),
     S("object_based", {}, object_scope="model", tf=RESTORE3, codes=frozenset({"GL301", "GL307"}),
       note="a name-based Saver maps the keys through the object graph, as graphlint says, but it "
            "builds a new Saver to do so, and Estimator's graph is finalized: RuntimeError",
@@ -261,6 +262,11 @@ def test_scaffold_saver_restores_only_its_var_list(scenario_result):
     for mode in MODES:
         assert not result.real[mode].missing  # model/extra is not asked for
         assert "Variables not initialized: model/extra" in result.real[mode].error, result.real[mode].error
+    found = {f.name: f.modes for f in result.report.findings if f.code == "GL308"}
+    assert found.get("model/extra") == MODES, found
+    for name, modes in found.items():  # anything else it names, TF names too
+        for mode in modes:
+            assert name in result.real[mode].error, (name, mode, result.real[mode].error)
 
 
 def test_sharded_save_wrote_one_data_shard_per_device(scenario_result):

@@ -217,13 +217,12 @@ class UnusedCheckpointKey(Rule):
     ## Why is this bad
     Trained values are silently left behind. It is often the other half of a rename: the graph
     asks for `encoder_v2/w`, the checkpoint has `encoder/w` (GL301 reports the missing half),
-    and a warm start skips the trained weights. Or a Saver's `var_list` leaves variables out, and
-    restore quietly keeps their initial values; nothing fails.
+    and a warm start skips the trained weights. Or a custom Saver's `var_list` leaves variables
+    out (GL308).
 
     ## Example
-    A Saver for the trainable variables only leaves out the non-trainable `scale` (batch
-    normalization's moving statistics are the usual victims). Checked against a checkpoint
-    trained by the Fix below, which saves every variable:
+    The model's scope was renamed since the checkpoint (trained by the Fix below) was written:
+    the graph now asks for `encoder_v2/w` (GL301) and the checkpoint's `encoder/w` is left over.
     ```python
     import tensorflow as tf
 
@@ -231,17 +230,13 @@ class UnusedCheckpointKey(Rule):
 
 
     def model_fn(features, labels, mode, params):
-        scale = tf.compat.v1.get_variable("scale", [], trainable=False, initializer=tf.ones_initializer())
-        logits = linear(features, params["units"]) * scale
-        saver = tf.compat.v1.train.Saver(tf.compat.v1.trainable_variables())
-        return spec(mode, logits, labels, scaffold=tf.compat.v1.train.Scaffold(saver=saver))
+        with tf.compat.v1.variable_scope("encoder_v2"):
+            logits = linear(features, params["units"])
+        return spec(mode, logits, labels)
     ```
 
     ## Fix
-    Restore every variable of the model: keep the default Saver (or give it
-    `tf.compat.v1.global_variables()`). After a rename, restore the old key under the new name
-    (the `assignment_map` graphlint prints); when a variable was removed on purpose, ignore its
-    name (`ignore-names`).
+    Keep the name the checkpoint has (or restore it with the assignment_map graphlint prints):
     ```python
     import tensorflow as tf
 
@@ -249,13 +244,14 @@ class UnusedCheckpointKey(Rule):
 
 
     def model_fn(features, labels, mode, params):
-        scale = tf.compat.v1.get_variable("scale", [], trainable=False, initializer=tf.ones_initializer())
-        logits = linear(features, params["units"]) * scale
+        with tf.compat.v1.variable_scope("encoder"):
+            logits = linear(features, params["units"])
         return spec(mode, logits, labels)
     ```
     """
 
     needs_checkpoint = True
+    example_also = ("GL301",)  # a rename leaves a key unused and another one missing
     code = "GL304"
     symbol = "unused-checkpoint-key"
     severity = "info"
@@ -474,3 +470,65 @@ class ObjectBasedCheckpointRestore(Rule):
             "`RuntimeError: Graph is finalized and cannot be modified`",
             fix="warm-start with tf.compat.v1.train.init_from_checkpoint(prefix, {object key: variable name}), "
                 "or re-save the checkpoint with a name-based tf.compat.v1.train.Saver")
+
+
+class SaverLeavesVariablesUninitialized(Rule):
+    """A custom Saver leaves global variables out, so they are never initialized after a restore.
+
+    ## What it does
+    When the EstimatorSpec's scaffold (or the SAVERS collection) supplies a Saver with its own
+    var_list, lists the global variables that Saver does not restore.
+
+    ## Why is this bad
+    When a checkpoint exists, MonitoredSession restores it *instead of* running the init op, so a
+    global variable the Saver skips is never initialized, and session creation fails its ready
+    check: `Variables not initialized: ...`. Evaluation and resumed training stop before the first step.
+
+    ## Example
+    ```python
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        logits = linear(features, params["units"])
+        scale = tf.compat.v1.get_variable("scale", [], initializer=tf.compat.v1.ones_initializer())
+        saver = tf.compat.v1.train.Saver([v for v in tf.compat.v1.global_variables() if v is not scale])
+        return spec(mode, logits * scale, labels, scaffold=tf.compat.v1.train.Scaffold(saver=saver))
+    ```
+
+    ## Fix
+    Restore every global variable (or make the skipped ones local variables):
+    ```python
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        logits = linear(features, params["units"])
+        scale = tf.compat.v1.get_variable("scale", [], initializer=tf.compat.v1.ones_initializer())
+        saver = tf.compat.v1.train.Saver(tf.compat.v1.global_variables())
+        return spec(mode, logits * scale, labels, scaffold=tf.compat.v1.train.Scaffold(saver=saver))
+    ```
+    """
+
+    code = "GL308"
+    symbol = "saver-leaves-variables-uninitialized"
+    severity = "error"
+    summary = "a custom Saver's var_list leaves global variables out: after a restore they are never initialized"
+
+    def check(self, ctx):
+        missing = {}
+        for mode in ctx.built_modes():
+            for name in ctx.snapshots[mode].unrestored:
+                missing.setdefault(name, []).append(mode)
+        for name, modes in sorted(missing.items()):
+            site = ctx.first_site(modes, name)
+            yield self.finding(
+                modes, name, f"'{name}' is a global variable that the {'/'.join(modes)} graph's custom Saver does "
+                "not restore; when a checkpoint exists MonitoredSession restores it instead of running the init "
+                f"op, so session creation fails: `Variables not initialized: {name}`",
+                fix="add it to the Saver's var_list, make it a local variable, or initialize it in the "
+                    "scaffold's local_init_op", location=site, related=_branch(site))
