@@ -710,16 +710,10 @@ class _Parser:
             pos = line.find(_READER_MISSING, end)
 
     def shape_errors(self, i: int, line: str) -> None:
-        if "Assign requires shapes" in line:
-            for m in _ASSIGN.finditer(line):
-                if self.line_hits >= _MAX_HITS_PER_LINE:
-                    break
-                d = self.node_info(i, line[m.end():m.end() + _AFTER])
-                d.update(lhs_shape=_shape(m.group("lhs")), rhs_shape=_shape(m.group("rhs")))
-                names = (d["variable"],) if "variable" in d else ()
-                self.add("shape-mismatch-on-restore", names, i, line, m.start(), m.end(), self.restore_context(d))
-        if "Trying to assign to variable" in line:
-            for m in _ASSIGN_VAR.finditer(line):
+        for trigger, pattern in (("Assign requires shapes", _ASSIGN), ("Trying to assign to variable", _ASSIGN_VAR)):
+            if trigger not in line:
+                continue
+            for m in pattern.finditer(line):
                 if self.line_hits >= _MAX_HITS_PER_LINE:
                     break
                 d = self.node_info(i, line[m.end():m.end() + _AFTER])
