@@ -7,7 +7,8 @@ graph is dropped once built (a tool needs only a summary of it).
 
     python benchmarks/floor.py [benchmarks/out/model_10k.py] [--checkpoint PREFIX]
 
-Prints one JSON line: {"ops": {"train": N, "eval": N, "predict": N}, "checkpoint_keys": N}.
+Prints one JSON line: {"ops": {"train": N, ...}, "build_seconds": {"train": S, ...},
+"checkpoint_keys": N}.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import importlib.util
 import json
 import os
 import sys
+import time
 
 sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # PYTHONPATH wins
 
@@ -61,17 +63,19 @@ def main(argv=None) -> int:
     p.add_argument("--keep-graphs", action="store_true",
                    help="keep every mode's graph alive to the end, as graphlint does (for memory comparisons)")
     args = p.parse_args(argv)
-    ops, kept = {}, []
+    ops, seconds, kept = {}, {}, []
     with estimator_api() as est:
         module = load(args.model) if args.model else None
         for mode in MODES if module else ():
+            start = time.perf_counter()
             graph, spec = build(module, mode, est)
+            seconds[mode] = round(time.perf_counter() - start, 2)
             ops[mode] = len(graph.get_operations())
             if args.keep_graphs:
                 kept.append((graph, spec))
             del graph, spec
     keys = len(tf().train.list_variables(args.checkpoint)) if args.checkpoint else None
-    print(json.dumps({"ops": ops, "checkpoint_keys": keys}, sort_keys=True))
+    print(json.dumps({"ops": ops, "build_seconds": seconds, "checkpoint_keys": keys}, sort_keys=True))
     return 0
 
 

@@ -8,8 +8,9 @@ each size and run: benchmarks/floor.py, `graphlint diff MODEL`, `graphlint check
 os.wait4. Then the 50,000-key checkpoint, the commands that must not import TensorFlow
 (--help, rules, explain LOG), and graphlint.match.pair_renames on 50,000 missing and 50,000
 unused names, in this process. Prints Markdown tables of medians on stdout (progress goes to
-stderr) and writes every measurement to OUT/results.json (--json). Use the Python whose TensorFlow you
-measure; graphlint is imported from this checkout.
+stderr) and writes every measurement to OUT/results.json (--json). Use the Python whose
+TensorFlow you measure; graphlint is imported from this checkout (or --graphlint DIR).
+graphlint runs with --timeout 0: its per-mode limit would stop a 300k build on a busy machine.
 """
 
 from __future__ import annotations
@@ -67,8 +68,8 @@ def time_sizes(out, sizes, runs) -> list:
         model = os.path.join(out, f"model_{size}.py")
         ckpt = os.path.join(out, f"ckpt_{size}", "model.ckpt")
         cmds = {"floor": FLOOR + [model, "--checkpoint", ckpt],
-                "diff": GRAPHLINT + ["diff", model],
-                "check": GRAPHLINT + ["check", model, "--checkpoint", ckpt]}
+                "diff": GRAPHLINT + ["diff", model, "--timeout", "0"],
+                "check": GRAPHLINT + ["check", model, "--checkpoint", ckpt, "--timeout", "0"]}
         results = {name: [] for name in cmds}
         for r in range(runs):
             for name, cmd in cmds.items():  # interleaved, so a load spike hits all three alike
