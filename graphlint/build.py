@@ -36,12 +36,11 @@ def _recording_graph(sites):
 
             def _gl_note_scope(self, name, got):
                 full = f"{self._name_stack}/{name}" if self._name_stack else name
-                site = self.gl_sites.from_stack(3)
+                site = self.gl_sites.raw_from_stack(3)  # a Site only for the few that become renames
                 if got == full:
                     self.gl_first_scope.setdefault(full.lower(), site)
                 else:
-                    first = self.gl_first_scope.get(full.lower())
-                    self.gl_renames.append(ScopeRename(full, got, site, first))
+                    self.gl_renames.append((full, got, site, self.gl_first_scope.get(full.lower())))
 
         _graph_class = RecordingGraph
     graph = _graph_class()
@@ -49,6 +48,12 @@ def _recording_graph(sites):
     graph.gl_first_scope = {}
     graph.gl_renames = []
     return graph
+
+
+def _renames(graph) -> list:
+    sites = graph.gl_sites
+    return [ScopeRename(full, got, sites.from_raw(site), sites.from_raw(first))
+            for full, got, site, first in graph.gl_renames]
 
 
 def _kwargs_for(fn_args, available: dict) -> dict:
@@ -137,7 +142,7 @@ def build_mode(model, mode: str, params: dict, est) -> tuple:
         except Exception as exc:
             snap.failure = BuildFailure(type(exc).__name__, _first_line(exc),
                                         model.sites.from_traceback(exc.__traceback__), _failure_kind(exc))
-            snap.renames = list(graph.gl_renames)
+            snap.renames = _renames(graph)
             return snap, graph
         if not is_estimator_spec(spec):
             raise UsageError(f"{model.target}: model_fn returned {type(spec).__name__} in {mode}, "
@@ -149,7 +154,7 @@ def build_mode(model, mode: str, params: dict, est) -> tuple:
         snap.variables = _variables(graph)
         snap.restore_keys = _restore_keys(graph, spec)
         snap.unrestored = _unrestored(graph, spec, snap.restore_keys)
-        snap.renames = list(graph.gl_renames)
+        snap.renames = _renames(graph)
         snap.label_ops = _label_ops(graph, labels)
     return snap, graph
 

@@ -18,6 +18,7 @@ class SiteFinder:
     def __init__(self, root: str):
         self.root = os.path.realpath(root) + os.sep
         self._cache: dict = {}
+        self._sites: dict = {}
 
     def is_user_file(self, filename: str) -> bool:
         hit = self._cache.get(filename)
@@ -29,17 +30,30 @@ class SiteFinder:
         return hit
 
     def site(self, filename: str, line: int, func: str = "") -> Site:
-        return Site(display_path(filename), line, func, linecache.getline(filename, line).strip())
+        key = (filename, line, func)
+        hit = self._sites.get(key)
+        if hit is None:
+            hit = self._sites[key] = Site(display_path(filename), line, func,
+                                          linecache.getline(filename, line).strip())
+        return hit
 
-    def from_stack(self, depth: int = 1):
-        """The innermost user frame of the current Python stack (cheap: no traceback objects)."""
+    def raw_from_stack(self, depth: int = 1):
+        """(filename, line, func) of the innermost user frame: what from_stack returns, before the
+        path and source line are read. Called for every name scope, so it stays this cheap."""
         frame = sys._getframe(depth)
         while frame is not None:
             code = frame.f_code
             if self.is_user_file(code.co_filename):
-                return self.site(code.co_filename, frame.f_lineno, code.co_name)
+                return code.co_filename, frame.f_lineno, code.co_name
             frame = frame.f_back
         return None
+
+    def from_raw(self, raw):
+        return self.site(*raw) if raw else None
+
+    def from_stack(self, depth: int = 1):
+        """The innermost user frame of the current Python stack (cheap: no traceback objects)."""
+        return self.from_raw(self.raw_from_stack(depth + 1))
 
     def from_traceback(self, tb):
         """The innermost user frame of an exception's traceback."""
