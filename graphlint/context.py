@@ -1,4 +1,5 @@
-"""What the rules see: one Snapshot per mode, plus on-demand creation sites from the live graphs."""
+"""What the rules see: one Snapshot per mode, plus a GraphView per mode for the questions only the
+live graph can answer (creation sites, update ops), asked when a finding needs them."""
 
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ from graphlint.snapshot import MODES, RunInfo
 class Context:
     info: RunInfo
     snapshots: dict  # mode -> Snapshot, for the modes asked for
-    graphs: dict = field(default_factory=dict)  # mode -> live tf.Graph while rules run
-    sites: object = None  # SiteFinder
+    views: dict = field(default_factory=dict)  # mode -> GraphView (or a worker's RemoteView)
     mode_diff: list = field(default_factory=list)  # [DiffRow]
     checkpoint: object = None  # checkpoint.Checkpoint, for `check`
     object_names: dict = field(default_factory=dict)  # variable name -> key, object-based checkpoints
@@ -28,17 +28,16 @@ class Context:
 
     def site(self, mode: str, name: str):
         """file:line of the user code that created op `name` in `mode` (read only when reported)."""
-        key = (mode, name)
-        if key not in self._site_cache:
-            graph = self.graphs.get(mode)
-            site = None
-            if graph is not None and self.sites is not None:
-                try:
-                    site = self.sites.from_op(graph.get_operation_by_name(name.split(":")[0]))
-                except (KeyError, ValueError):
-                    site = None
-            self._site_cache[key] = site
-        return self._site_cache[key]
+        if (mode, name) not in self._site_cache:
+            self.prefetch_sites(mode, [name])
+        return self._site_cache[(mode, name)]
+
+    def prefetch_sites(self, mode: str, names) -> None:
+        """Read many sites in one question (one round trip when a worker holds the graph)."""
+        todo = sorted({n for n in names if (mode, n) not in self._site_cache})
+        view = self.views.get(mode)
+        found = view.sites(todo) if view is not None and todo else [None] * len(todo)
+        self._site_cache.update(((mode, n), s) for n, s in zip(todo, found))
 
     def first_site(self, modes, name: str):
         for mode in modes:

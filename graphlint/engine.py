@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import signal
 import threading
 from dataclasses import dataclass, field
 
 from graphlint import checkpoint as ckpt_lib
+from graphlint import parallel as _parallel
 from graphlint import tfcompat
 from graphlint.build import build_mode
 from graphlint.context import Context
+from graphlint.graphview import GraphView
 from graphlint.errors import UsageError
 from graphlint.loader import loaded
 from graphlint.match import pair_renames
@@ -95,27 +98,69 @@ def _time_limit(seconds, mode: str):
         signal.signal(signal.SIGALRM, old)
 
 
-def analyze(model, *, params=None, per_mode_params=None, modes=None, ckpt=None, timeout=None) -> Report:
-    """Build every mode of a loaded Model, run the rules, and collect a Report."""
+def analyze(model, *, params=None, per_mode_params=None, modes=None, ckpt=None, timeout=None, jobs=1) -> Report:
+    """Build every mode of a loaded Model, run the rules, and collect a Report. jobs > 1 builds
+    the modes in forked workers, at most `jobs` at a time (parallel.py); the report is the same."""
     explicit = modes is not None
     modes = tuple(m for m in MODES if m in (modes or MODES))
     t = tfcompat.tf()
     info = RunInfo(model=model.target, model_file=getattr(model.module, "__file__", "") or "",
                    tf_version=t.__version__, estimator_api=tfcompat.estimator_api_label(), modes=modes)
     with tfcompat.estimator_api() as est:
-        snapshots, graphs = {}, {}
-        for mode in modes:
-            with _time_limit(timeout, mode):
-                snap, graph = build_mode(model, mode, mode_params(model.params, params, per_mode_params, mode), est)
-            snap.skipped = _skip_reason(snap, explicit)
-            snapshots[mode], graphs[mode] = snap, graph
-        ctx = Context(info, snapshots, graphs, model.sites, mode_diff(snapshots))
-        if ckpt is not None:
-            ctx.checkpoint, ctx.object_names = ckpt, ckpt_lib.object_names(ckpt)
-            ctx.renames = _pair(ctx)
-        rules = [r for r in all_rules() if ckpt is not None or not r.needs_checkpoint]
-        findings = sorted((f for rule in rules for f in rule.check(ctx)), key=lambda f: f.sort_key())
+        builds = {m: _builder(model, m, mode_params(model.params, params, per_mode_params, m), est, timeout)
+                  for m in modes}
+        parallel = jobs > 1 and len(modes) > 1 and _parallel.available()
+        with _views(builds, jobs) if parallel else _serial(builds) as (snapshots, views):
+            for mode, snap in snapshots.items():
+                snap.skipped = _skip_reason(snap, explicit)
+            ctx = Context(info, snapshots, views, mode_diff(snapshots))
+            if ckpt is not None:
+                ctx.checkpoint, ctx.object_names = ckpt, ckpt_lib.object_names(ckpt)
+                ctx.renames = _pair(ctx)
+            rules = [r for r in all_rules() if ckpt is not None or not r.needs_checkpoint]
+            findings = sorted((f for rule in rules for f in rule.check(ctx)), key=lambda f: f.sort_key())
     return Report(info, findings, ctx.mode_diff, snapshots, ckpt, ctx.renames, ctx.unused_keys())
+
+
+def _builder(model, mode, params, est, timeout):
+    """A job building one mode: (Snapshot, GraphView or None)."""
+    def build():
+        with _time_limit(timeout, mode):
+            snap, graph = build_mode(model, mode, params, est)
+        return snap, (GraphView(graph, model.sites, snap) if graph is not None else None)
+    build.params = params
+    return build
+
+
+def _remote(build):
+    """The job a worker runs: the Snapshot travels without its params (they may hold functions,
+    which do not pickle); the parent, which computed them, puts them back."""
+    def job():
+        snap, view = build()
+        return dataclasses.replace(snap, params={}), view
+    return job
+
+
+@contextlib.contextmanager
+def _serial(builds):
+    snapshots, views = {}, {}
+    for mode, build in builds.items():
+        snapshots[mode], views[mode] = build()
+    yield snapshots, views
+
+
+@contextlib.contextmanager
+def _views(builds, jobs):
+    workers = _parallel.run_all({m: (f"building {m}", _remote(b)) for m, b in builds.items()}, jobs)
+    try:
+        for mode, worker in workers.items():
+            worker.replay()
+            worker.result.params = copy.deepcopy(builds[mode].params)
+        yield ({m: w.result for m, w in workers.items()},
+               {m: _parallel.RemoteView(w) if w.serving else None for m, w in workers.items()})
+    finally:
+        for worker in workers.values():
+            worker.close()
 
 
 def _pair(ctx) -> list:

@@ -35,7 +35,7 @@ def test_case_produces_exactly_its_expected_findings(path):
     if _literal(path, "REQUIRES", None) == "keras" and not _has_v1_layers():
         pytest.skip("tf.compat.v1.layers needs tf-keras on TensorFlow 2.16+ (pip install 'graphlint[keras]')")
     args = parser().parse_args(["diff", path] + _literal(path, "ARGS", []))
-    conf, model = _config(args)
+    conf, (model,) = _config(args)
     report = engine.diff(model, params=conf.params, per_mode_params=conf.per_mode_params(),
                          modes=tuple(conf.modes) if conf.modes else None)
     got = sorted((f.code, ",".join(f.modes), f.name) for f in report.findings)

@@ -34,7 +34,7 @@ def _line(path, needle, nth=0):
 
 def _report(path, **options):
     args = parser().parse_args(["diff", path] + _literal(path, "ARGS", []))
-    conf, model = _config(args)
+    conf, (model,) = _config(args)
     return engine.diff(model, params=conf.params, per_mode_params=conf.per_mode_params(),
                        modes=tuple(conf.modes) if conf.modes else None, **options)
 
@@ -235,7 +235,7 @@ def test_gl402_precise_claims_hold_in_tensorflow(tmp_path):
 def test_gl401_gl402_update_ops_are_told_from_reads_initializers_and_restores():
     """Ref and resource variables: the initializer and a Saver's restore are not updates, an
     assign and an optimizer step are, and a handle passed into a function might be one."""
-    from graphlint.rules.causes import _ModeState
+    from graphlint.graphview import _ModeState
     from graphlint.tfcompat import tf
 
     t = tf()

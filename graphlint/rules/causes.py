@@ -31,7 +31,6 @@ so the train-op side is decided forward from the update ops, and only the loss's
 
 from __future__ import annotations
 
-import itertools
 import re
 import weakref
 from collections import defaultdict
@@ -42,201 +41,18 @@ from graphlint.match import normalize
 from graphlint.rules import Rule
 from graphlint.snapshot import MODES, Snapshot
 
-_OPTIMIZER = re.compile(r"^(Resource)?(Sparse)?Apply[A-Z]\w*$")
-_ASSIGN = re.compile(r"^(Assign(Add|Sub)?(VariableOp)?|(Resource)?Scatter[A-Z]\w*|(Resource)?StridedSliceAssign"
-                     r"|(Resource)?CountUpTo)$")
-_RESOURCE_READS = frozenset({"ReadVariableOp", "ResourceGather", "ResourceGatherNd", "VarIsInitializedOp",
-                             "VariableShape", "DestroyResourceOp", "IsVariableInitialized"})
-_RESTORES = frozenset({"RestoreV2", "Restore", "RestoreSlice"})
-_NO_GRADIENT = frozenset({"StopGradient", "PreventGradient"})
 _EMA = re.compile(r"MovingAverage")
 _LOCAL_FIX = ("make it a local variable: collections=[tf.compat.v1.GraphKeys.LOCAL_VARIABLES], trainable=False "
               "(each evaluation initializes it, no checkpoint holds it), or use a tf.compat.v1.metrics op")
 
 
-# --- what updates a variable, per mode ------------------------------------------------------
-
-@dataclass
-class _Updates:
-    assigns: list = field(default_factory=list)  # Assign*/Scatter*/... op names (not the initializer)
-    optimizer: list = field(default_factory=list)  # Apply* op names
-    opaque: list = field(default_factory=list)  # ops that take the handle into a function: may update
-
-    @property
-    def all(self):
-        return self.assigns + self.optimizer + self.opaque
-
-
-def _is_ref(dtype) -> bool:
-    return bool(getattr(dtype, "_is_ref_dtype", False))
-
-
-def _carries(tensor, resource: bool) -> bool:
-    """Does this tensor carry the variable itself (its handle or ref), not a value read from it?"""
-    return tensor.dtype.name == "resource" if resource else _is_ref(tensor.dtype)
-
-
-def _from_restore(op) -> bool:
-    """A write whose value comes (through Identity ops) from a Saver's restore op."""
-    if len(op.inputs) < 2:
-        return False
-    src = op.inputs[1].op
-    for _ in range(4):
-        if src.type in _RESTORES:
-            return True
-        if src.type != "Identity" or not src.inputs:
-            return False
-        src = src.inputs[0].op
-    return False
-
-
-def _updates(var_op, initializer: str) -> _Updates:
-    """The ops that update the variable whose op is var_op (handle or ref consumers, passed-on handles)."""
-    out = _Updates()
-    resource = var_op.outputs[0].dtype.name == "resource"
-    stack, seen = [var_op.outputs[0]], set()
-    while stack:
-        tensor = stack.pop()
-        for consumer in tensor.consumers():
-            if consumer.name in seen:
-                continue
-            seen.add(consumer.name)
-            first = consumer.inputs[0] is tensor if consumer.inputs else False
-            if first and _OPTIMIZER.match(consumer.type):
-                out.optimizer.append(consumer.name)
-            elif first and _ASSIGN.match(consumer.type):
-                if consumer.name != initializer and not _from_restore(consumer):
-                    out.assigns.append(consumer.name)
-            elif any(_carries(t, resource) for t in consumer.outputs):
-                stack.extend(t for t in consumer.outputs if _carries(t, resource))  # Identity, Switch, Enter...
-            elif resource and consumer.type not in _RESOURCE_READS:
-                out.opaque.append(consumer.name)  # If, While, PartitionedCall: the function may write it
-            # a ref consumed by any other op is read (auto-dereferenced)
-    return out
-
-
-class _ModeState:
-    """Update ops per variable for one mode's live graph, computed on first use."""
-
-    def __init__(self, graph):
-        from graphlint.tfcompat import tf
-
-        keys = tf().compat.v1.GraphKeys
-        self.graph = graph
-        self.initializers = {}
-        for v in itertools.chain(graph.get_collection(keys.GLOBAL_VARIABLES),
-                                 graph.get_collection(keys.LOCAL_VARIABLES)):
-            init = getattr(v, "initializer", None)
-            if init is not None and getattr(v, "op", None) is not None:
-                self.initializers[v.op.name] = init.name
-        self._updates = {}
-
-    def updates(self, var_name: str) -> _Updates:
-        if var_name not in self._updates:
-            try:
-                op = self.graph.get_operation_by_name(var_name)
-            except (KeyError, ValueError):
-                self._updates[var_name] = _Updates()
-            else:
-                self._updates[var_name] = _updates(op, self.initializers.get(var_name, ""))
-        return self._updates[var_name]
-
-
-class _Training:
-    """What the train graph's training step runs (precise only with the spec's train_op recorded)."""
-
-    def __init__(self, snap, graph):
-        self.graph = graph
-        self.loss = _op_name(getattr(snap, "loss", "") or "")
-        train_op = _op_name(getattr(snap, "train_op", "") or "")
-        self.precise = bool(train_op) and _has_op(graph, train_op)
-        roots = {train_op, self.loss} | {_op_name(f.name) for f in snap.fetches if f.resolved}
-        self.roots = {r for r in roots if r and _has_op(graph, r)}
-        self._dead = set()  # ops known not to reach any root
-        self._loss_graph = None
-
-    def runs(self, op_name: str) -> bool:
-        """Does a training step run this op? (It is an ancestor of the train op, the loss or a fetch.)"""
-        if not self.precise:
-            return True  # without the train op, any update op in the train graph counts
-        start = self.graph.get_operation_by_name(op_name)
-        stack, seen = [start], set()
-        while stack:
-            op = stack.pop()
-            if op.name in self.roots:
-                return True
-            if op.name in seen or op.name in self._dead:
-                continue
-            seen.add(op.name)
-            stack.extend(c for t in op.outputs for c in t.consumers())
-            stack.extend(op._control_outputs)
-        self._dead |= seen
-        return False
-
-    def loss_graph(self):
-        """The loss's ancestors as a networkx DiGraph (edges: producer -> consumer), walked from the
-        loss through op inputs and control inputs. Edges that carry no gradient are marked."""
-        if self._loss_graph is None:
-            import networkx as nx
-
-            g = nx.DiGraph()
-            if self.loss and _has_op(self.graph, self.loss):
-                stack, seen = [self.graph.get_operation_by_name(self.loss)], set()
-                while stack:
-                    op = stack.pop()
-                    if op.name in seen:
-                        continue
-                    seen.add(op.name)
-                    g.add_node(op.name, type=op.type)
-                    for t in op.inputs:
-                        g.add_edge(t.op.name, op.name, grad=_differentiable(t) and op.type not in _NO_GRADIENT)
-                        stack.append(t.op)
-                    for c in op.control_inputs:
-                        g.add_edge(c.name, op.name, grad=False)
-                        stack.append(c)
-            self._loss_graph = g
-        return self._loss_graph
-
-    def loss_path(self, var_name: str):
-        """None when the loss does not depend on the variable; else (gradient_path_exists, blocker op)."""
-        import networkx as nx
-
-        g = self.loss_graph()
-        if var_name not in g or not nx.has_path(g, var_name, self.loss):
-            return None
-        grad_only = nx.subgraph_view(g, filter_edge=lambda u, v: g[u][v]["grad"])
-        if nx.has_path(grad_only, var_name, self.loss):
-            return True, None
-        path = nx.shortest_path(g, var_name, self.loss)
-        blocker = next((v for u, v in zip(path, path[1:]) if not g[u][v]["grad"]), None)
-        return False, blocker
-
-
-def _differentiable(tensor) -> bool:
-    """tf.gradients only flows through floating, complex, resource and variant tensors."""
-    dt = tensor.dtype.base_dtype
-    return dt.is_floating or dt.is_complex or dt.name in ("resource", "variant")
-
-
-def _op_name(name: str) -> str:
-    return name.split(":")[0].lstrip("^")
-
-
-def _has_op(graph, name: str) -> bool:
-    try:
-        graph.get_operation_by_name(name)
-        return True
-    except (KeyError, ValueError):
-        return False
-
-
 class _State:
-    """Shared by GL401 and GL402 for one Context: the per-mode update ops and the training step."""
+    """Shared by GL401 and GL402 for one Context: the per-mode graph views and the training step."""
 
     def __init__(self, ctx):
-        self.modes = {m: _ModeState(ctx.graphs[m]) for m in ctx.built_modes() if ctx.graphs.get(m) is not None}
+        self.modes = {m: ctx.views[m] for m in ctx.built_modes() if ctx.views.get(m) is not None}
         train = ctx.built("train")
-        self.training = _Training(train, ctx.graphs["train"]) if train and "train" in self.modes else None
+        self.training = self.modes["train"] if train and "train" in self.modes else None
         self.eval_state = None  # GL401's verdicts, {var: info}, filled once
 
 
@@ -281,15 +97,18 @@ def _eval_state(ctx, st) -> dict:
         for name, var in ctx.snapshots[mode].variables.items():
             if var.saved:
                 saved[name].append(mode)
+    updates = {m: st.modes[m].updates(sorted(n for n, ms in saved.items() if m in ms))
+               for m in st.modes if m != "train"}
+    candidates = {}
     for name, modes in saved.items():
-        assigned = [(m, st.modes[m].updates(name)) for m in modes if m != "train"]
+        assigned = [(m, updates[m][name]) for m in modes if m != "train"]
         assigned = [(m, u) for m, u in assigned if u.assigns and not u.optimizer]
-        if not assigned:
+        if assigned:
+            candidates[name] = (modes, assigned)
+    trained = st.training.trained(sorted(n for n in candidates if n in train.variables))
+    for name, (modes, assigned) in sorted(candidates.items()):
+        if trained.get(name):
             continue
-        if name in train.variables:
-            updates = st.modes["train"].updates(name).all
-            if any(st.training.runs(op) for op in updates):
-                continue
         mode, upd = assigned[0]
         st.eval_state[name] = _EvalState(
             name, tuple(modes), tuple(m for m, _ in assigned), upd.assigns[0], mode,
@@ -299,10 +118,10 @@ def _eval_state(ctx, st) -> dict:
 
 def _train_reason(ctx, st, name):
     """Why training does not update `name`, as precisely as the snapshot allows: (text, related)."""
-    training = st.training
-    if not training.precise:
+    training = st.training.training()
+    if not training["precise"]:
         return "no op of the train graph updates it", ()
-    found = training.loss_path(name) if training.loss else False
+    found = st.training.loss_path(name) if training["loss"] else False
     if found is False:
         return "nothing the train op runs updates it", ()
     if found is None:
@@ -311,7 +130,7 @@ def _train_reason(ctx, st, name):
     if has_grad:
         return ("the loss depends on it, but the train op does not update it (the optimizer was not given it, "
                 "or its gradient is None)"), ()
-    op_type = training.graph.get_operation_by_name(blocker).type
+    op_type = st.training.op_type(blocker)
     site = ctx.site("train", blocker)
     related = (Related(site, f"the path from it to the loss carries no gradient here ({op_type})"),) if site else ()
     return (f"the loss depends on it only through tensors or ops that carry no gradient (the first on the way: "
@@ -462,10 +281,11 @@ class TrainableNeverUpdated(Rule):
         if st.training is None:
             return
         skip = _eval_state(ctx, st)
-        for name, var in sorted(train.variables.items()):
-            if not var.trainable or name in skip:
-                continue
-            if any(st.training.runs(op) for op in st.modes["train"].updates(name).all):
+        names = sorted(n for n, var in train.variables.items() if var.trainable and n not in skip)
+        trained = st.training.trained(names)
+        ctx.prefetch_sites("train", [n for n in names if not trained[n]])
+        for name in names:
+            if trained[name]:
                 continue
             why, related = _train_reason(ctx, st, name)
             yield self.finding(
@@ -548,10 +368,14 @@ class AutoNumberedNameShift(Rule):
         stems = {s for m in modes for s in by_stem[m]}
         groups = defaultdict(list)  # (site, per-mode shifted scope) -> [{mode: name}]
         sites = {}
+        numbered = {}
         for stem in sorted(stems):
             lists = {m: by_stem[m][stem] for m in modes if by_stem[m].get(stem)}
-            if len(lists) < 2 or all(n == stem for v in lists.values() for n in v):
-                continue  # no numbered name: nothing can have shifted (equal name sets still can)
+            if len(lists) >= 2 and not all(n == stem for v in lists.values() for n in v):
+                numbered[stem] = lists  # else no numbered name: nothing can have shifted
+        for m in modes:
+            ctx.prefetch_sites(m, [n for lists in numbered.values() for n in lists.get(m, ())])
+        for stem, lists in numbered.items():
             for site, names in self._shifts(ctx, stem, lists):
                 key = ((site.file, site.line), tuple(sorted(_shifted_scope(names).items())))
                 sites[key] = site
@@ -911,20 +735,7 @@ def _var_name(snap, rk) -> str:
 def _saver_site(ctx, mode, key, cache):
     """Where the Saver that restores `key` was created: the site of its RestoreV2 op."""
     if mode not in cache:
-        cache[mode] = {}
-        graph = ctx.graphs.get(mode)
-        if graph is not None:
-            from graphlint.tfcompat import tf
-
-            for name, op_type in ctx.snapshots[mode].ops.items():
-                if op_type != "RestoreV2":
-                    continue
-                try:
-                    names = graph.get_operation_by_name(name).inputs[1].op
-                    values = tf().make_ndarray(names.get_attr("value")).ravel()
-                except (KeyError, ValueError, IndexError, TypeError):
-                    continue
-                for value in values:
-                    cache[mode].setdefault(value.decode() if isinstance(value, bytes) else str(value), name)
+        view = ctx.views.get(mode)
+        cache[mode] = view.restore_ops() if view is not None else {}
     op = cache[mode].get(key)
     return ctx.site(mode, op) if op else None

@@ -1,0 +1,265 @@
+"""One mode's live graph, asked only the questions the rules ask (see rules/causes.py for how
+"training updates a variable" is decided). Every answer is plain, picklable data, so the same
+questions can be put to a graph that a worker process holds (graphlint/parallel.py) and the
+report cannot depend on where the graph was built."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+_OPTIMIZER = re.compile(r"^(Resource)?(Sparse)?Apply[A-Z]\w*$")
+_ASSIGN = re.compile(r"^(Assign(Add|Sub)?(VariableOp)?|(Resource)?Scatter[A-Z]\w*|(Resource)?StridedSliceAssign"
+                     r"|(Resource)?CountUpTo)$")
+_RESOURCE_READS = frozenset({"ReadVariableOp", "ResourceGather", "ResourceGatherNd", "VarIsInitializedOp",
+                             "VariableShape", "DestroyResourceOp", "IsVariableInitialized"})
+_RESTORES = frozenset({"RestoreV2", "Restore", "RestoreSlice"})
+_NO_GRADIENT = frozenset({"StopGradient", "PreventGradient"})
+
+@dataclass
+class _Updates:
+    assigns: list = field(default_factory=list)  # Assign*/Scatter*/... op names (not the initializer)
+    optimizer: list = field(default_factory=list)  # Apply* op names
+    opaque: list = field(default_factory=list)  # ops that take the handle into a function: may update
+
+    @property
+    def all(self):
+        return self.assigns + self.optimizer + self.opaque
+
+
+def _is_ref(dtype) -> bool:
+    return bool(getattr(dtype, "_is_ref_dtype", False))
+
+
+def _carries(tensor, resource: bool) -> bool:
+    """Does this tensor carry the variable itself (its handle or ref), not a value read from it?"""
+    return tensor.dtype.name == "resource" if resource else _is_ref(tensor.dtype)
+
+
+def _from_restore(op) -> bool:
+    """A write whose value comes (through Identity ops) from a Saver's restore op."""
+    if len(op.inputs) < 2:
+        return False
+    src = op.inputs[1].op
+    for _ in range(4):
+        if src.type in _RESTORES:
+            return True
+        if src.type != "Identity" or not src.inputs:
+            return False
+        src = src.inputs[0].op
+    return False
+
+
+def _updates(var_op, initializer: str) -> _Updates:
+    """The ops that update the variable whose op is var_op (handle or ref consumers, passed-on handles)."""
+    out = _Updates()
+    resource = var_op.outputs[0].dtype.name == "resource"
+    stack, seen = [var_op.outputs[0]], set()
+    while stack:
+        tensor = stack.pop()
+        for consumer in tensor.consumers():
+            if consumer.name in seen:
+                continue
+            seen.add(consumer.name)
+            first = consumer.inputs[0] is tensor if consumer.inputs else False
+            if first and _OPTIMIZER.match(consumer.type):
+                out.optimizer.append(consumer.name)
+            elif first and _ASSIGN.match(consumer.type):
+                if consumer.name != initializer and not _from_restore(consumer):
+                    out.assigns.append(consumer.name)
+            elif any(_carries(t, resource) for t in consumer.outputs):
+                stack.extend(t for t in consumer.outputs if _carries(t, resource))  # Identity, Switch, Enter...
+            elif resource and consumer.type not in _RESOURCE_READS:
+                out.opaque.append(consumer.name)  # If, While, PartitionedCall: the function may write it
+            # a ref consumed by any other op is read (auto-dereferenced)
+    return out
+
+
+class _ModeState:
+    """Update ops per variable for one mode's live graph, computed on first use."""
+
+    def __init__(self, graph):
+        from graphlint.tfcompat import tf
+
+        keys = tf().compat.v1.GraphKeys
+        self.graph = graph
+        self.initializers = {}
+        for v in itertools.chain(graph.get_collection(keys.GLOBAL_VARIABLES),
+                                 graph.get_collection(keys.LOCAL_VARIABLES)):
+            init = getattr(v, "initializer", None)
+            if init is not None and getattr(v, "op", None) is not None:
+                self.initializers[v.op.name] = init.name
+        self._updates = {}
+
+    def updates(self, var_name: str) -> _Updates:
+        if var_name not in self._updates:
+            try:
+                op = self.graph.get_operation_by_name(var_name)
+            except (KeyError, ValueError):
+                self._updates[var_name] = _Updates()
+            else:
+                self._updates[var_name] = _updates(op, self.initializers.get(var_name, ""))
+        return self._updates[var_name]
+
+
+class _Training:
+    """What the train graph's training step runs (precise only with the spec's train_op recorded)."""
+
+    def __init__(self, snap, graph):
+        self.graph = graph
+        self.loss = _op_name(getattr(snap, "loss", "") or "")
+        train_op = _op_name(getattr(snap, "train_op", "") or "")
+        self.precise = bool(train_op) and _has_op(graph, train_op)
+        roots = {train_op, self.loss} | {_op_name(f.name) for f in snap.fetches if f.resolved}
+        self.roots = {r for r in roots if r and _has_op(graph, r)}
+        self._dead = set()  # ops known not to reach any root
+        self._loss_graph = None
+
+    def runs(self, op_name: str) -> bool:
+        """Does a training step run this op? (It is an ancestor of the train op, the loss or a fetch.)"""
+        if not self.precise:
+            return True  # without the train op, any update op in the train graph counts
+        start = self.graph.get_operation_by_name(op_name)
+        stack, seen = [start], set()
+        while stack:
+            op = stack.pop()
+            if op.name in self.roots:
+                return True
+            if op.name in seen or op.name in self._dead:
+                continue
+            seen.add(op.name)
+            stack.extend(c for t in op.outputs for c in t.consumers())
+            stack.extend(op._control_outputs)
+        self._dead |= seen
+        return False
+
+    def loss_graph(self):
+        """The loss's ancestors as a networkx DiGraph (edges: producer -> consumer), walked from the
+        loss through op inputs and control inputs. Edges that carry no gradient are marked."""
+        if self._loss_graph is None:
+            import networkx as nx
+
+            g = nx.DiGraph()
+            if self.loss and _has_op(self.graph, self.loss):
+                stack, seen = [self.graph.get_operation_by_name(self.loss)], set()
+                while stack:
+                    op = stack.pop()
+                    if op.name in seen:
+                        continue
+                    seen.add(op.name)
+                    g.add_node(op.name, type=op.type)
+                    for t in op.inputs:
+                        g.add_edge(t.op.name, op.name, grad=_differentiable(t) and op.type not in _NO_GRADIENT)
+                        stack.append(t.op)
+                    for c in op.control_inputs:
+                        g.add_edge(c.name, op.name, grad=False)
+                        stack.append(c)
+            self._loss_graph = g
+        return self._loss_graph
+
+    def loss_path(self, var_name: str):
+        """None when the loss does not depend on the variable; else (gradient_path_exists, blocker op)."""
+        import networkx as nx
+
+        g = self.loss_graph()
+        if var_name not in g or not nx.has_path(g, var_name, self.loss):
+            return None
+        grad_only = nx.subgraph_view(g, filter_edge=lambda u, v: g[u][v]["grad"])
+        if nx.has_path(grad_only, var_name, self.loss):
+            return True, None
+        path = nx.shortest_path(g, var_name, self.loss)
+        blocker = next((v for u, v in zip(path, path[1:]) if not g[u][v]["grad"]), None)
+        return False, blocker
+
+
+def _differentiable(tensor) -> bool:
+    """tf.gradients only flows through floating, complex, resource and variant tensors."""
+    dt = tensor.dtype.base_dtype
+    return dt.is_floating or dt.is_complex or dt.name in ("resource", "variant")
+
+
+def _op_name(name: str) -> str:
+    return name.split(":")[0].lstrip("^")
+
+
+def _has_op(graph, name: str) -> bool:
+    try:
+        graph.get_operation_by_name(name)
+        return True
+    except (KeyError, ValueError):
+        return False
+
+
+class GraphView:
+    """The queries rules make of one mode's graph. Batch methods exist so that a remote view
+    answers a rule's questions in one round trip rather than one per variable."""
+
+    def __init__(self, graph, sites, snap):
+        self.graph, self._sites, self._snap = graph, sites, snap
+        self._state = None
+        self._training = None
+
+    def _mode_state(self) -> _ModeState:
+        if self._state is None:
+            self._state = _ModeState(self.graph)
+        return self._state
+
+    def _train(self) -> _Training:
+        if self._training is None:
+            self._training = _Training(self._snap, self.graph)
+        return self._training
+
+    def sites(self, names) -> list:
+        """file:line of the user code that created each op (None where unknown)."""
+        out = []
+        for name in names:
+            try:
+                op = self.graph.get_operation_by_name(_op_name(name))
+            except (KeyError, ValueError):
+                out.append(None)
+                continue
+            out.append(self._sites.from_op(op) if self._sites is not None else None)
+        return out
+
+    def op_type(self, name: str):
+        return self.graph.get_operation_by_name(name).type if _has_op(self.graph, name) else None
+
+    def updates(self, names) -> dict:
+        """{variable: _Updates} for the variable op names given."""
+        state = self._mode_state()
+        return {n: state.updates(n) for n in names}
+
+    def training(self) -> dict:
+        """What the train step is known to be: {'precise': bool, 'loss': op name or ''}."""
+        t = self._train()
+        return {"precise": t.precise, "loss": t.loss}
+
+    def trained(self, names) -> dict:
+        """{variable: does a training step run one of its update ops}."""
+        state, t = self._mode_state(), self._train()
+        return {n: any(t.runs(op) for op in state.updates(n).all) for n in names}
+
+    def runs(self, ops) -> dict:
+        t = self._train()
+        return {op: t.runs(op) for op in ops}
+
+    def loss_path(self, var_name: str):
+        return self._train().loss_path(var_name)
+
+    def restore_ops(self) -> dict:
+        """{checkpoint key: name of the RestoreV2 op that reads it}, first op wins."""
+        from graphlint.tfcompat import tf
+
+        found = {}
+        for name, op_type in self._snap.ops.items():
+            if op_type != "RestoreV2":
+                continue
+            try:
+                names = self.graph.get_operation_by_name(name).inputs[1].op
+                values = tf().make_ndarray(names.get_attr("value")).ravel()
+            except (KeyError, ValueError, IndexError, TypeError):
+                continue
+            for value in values:
+                found.setdefault(value.decode() if isinstance(value, bytes) else str(value), name)
+        return found

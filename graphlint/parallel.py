@@ -1,0 +1,182 @@
+"""Work in processes forked after TensorFlow (and, for modes, the model file) is imported.
+
+A mode's graph is built in a worker, which sends back the Snapshot and then keeps the graph,
+answering the rules' GraphView questions over a pipe until it is told to stop. The rules run in
+the parent on the same data and the same questions as in a serial run, so the report is the
+same byte for byte. Whatever a worker prints (the model's prints, TensorFlow's warnings) is
+captured and replayed in a fixed order, so the console output does not depend on scheduling.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+
+from graphlint.errors import UsageError
+
+_VIEW_METHODS = frozenset({"sites", "op_type", "updates", "training", "trained", "runs", "loss_path",
+                           "restore_ops"})
+
+
+def available() -> bool:
+    """fork is what makes this cheap (TensorFlow is imported once); elsewhere work stays serial."""
+    import multiprocessing
+
+    return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+class WorkerError(Exception):
+    """An unexpected exception in a worker; `detail` holds its traceback for --debug."""
+
+    def __init__(self, message: str, detail: str = ""):
+        super().__init__(message)
+        self.detail = detail
+
+
+class Worker:
+    """One forked process running `job()`; `job` returns (result, server) where server (or None)
+    answers questions later. Output is captured to temporary files and replayed by `replay()`."""
+
+    def __init__(self, label: str, job):
+        import multiprocessing
+
+        self.label = label
+        self._out, self._err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+        sys.stdout.flush()
+        sys.stderr.flush()  # else the child inherits the parent's buffers and prints them again
+        mp = multiprocessing.get_context("fork")
+        self.conn, child = mp.Pipe()
+        self.proc = mp.Process(target=_serve, args=(child, job, self._out, self._err), daemon=True)
+        self.proc.start()
+        child.close()
+        self.result, self.serving = None, False
+
+    def fileno(self):
+        return self.conn.fileno()
+
+    def receive(self):
+        """The job's result; raises what the job raised (UsageError stays a UsageError)."""
+        self.result, self.serving = _unwrap(self.label, self._recv())
+        return self.result
+
+    def ask(self, method: str, args: tuple):
+        self.conn.send((method, args))
+        return _unwrap(self.label, self._recv())
+
+    def _recv(self):
+        try:
+            return self.conn.recv()
+        except (EOFError, OSError):
+            self.proc.join(5)
+            code = self.proc.exitcode
+            how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited ({code})"
+            raise UsageError(f"{self.label}: the worker process {how} (out of memory? rerun with --jobs 1)") from None
+
+    def replay(self) -> None:
+        """Write what the worker printed, stdout then stderr, to this process's streams."""
+        for captured, stream in ((self._out, sys.stdout), (self._err, sys.stderr)):
+            captured.seek(0)
+            data = captured.read()
+            if not data:
+                continue
+            stream.flush()
+            buffer = getattr(stream, "buffer", None)
+            if buffer is not None:
+                buffer.write(data)
+            else:
+                stream.write(data.decode(errors="replace"))
+            stream.flush()
+
+    def close(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.conn.close()
+        self.proc.join(10)
+        if self.proc.is_alive():
+            self.proc.terminate()
+            self.proc.join()
+        self._out.close()
+        self._err.close()
+
+
+class RemoteView:
+    """A GraphView whose graph lives in a worker: the same methods, answered over the pipe."""
+
+    def __init__(self, worker: Worker):
+        self._worker = worker
+
+    def __getattr__(self, name):
+        if name not in _VIEW_METHODS:
+            raise AttributeError(name)
+        return lambda *args: self._worker.ask(name, args)
+
+
+def run_all(jobs: dict, limit: int) -> dict:
+    """Start the jobs ({key: (label, job)}, in order) at most `limit` at a time; {key: Worker}
+    with each result received. On any error every worker is stopped before it propagates."""
+    from multiprocessing.connection import wait
+
+    pending, running, done = list(jobs.items()), {}, {}
+    try:
+        while pending or running:
+            while pending and len(running) < max(1, limit):
+                key, (label, job) = pending.pop(0)
+                running[key] = Worker(label, job)
+            ready = wait([w.conn for w in running.values()])
+            for key in [k for k, w in running.items() if w.conn in ready]:
+                worker = running.pop(key)
+                done[key] = worker
+                worker.receive()
+    except BaseException:
+        for worker in list(running.values()) + list(done.values()):
+            worker.close()
+        raise
+    return {key: done[key] for key in jobs}
+
+
+def _unwrap(label: str, message):
+    kind, payload = message[0], message[1:]
+    if kind == "ok":
+        return payload[0]
+    if kind == "usage":
+        raise UsageError(payload[0])
+    raise WorkerError(f"{label}: {payload[0]}", payload[1])
+
+
+def _serve(conn, job, out, err) -> None:
+    os.dup2(out.fileno(), 1)
+    os.dup2(err.fileno(), 2)
+    server = None
+    try:
+        result, server = job()
+        reply = ("ok", (result, server is not None))
+    except UsageError as exc:
+        reply = ("usage", str(exc))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which decides
+        reply = ("crash", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+    sys.stdout.flush()
+    sys.stderr.flush()
+    conn.send(reply)
+    while server is not None:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        method, args = message
+        try:
+            conn.send(("ok", getattr(server, method)(*args)))
+        except BaseException as exc:  # noqa: BLE001
+            conn.send(("crash", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
