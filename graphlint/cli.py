@@ -25,13 +25,24 @@ def _modes(value: str) -> tuple:
     return modes
 
 
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = -1
+    if jobs < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value!r}")
+    return jobs
+
+
 def _codes(value: str) -> list:
     return [c.strip() for c in value.split(",") if c.strip()]
 
 
 def _model_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("model", metavar="FILE", nargs="?",
-                   help="model file (path/to/model.py) or package.module; default: `models` in [tool.graphlint]")
+    p.add_argument("model", metavar="FILE", nargs="*",
+                   help="model files (path/to/model.py, or a quoted glob like 'models/**/*.py') or "
+                        "package.module names; default: `models` in [tool.graphlint]")
     p.add_argument("--model-fn", metavar="NAME", help="name of the model_fn (default: model_fn)")
     p.add_argument("--input-fn", metavar="NAME",
                    help="name of the input_fn (default: <mode>_input_fn, else input_fn)")
@@ -41,7 +52,11 @@ def _model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--modes", type=_modes, metavar="LIST",
                    help="comma-separated modes to build (default: train,eval,predict)")
     p.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
-                   help="stop when building one mode takes longer (default: 600)")
+                   help="stop when building one mode takes longer (default: 600; 0: no limit)")
+    p.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N",
+                   help="processes at a time: one model's modes, or several models (default: 0, one per CPU; "
+                        "1: serial)")
+    p.add_argument("--shard", metavar="K/N", help="check only the K-th of N deterministic slices of the models")
 
 
 def _lint_options(p: argparse.ArgumentParser) -> None:
@@ -108,7 +123,8 @@ def _config(args):
     from graphlint import config as config_lib
     from graphlint.loader import parse_params
 
-    path = args.config or config_lib.find_config(args.model if args.model and os.path.exists(args.model) else ".")
+    first = args.model[0] if args.model else None
+    path = args.config or config_lib.find_config(first if first and os.path.exists(first) else ".")
     conf = config_lib.load_config(path) if path else config_lib.Config()
     cli = {
         "model_fn": args.model_fn, "input_fn": args.input_fn, "select": args.select,
@@ -123,44 +139,94 @@ def _config(args):
         if value is not None:
             cli[f"params_{m}"] = {**getattr(conf, f"params_{m}"), **parse_params(value, f"--params-{m}")}
     conf = config_lib.merge(conf, cli)
-    model = args.model or _only_model(conf)
-    return conf, model
+    return conf, _models(args, conf)
 
 
-def _only_model(conf) -> str:
-    if len(conf.models) == 1:
-        return conf.models[0]
-    if not conf.models:
+def _models(args, conf) -> list:
+    """The models to check: FILEs (globs expanded) or the config's `models`, then the --shard slice."""
+    from graphlint import fleet
+
+    models = fleet.expand(args.model or conf.models)
+    if not models:
         raise UsageError("no model file given (pass FILE, or set `models` in [tool.graphlint])")
-    raise UsageError(f"{conf.path} lists {len(conf.models)} models; pass one FILE (several at once is not supported yet)")
+    if args.shard:
+        models = fleet.shard(models, *fleet.parse_shard(args.shard))
+    return models
 
 
 def _run_lint(args) -> int:
-    from graphlint import engine, selection
+    from graphlint import parallel
 
-    conf, model = _config(args)
+    conf, models = _config(args)
+    if args.command == "check" and not conf.checkpoint:
+        raise UsageError("check needs --checkpoint PATH (or `checkpoint` in [tool.graphlint])")
+    jobs = args.jobs or parallel.default_jobs()
     options = dict(model_fn=conf.model_fn, input_fn=conf.input_fn, params=conf.params, timeout=args.timeout,
                    per_mode_params=conf.per_mode_params(), modes=tuple(conf.modes) if conf.modes else None)
-    if args.command == "check":
-        if not conf.checkpoint:
-            raise UsageError("check needs --checkpoint PATH (or `checkpoint` in [tool.graphlint])")
-        report = engine.check(model, conf.checkpoint, **options)
-    else:
-        report = engine.diff(model, **options)
+    checkpoint = conf.checkpoint if args.command == "check" else None
+    several = len(models) > 1 or args.shard or (not args.model and len(conf.models) > 1)
+    if several:
+        return _lint_several(args, conf, models, jobs, checkpoint, options)
+    from graphlint import engine
+
+    report = engine.run(models[0], checkpoint=checkpoint, jobs=jobs, **options)
+    kept = _select(args, conf, report, models[0])
+    if args.write_baseline:
+        return _baseline_written(args, kept)
+    _write(_render_one(args, conf, report), args.output)
+    return selection_exit(conf, args, report.findings)
+
+
+def _lint_several(args, conf, models, jobs, checkpoint, options) -> int:
+    from graphlint import fleet
+    from graphlint.report import combined
+
+    outcomes = fleet.run_models(models, jobs, checkpoint, **options)
+    for o in outcomes:
+        if o.report is not None:
+            o.report.findings = _select(args, conf, o.report, o.model)
+        else:
+            print(f"graphlint: error: {o.error}", file=sys.stderr)
+    if args.write_baseline:
+        return _baseline_written(args, [f for o in outcomes if o.report for f in o.report.findings])
+    fmt = conf.format
+    _write(combined.render(fmt, outcomes, color=fmt == "text" and _color(args)), args.output)
+    if any(o.report is None for o in outcomes):
+        return EXIT_USAGE
+    return max([selection_exit(conf, args, o.report.findings) for o in outcomes] or [EXIT_OK])
+
+
+def _select(args, conf, report, model) -> list:
+    """The findings this run reports (with --write-baseline: the ones to record, written now)."""
+    from graphlint import selection
+
     files = [report.info.model_file] if report.info.model_file else []
     if args.write_baseline:
         kept = selection.apply_config(report.findings, dataclasses.replace(conf, baseline=None), files, model)
         selection.write_baseline(args.write_baseline, kept, model)
-        print(f"graphlint: wrote {len(kept)} findings to {args.write_baseline}", file=sys.stderr)
-        return EXIT_OK
+        return kept
     report.findings = selection.apply_config(report.findings, conf, files, model)
+    return report.findings
+
+
+def _baseline_written(args, kept) -> int:
+    print(f"graphlint: wrote {len(kept)} findings to {args.write_baseline}", file=sys.stderr)
+    return EXIT_OK
+
+
+def selection_exit(conf, args, findings) -> int:
+    from graphlint import selection
+
+    return selection.exit_code(findings, conf.fail_on, args.exit_zero)
+
+
+def _color(args) -> bool:
+    return not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _render_one(args, conf, report) -> str:
     renderer = _renderer(conf.format)
-    if conf.format == "text":
-        color = not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        _write(renderer.render(report, color=color), args.output)
-    else:
-        _write(renderer.render(report), args.output)
-    return selection.exit_code(report.findings, conf.fail_on, args.exit_zero)
+    return renderer.render(report, color=_color(args)) if conf.format == "text" else renderer.render(report)
 
 
 def _renderer(fmt: str):
@@ -227,7 +293,8 @@ def _fatal_in_format(args, message: str) -> None:
     from graphlint.report import fatal
 
     try:
-        _write(fatal.render(fmt, message, getattr(args, "model", None) or ""), getattr(args, "output", None))
+        model = getattr(args, "model", None) or []
+        _write(fatal.render(fmt, message, model[0] if len(model) == 1 else ""), getattr(args, "output", None))
     except UsageError:
         pass  # the output file itself is unwritable: the stderr line already says what failed
 

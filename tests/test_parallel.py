@@ -1,0 +1,105 @@
+"""--jobs: modes built in forked workers give the serial report byte for byte; several models run
+each in a process of its own; --shard slices the list deterministically."""
+
+import json
+import os
+
+import pytest
+
+from conftest import CASES, ROOT
+from graphlint import engine, fleet, parallel
+from graphlint.errors import UsageError
+from graphlint.report import json as json_report
+from graphlint.report import text
+from test_cases import CASE_FILES, _has_v1_layers, _literal
+
+FLEET = os.path.join(ROOT, "tests", "fleet")
+pytestmark = pytest.mark.skipif(not parallel.available(), reason="needs os.fork")
+
+
+def _rendered(path, jobs):
+    from graphlint.cli import _config, parser
+
+    args = parser().parse_args(["diff", path] + _literal(path, "ARGS", []))
+    conf, models = _config(args)
+    report = engine.diff(models[0], params=conf.params, per_mode_params=conf.per_mode_params(),
+                         modes=tuple(conf.modes) if conf.modes else None, jobs=jobs)
+    return json_report.render(report) + text.render(report)
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=os.path.basename)
+def test_parallel_report_is_byte_identical_to_serial(path):
+    if _literal(path, "REQUIRES", None) == "keras" and not _has_v1_layers():
+        pytest.skip("needs tf.compat.v1.layers")
+    assert _rendered(path, jobs=3) == _rendered(path, jobs=1)
+
+
+def test_parallel_with_checkpoint_is_byte_identical(tmp_path):
+    path = os.path.join(CASES, "warm_start_wrong_map.py")
+    ckpt = os.path.join(CASES, "warm_start_ckpt", "model.ckpt-1")
+    serial, par = (engine.check(path, ckpt, jobs=j) for j in (1, 2))
+    assert serial.renames == par.renames
+    assert json_report.render(serial) == json_report.render(par)
+
+
+def test_worker_output_is_replayed_in_mode_order(capfd):
+    path = os.path.join(FLEET, "model_a.py")
+    outs = []
+    for jobs in (1, 3):
+        engine.diff(path, jobs=jobs)
+        outs.append([line for line in capfd.readouterr().out.splitlines() if line.startswith("model_a")])
+    assert outs[0] == outs[1] == [f"model_a building {m} (imports seen: 1)" for m in ("train", "eval", "infer")]
+
+
+def test_usage_error_in_a_worker_is_a_usage_error():
+    with pytest.raises(UsageError, match="input_fn raised"):
+        engine.diff(os.path.join(ROOT, "tests", "bad", "input_fn_raises.py"), jobs=2)
+
+
+def test_a_worker_that_dies_is_a_one_line_usage_error():
+    with pytest.raises(UsageError, match=r"building eval: the worker process exited \(3\)"):
+        engine.diff(os.path.join(FLEET, "dies_in_eval.py"), jobs=3)
+
+
+def test_models_run_in_isolation_and_in_list_order():
+    models = [os.path.join(FLEET, "model_b.py"), os.path.join(FLEET, "model_a.py")]
+    for jobs in (1, 2):
+        outcomes = fleet.run_models(models, jobs)
+        assert [o.model for o in outcomes] == models
+        assert all(o.error is None for o in outcomes), [o.error for o in outcomes]
+        assert [sorted(o.report.snapshots["train"].variables)[0] for o in outcomes] == ["global_step", "global_step"]
+        assert "w_b" in outcomes[0].report.snapshots["train"].variables
+
+
+def test_shards_partition_the_sorted_list():
+    models = [f"m{i}.py" for i in range(11)]
+    shards = [fleet.shard(models, k, 4) for k in range(1, 5)]
+    assert sorted(m for s in shards for m in s) == sorted(models)
+    assert fleet.shard(list(reversed(models)), 2, 4) == shards[1]
+    for bad in ("0/4", "5/4", "1/0", "a/b", "1"):
+        with pytest.raises(UsageError, match="--shard"):
+            fleet.parse_shard(bad)
+
+
+def test_cli_several_models_one_json_document(cli):
+    a, b = (os.path.join(FLEET, f"model_{n}.py") for n in "ab")
+    code, out, err = cli("diff", b, a, "--format", "json", "--jobs", "2")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert [m["model"] for m in doc["models"]] == sorted([a, b]) and doc["errors"] == []
+    code1, out1, _ = cli("diff", b, a, "--format", "json", "--jobs", "1")
+    assert (code1, out1) == (code, out)
+
+
+def test_cli_glob_shard_and_a_bad_model(cli, tmp_path):
+    pattern = os.path.join(FLEET, "model_*.py")
+    code, out, err = cli("diff", pattern, os.path.join(FLEET, "nosuch.py"), "--shard", "1/1", "--format", "json")
+    assert code == 2
+    doc = json.loads(out)
+    assert len(doc["models"]) == 2
+    assert doc["errors"][0]["model"].endswith("nosuch.py") and "no such file" in doc["errors"][0]["message"]
+    assert "graphlint: error:" in err
+    code, out, err = cli("diff", pattern, "--shard", "2/2")
+    assert code == 0 and out.strip().endswith("1 model: 0 will break, 0 errors, 0 warnings, 0 info")
+    code, out, err = cli("diff", os.path.join(FLEET, "zz*.py"))
+    assert code == 2 and "no model file matches" in err
