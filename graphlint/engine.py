@@ -6,6 +6,7 @@ import contextlib
 import copy
 import dataclasses
 import signal
+import sys
 import threading
 from dataclasses import dataclass, field
 
@@ -74,8 +75,14 @@ def check(target: str, checkpoint: str, **options) -> Report:
 def run(target: str, *, model_fn=None, input_fn=None, checkpoint=None, **options) -> Report:
     """Load the model file (or package.module), then analyze it."""
     ckpt = ckpt_lib.read(checkpoint) if checkpoint else None  # bad paths fail before slow builds
-    with tfcompat.estimator_api(), loaded(target, model_fn=model_fn, input_fn=input_fn) as model:
+    with tfcompat.estimator_api(), _model_prints_to_stderr(), \
+            loaded(target, model_fn=model_fn, input_fn=input_fn) as model:
         return analyze(model, ckpt=ckpt, **options)
+
+
+def _model_prints_to_stderr():
+    """The model's own prints go to stderr: stdout is the report's (JSON must stay parseable)."""
+    return contextlib.redirect_stdout(sys.stderr)
 
 
 @contextlib.contextmanager
@@ -125,7 +132,7 @@ def analyze(model, *, params=None, per_mode_params=None, modes=None, ckpt=None, 
 def _builder(model, mode, params, est, timeout):
     """A job building one mode: (Snapshot, GraphView or None)."""
     def build():
-        with _time_limit(timeout, mode):
+        with _time_limit(timeout, mode), _model_prints_to_stderr():
             snap, graph = build_mode(model, mode, params, est)
         return snap, (GraphView(graph, model.sites, snap) if graph is not None else None)
     build.params = params

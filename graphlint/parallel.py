@@ -9,6 +9,7 @@ captured and replayed in a fixed order, so the console output does not depend on
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import tempfile
@@ -132,7 +133,9 @@ def run_all(jobs: dict, limit: int) -> dict:
         while pending or running:
             while pending and len(running) < max(1, limit):
                 key, (label, job) = pending.pop(0)
+                gc.freeze()  # the child's collector then leaves the inherited heap alone: fewer copied pages
                 running[key] = Worker(label, job)
+                gc.unfreeze()
             ready = wait([w.conn for w in running.values()])
             for key in [k for k, w in running.items() if w.conn in ready]:
                 worker = running.pop(key)
@@ -157,6 +160,9 @@ def _unwrap(label: str, message):
 def _serve(conn, job, out, err) -> None:
     os.dup2(out.fileno(), 1)
     os.dup2(err.fileno(), 2)
+    # sys.stdout may not write to fd 1 (a test runner's capture does not): point both at it.
+    sys.stdout = open(1, "w", encoding="utf-8", errors="replace", closefd=False)
+    sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
     server = None
     try:
         result, server = job()

@@ -42,13 +42,16 @@ def test_parallel_with_checkpoint_is_byte_identical(tmp_path):
     assert json_report.render(serial) == json_report.render(par)
 
 
-def test_worker_output_is_replayed_in_mode_order(capfd):
+def test_model_prints_go_to_stderr_in_mode_order(capfd):
     path = os.path.join(FLEET, "model_a.py")
     outs = []
     for jobs in (1, 3):
         engine.diff(path, jobs=jobs)
-        outs.append([line for line in capfd.readouterr().out.splitlines() if line.startswith("model_a")])
-    assert outs[0] == outs[1] == [f"model_a building {m} (imports seen: 1)" for m in ("train", "eval", "infer")]
+        captured = capfd.readouterr()
+        assert "model_a" not in captured.out  # stdout is the report's
+        outs.append([line for line in captured.err.splitlines() if line.startswith("model_a")])
+    assert outs[0] == outs[1]
+    assert outs[0] == [f"model_a building {m} (imports seen: 1)" for m in ("train", "eval", "infer")]
 
 
 def test_usage_error_in_a_worker_is_a_usage_error():
@@ -89,6 +92,9 @@ def test_cli_several_models_one_json_document(cli):
     assert [m["model"] for m in doc["models"]] == sorted([a, b]) and doc["errors"] == []
     code1, out1, _ = cli("diff", b, a, "--format", "json", "--jobs", "1")
     assert (code1, out1) == (code, out)
+    for jobs in ("1", "3"):  # one model that prints while it builds: stdout is still only the report
+        code, out, err = cli("diff", a, "--format", "json", "--jobs", jobs)
+        assert json.loads(out)["model"] == a and "model_a building train" in err
 
 
 def test_cli_glob_shard_and_a_bad_model(cli, tmp_path):
