@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -36,13 +37,46 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+def _tree_rss_kib(root: int) -> int:
+    """Resident set of a process and all its descendants, from /proc (Linux), in KiB."""
+    parents, rss = {}, {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(c for c, p in parents.items() if p == pid)
+    return total
+
+
 def measure(cmd, ok=(0, 1)) -> dict:
-    """Run cmd as a child; its wall time (s), peak RSS (MiB), exit status and stdout."""
+    """Run cmd as a child; its wall time (s), peak RSS (MiB; the largest single process, from
+    wait4, and the whole process tree's, sampled every 0.5 s), CPU, exit status and stdout."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=ROOT, env=ENV, stdout=out, stderr=err)
+        peak, stop = [0], threading.Event()
+
+        def sample():
+            while not stop.wait(0.5):
+                if os.path.isdir("/proc"):
+                    peak[0] = max(peak[0], _tree_rss_kib(proc.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
+        stop.set()
+        sampler.join()
         proc.returncode = rc = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
@@ -50,6 +84,7 @@ def measure(cmd, ok=(0, 1)) -> dict:
     if rc not in ok:  # noted, not fatal: one broken command must not lose the whole run
         log(f"benchmarks: {' '.join(cmd)} exited {rc}:\n{stderr[-2000:]}")
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mib": usage.ru_maxrss / 1024,
+            "tree_rss_mib": max(peak[0] / 1024, usage.ru_maxrss / 1024),
             "rc": rc, "stdout": stdout, "load_1min": os.getloadavg()[0]}
 
 
@@ -62,40 +97,92 @@ def load_average() -> str:
     return "%.2f %.2f %.2f" % os.getloadavg()
 
 
-def time_sizes(out, sizes, runs) -> list:
+def size_commands(model, ckpt, jobs) -> dict:
+    lint = {"diff": ["diff", model], "check": ["check", model, "--checkpoint", ckpt]}
+    cmds = {"floor": FLOOR + [model, "--checkpoint", ckpt]}
+    for name, args in lint.items():
+        cmds[f"{name}-j1"] = GRAPHLINT + args + ["--timeout", "0", "--jobs", "1"]
+        cmds[f"{name}-j{jobs}"] = GRAPHLINT + args + ["--timeout", "0", "--jobs", str(jobs)]
+    return cmds
+
+
+def time_sizes(out, sizes, runs, jobs, only=()) -> list:
     rows = []
     for size in sizes:
         model = os.path.join(out, f"model_{size}.py")
         ckpt = os.path.join(out, f"ckpt_{size}", "model.ckpt")
-        cmds = {"floor": FLOOR + [model, "--checkpoint", ckpt],
-                "diff": GRAPHLINT + ["diff", model, "--timeout", "0"],
-                "check": GRAPHLINT + ["check", model, "--checkpoint", ckpt, "--timeout", "0"]}
+        cmds = {k: v for k, v in size_commands(model, ckpt, jobs).items() if not only or k in only}
         results = {name: [] for name in cmds}
         for r in range(runs):
-            for name, cmd in cmds.items():  # interleaved, so a load spike hits all three alike
+            for name, cmd in cmds.items():  # interleaved, so a load spike hits all alike
                 res = measure(cmd)
                 log(f"  {size} run {r + 1}/{runs} {name}: {res['wall']:.2f} s wall, {res['cpu']:.2f} s CPU, "
-                    f"{res['rss_mib']:.0f} MiB, exit {res['rc']}")
+                    f"{res['rss_mib']:.0f} MiB (tree {res['tree_rss_mib']:.0f}), exit {res['rc']}")
                 results[name].append(res)
-        good = [r for r in results["floor"] if r["rc"] == 0]
+        good = [r for r in results.get("floor", []) if r["rc"] == 0]
         ops = json.loads(good[0]["stdout"])["ops"] if good else {m: 0 for m in ("train", "eval", "predict")}
-        rows.append({"size": size, "ops": ops, "runs": {k: [{x: v for x, v in r.items() if x != "stdout"}
-                                                             for r in rs] for k, rs in results.items()}})
+        same = {name: len({r["stdout"] for r in results[f"{name}-j1"] + results[f"{name}-j{jobs}"]}) == 1
+                for name in ("diff", "check") if f"{name}-j1" in results and f"{name}-j{jobs}" in results}
+        rows.append({"size": size, "ops": ops, "jobs": jobs, "identical_output": same,
+                     "runs": {k: [{x: v for x, v in r.items() if x != "stdout"} for r in rs]
+                              for k, rs in results.items()}})
     return rows
 
 
 def size_table(rows) -> str:
-    lines = ["| size | ops train / eval / predict | floor s | diff s | diff/floor | check s | check/floor "
-             "| floor RSS MiB | diff RSS / floor | check RSS / floor | floor CPU s | diff CPU / floor | check CPU / floor |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    """Wall time and RSS against the floor: graphlint serial (--jobs 1) and parallel (--jobs N)."""
+    jobs = rows[0]["jobs"] if rows else 2
+    names = ["diff-j1", f"diff-j{jobs}", "check-j1", f"check-j{jobs}"]
+    head = " | ".join(f"{n} s | /floor" for n in names)
+    lines = [f"| size | ops train / eval / predict | floor s | {head} | floor RSS MiB | diff-j1 RSS /floor "
+             f"| diff-j{jobs} RSS /floor (largest process; whole tree) | floor CPU s | diff-j1 CPU /floor "
+             f"| -j1 and -j{jobs} output identical |",
+             "|---|---|---:|" + "---:|---:|" * len(names) + "---:|---:|---:|---:|---:|---|"]
+    nan = float("nan")
     for row in rows:
         r = row["runs"]
-        fw, dw, cw = (median(r[k], "wall") for k in ("floor", "diff", "check"))
-        fm, dm, cm = (median(r[k], "rss_mib") for k in ("floor", "diff", "check"))
-        fc, dc, cc = (median(r[k], "cpu") for k in ("floor", "diff", "check"))
+        get = (lambda k, key: median(r[k], key) if k in r else nan)
+        fw, fm, fc = get("floor", "wall"), get("floor", "rss_mib"), get("floor", "cpu")
+        cells = " | ".join(f"{get(n, 'wall'):.1f} | {get(n, 'wall') / fw:.2f}x" for n in names)
         ops = " / ".join(f"{row['ops'][m]:,}" for m in ("train", "eval", "predict"))
-        lines.append(f"| {row['size']} | {ops} | {fw:.2f} | {dw:.2f} | {dw / fw:.2f}x | {cw:.2f} | {cw / fw:.2f}x "
-                     f"| {fm:.0f} | {dm / fm:.2f}x | {cm / fm:.2f}x | {fc:.2f} | {dc / fc:.2f}x | {cc / fc:.2f}x |")
+        par = f"diff-j{jobs}"
+        lines.append(f"| {row['size']} | {ops} | {fw:.1f} | {cells} | {fm:.0f} | {get('diff-j1', 'rss_mib') / fm:.2f}x "
+                     f"| {get(par, 'rss_mib') / fm:.2f}x; {get(par, 'tree_rss_mib') / fm:.2f}x | {fc:.1f} "
+                     f"| {get('diff-j1', 'cpu') / fc:.2f}x | {_same(row)} |")
+    return "\n".join(lines)
+
+
+def _same(row) -> str:
+    same = row.get("identical_output", {})
+    return ", ".join(f"{k}: {'yes' if v else 'NO'}" for k, v in sorted(same.items())) or "not compared"
+
+
+def time_fleet(out, size, copies, runs, jobs) -> str:
+    """`graphlint diff` on several model files at once: serial, parallel, and the floor run once
+    per file (what a CI loop over the files would pay at least)."""
+    import shutil
+
+    src = os.path.join(out, f"model_{size}.py")
+    models = []
+    for i in range(copies):
+        dst = os.path.join(out, f"fleet_{size}_{i}.py")
+        shutil.copyfile(src, dst)
+        models.append(dst)
+    cmds = {"graphlint -j1": GRAPHLINT + ["diff", *models, "--timeout", "0", "--jobs", "1"],
+            f"graphlint -j{jobs}": GRAPHLINT + ["diff", *models, "--timeout", "0", "--jobs", str(jobs)]}
+    floors, results = [], {k: [] for k in cmds}
+    for r in range(runs):
+        floors.append(sum(measure(FLOOR + [m])["wall"] for m in models))
+        for name, cmd in cmds.items():
+            results[name].append(measure(cmd))
+        log(f"  fleet {copies} x {size} run {r + 1}/{runs}: floor {floors[-1]:.1f} s, "
+            + ", ".join(f"{k} {v[-1]['wall']:.1f} s" for k, v in results.items()))
+    floor = statistics.median(floors)
+    lines = [f"| {copies} models of {size} ops | median s (of {runs}) | / floor |", "|---|---:|---:|",
+             f"| floor: one `floor.py` per file, one after another | {floor:.1f} | 1.00x |"]
+    for name, rs in results.items():
+        lines.append(f"| `{name.replace('graphlint', 'graphlint diff')} FILE...` | {median(rs, 'wall'):.1f} "
+                     f"| {median(rs, 'wall') / floor:.2f}x |")
     return "\n".join(lines)
 
 
@@ -181,7 +268,12 @@ def main(argv=None) -> int:
     p.add_argument("--runs", type=int, default=3, help="runs of each command; the tables show medians (default: 3)")
     p.add_argument("--out", default=os.path.join(HERE, "out"), help="generated files (default: benchmarks/out)")
     p.add_argument("--pair-names", type=int, default=50_000, help="names on each side for pair_renames (default: 50000)")
-    p.add_argument("--skip", default="", help="comma-separated parts to skip: sizes,keys,quick,pairing")
+    p.add_argument("--skip", default="", help="comma-separated parts to skip: sizes,keys,quick,pairing,fleet")
+    p.add_argument("--jobs", type=int, default=2, help="--jobs for the parallel columns (default: 2)")
+    p.add_argument("--only", default="", help="comma-separated size commands to run (default: all of floor,"
+                                              "diff-j1,diff-jN,check-j1,check-jN)")
+    p.add_argument("--fleet", default="10k:4", metavar="SIZE:COPIES",
+                   help="the many-models run: COPIES copies of the SIZE model (default: 10k:4)")
     p.add_argument("--json", metavar="FILE", help="where to write every measurement (default: OUT/results.json)")
     p.add_argument("--graphlint", metavar="DIR", default=ROOT,
                    help="the folder holding the graphlint package to measure (default: this checkout)")
@@ -199,12 +291,16 @@ def main(argv=None) -> int:
               "load_average_before": load_average()}
     print(f"load average before: {report['load_average_before']}")
     if "sizes" not in skip:
-        report["sizes"] = time_sizes(args.out, sizes, args.runs)
-        print(f"\nmedians of {args.runs} runs; RSS = the child's peak resident set; CPU = its user + system time\n")
+        only = [c.strip() for c in args.only.split(",") if c.strip()]
+        report["sizes"] = time_sizes(args.out, sizes, args.runs, args.jobs, only)
+        print(f"\nmedians of {args.runs} runs; RSS = peak resident set (wait4: the largest single process; "
+              f"tree: all processes at once, sampled); CPU = user + system time of the process tree\n")
         report["tables"].append(size_table(report["sizes"]))
         print(report["tables"][-1])
     for part, fn in (("keys", lambda: time_many_keys(args.out, args.runs)), ("quick", lambda: time_quick(args.out)),
-                     ("pairing", lambda: time_pairing(args.pair_names, args.runs))):
+                     ("pairing", lambda: time_pairing(args.pair_names, args.runs)),
+                     ("fleet", lambda: time_fleet(args.out, args.fleet.split(":")[0], int(args.fleet.split(":")[1]),
+                                                  args.runs, args.jobs))):
         if part not in skip:
             report["tables"].append(fn())
             print("\n" + report["tables"][-1])
