@@ -60,3 +60,56 @@ def test_pairing_examples():
               "dense/bias/Adam": ((4,), "float32")}
     assert pair_renames(missing, unused) == [
         ("dense_1/bias", "dense/bias", 1.0), ("encoder_v2/w", "encoder/w", 0.517)]
+
+
+def _renamed_model(n, leaf_renamed_every=4):
+    """n variables of 10 shapes (buckets of n/10, compared through the index, not in full); one in
+    `leaf_renamed_every` had its leaf renamed (slim's weights -> Keras' kernel), the rest their top
+    scope (net/ -> network/)."""
+    renamed = {"kernel": "weights", "bias": "biases", "gamma": "scale", "beta": "offset"}
+    leaves = tuple(renamed)
+    missing, unused = {}, {}
+    for i in range(n):
+        leaf = leaves[i % 4]
+        sig = ((i % 10) + 1, 8), "float32"
+        path = f"layer{i // 40}/unit{(i // 4) % 10}"
+        unused[f"net/{path}/{leaf}"] = sig
+        missing[f"net/{path}/{renamed[leaf]}" if i % leaf_renamed_every == 0 else f"network/{path}/{leaf}"] = sig
+    return missing, unused
+
+
+def test_large_buckets_pair_leaf_renames_and_scope_renames():
+    missing, unused = _renamed_model(2000, leaf_renamed_every=5)
+    pairs = pair_renames(missing, unused)
+    assert len(pairs) == 2000  # buckets of 200 x 200: past the limit for comparing in full
+    for m, u, score in pairs:
+        same_scope = m.rsplit("/", 1)[0] == u.rsplit("/", 1)[0]
+        assert same_scope or m.split("/", 1)[1] == u.split("/", 1)[1], (m, u)
+
+
+def test_leaf_names_tf_apis_give_one_variable_pair_even_in_a_short_scope():
+    sig = ((3, 4), "float32")
+    missing = {"conv1/kernel": sig, "bn/gamma": ((4,), "float32"), "bn/beta": ((4,), "float32")}
+    unused = {"conv1/weights": sig, "bn/scale": ((4,), "float32"), "bn/offset": ((4,), "float32")}
+    assert [(m, u) for m, u, _ in pair_renames(missing, unused)] == [
+        ("bn/beta", "bn/offset"), ("bn/gamma", "bn/scale"), ("conv1/kernel", "conv1/weights")]
+
+
+def test_ties_are_broken_the_same_way_whatever_the_hash_seed():
+    """max_weight_matching chooses among equally good matchings by iteration order: pairing must
+    not depend on set order, which changes with PYTHONHASHSEED from one process to the next."""
+    import os
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    code = ("from graphlint.match import pair_renames\n"
+            "s = ((3,), 'float32')\n"
+            "missing = {f'{a}/{b}/w': s for a in 'abcdef' for b in 'xyz'}\n"
+            "unused = {f'{b}/{a}/w': s for a in 'abcdef' for b in 'xyz'}\n"
+            "missing.update({f'm{i}/k': s for i in range(3)}); unused.update({f'u{i}/k': s for i in range(3)})\n"
+            "print(pair_renames(missing, unused))\n")
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONPATH": root, "PYTHONHASHSEED": str(seed)}).stdout
+            for seed in range(6)}
+    assert len(outs) == 1, outs
