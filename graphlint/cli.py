@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 
@@ -198,6 +197,8 @@ def _lint_several(args, conf, models, jobs, checkpoint, options) -> int:
 
 def _select(args, conf, report, model) -> list:
     """The findings this run reports (with --write-baseline: the ones to record, written now)."""
+    import dataclasses
+
     from graphlint import selection
 
     files = [report.info.model_file] if report.info.model_file else []
