@@ -37,8 +37,21 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def _tree_rss_kib(root: int) -> int:
-    """Resident set of a process and all its descendants, from /proc (Linux), in KiB."""
+def _pss_kib(pid: int, fallback: int) -> int:
+    """Proportional set size: a page shared by forked processes counts once in their sum."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return fallback
+
+
+def _tree_memory_kib(root: int) -> int:
+    """Memory of a process and all its descendants at this moment, in KiB (Linux /proc): the sum
+    of their PSS, so pages that forked workers still share with their parent count once."""
     parents, rss = {}, {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -53,14 +66,14 @@ def _tree_rss_kib(root: int) -> int:
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        total += _pss_kib(pid, rss.get(pid, 0))
         todo.extend(c for c, p in parents.items() if p == pid)
     return total
 
 
 def measure(cmd, ok=(0, 1)) -> dict:
-    """Run cmd as a child; its wall time (s), peak RSS (MiB; the largest single process, from
-    wait4, and the whole process tree's, sampled every 0.5 s), CPU, exit status and stdout."""
+    """Run cmd as a child; its wall time (s), peak memory (MiB: wait4's RSS of the largest single
+    process, and the whole process tree's PSS sum, sampled every 0.5 s), CPU, exit status, stdout."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=ROOT, env=ENV, stdout=out, stderr=err)
@@ -69,7 +82,7 @@ def measure(cmd, ok=(0, 1)) -> dict:
         def sample():
             while not stop.wait(0.5):
                 if os.path.isdir("/proc"):
-                    peak[0] = max(peak[0], _tree_rss_kib(proc.pid))
+                    peak[0] = max(peak[0], _tree_memory_kib(proc.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -84,7 +97,7 @@ def measure(cmd, ok=(0, 1)) -> dict:
     if rc not in ok:  # noted, not fatal: one broken command must not lose the whole run
         log(f"benchmarks: {' '.join(cmd)} exited {rc}:\n{stderr[-2000:]}")
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mib": usage.ru_maxrss / 1024,
-            "tree_rss_mib": max(peak[0] / 1024, usage.ru_maxrss / 1024),
+            "tree_rss_mib": peak[0] / 1024,
             "rc": rc, "stdout": stdout, "load_1min": os.getloadavg()[0]}
 
 
@@ -135,7 +148,7 @@ def size_table(rows) -> str:
     names = ["diff-j1", f"diff-j{jobs}", "check-j1", f"check-j{jobs}"]
     head = " | ".join(f"{n} s | /floor" for n in names)
     lines = [f"| size | ops train / eval / predict | floor s | {head} | floor RSS MiB | diff-j1 RSS /floor "
-             f"| diff-j{jobs} RSS /floor (largest process; whole tree) | floor CPU s | diff-j1 CPU /floor "
+             f"| diff-j{jobs} RSS /floor (largest process; tree PSS) | floor CPU s | diff-j1 CPU /floor "
              f"| -j1 and -j{jobs} output identical |",
              "|---|---|---:|" + "---:|---:|" * len(names) + "---:|---:|---:|---:|---:|---|"]
     nan = float("nan")
@@ -147,7 +160,7 @@ def size_table(rows) -> str:
         ops = " / ".join(f"{row['ops'][m]:,}" for m in ("train", "eval", "predict"))
         par = f"diff-j{jobs}"
         lines.append(f"| {row['size']} | {ops} | {fw:.1f} | {cells} | {fm:.0f} | {get('diff-j1', 'rss_mib') / fm:.2f}x "
-                     f"| {get(par, 'rss_mib') / fm:.2f}x; {get(par, 'tree_rss_mib') / fm:.2f}x | {fc:.1f} "
+                     f"| {get(par, 'rss_mib') / fm:.2f}x; {get(par, 'tree_rss_mib') / get('floor', 'tree_rss_mib'):.2f}x | {fc:.1f} "
                      f"| {get('diff-j1', 'cpu') / fc:.2f}x | {_same(row)} |")
     return "\n".join(lines)
 
@@ -294,7 +307,8 @@ def main(argv=None) -> int:
         only = [c.strip() for c in args.only.split(",") if c.strip()]
         report["sizes"] = time_sizes(args.out, sizes, args.runs, args.jobs, only)
         print(f"\nmedians of {args.runs} runs; RSS = peak resident set (wait4: the largest single process; "
-              f"tree: all processes at once, sampled); CPU = user + system time of the process tree\n")
+              f"tree: PSS of all processes at once, sampled every 0.5 s); "
+              f"CPU = user + system time of the process tree\n")
         report["tables"].append(size_table(report["sizes"]))
         print(report["tables"][-1])
     for part, fn in (("keys", lambda: time_many_keys(args.out, args.runs)), ("quick", lambda: time_quick(args.out)),

@@ -58,6 +58,7 @@ def run_models(models, jobs: int, checkpoint=None, **options) -> list:
 
     if not parallel.available():
         return [_check_one(m, checkpoint, options)[0] for m in models]
+    _warm_up()
     workers = parallel.run_all({i: (m, _job(m, checkpoint, options)) for i, m in enumerate(models)}, jobs)
     outcomes = []
     for i in range(len(models)):
@@ -65,6 +66,14 @@ def run_models(models, jobs: int, checkpoint=None, **options) -> list:
         workers[i].close()
         outcomes.append(workers[i].result)
     return outcomes
+
+
+def _warm_up() -> None:
+    """Import TensorFlow (and the Estimator API) once, here, so that every worker inherits it."""
+    from graphlint import engine, tfcompat  # noqa: F401  (engine pulls in the rules and reporters)
+
+    with tfcompat.estimator_api():
+        pass
 
 
 def _job(model, checkpoint, options):
