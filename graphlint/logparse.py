@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
 
 __all__ = ["LogError", "Explanation", "KINDS", "parse_log", "explain_text"]
 
@@ -334,109 +334,124 @@ KINDS: dict[str, Explanation] = {
 # ----------------------------------------------------------------------------------------------
 # Patterns. Every one starts with a literal and has only bounded, non-nested quantifiers.
 
+
+class _Pattern:
+    """re.compile(pattern), compiled when first used: compiling all the patterns below costs half
+    as much as scanning a 5,000-line log, and a log needs only those of the messages it holds."""
+
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+
+    def __getattr__(self, attr):  # called only until the first use: then the methods are attributes
+        compiled = re.compile(self.pattern)
+        for name in ("search", "match", "fullmatch", "finditer", "findall", "sub", "split"):
+            setattr(self, name, getattr(compiled, name))
+        return getattr(compiled, attr)
+
+
 _N = "{1,1000}"  # bound on a name's length
 _S = "{0,200}"  # bound on a shape's text
 
-_KEY = re.compile(r"\bKey ['\"`]?(?P<name>[^\s'\"`]" + _N + r")['\"`]? not found in checkpoint\b")
-_TENSOR_V1 = re.compile(
+_KEY = _Pattern(r"\bKey ['\"`]?(?P<name>[^\s'\"`]" + _N + r")['\"`]? not found in checkpoint\b")
+_TENSOR_V1 = _Pattern(
     r"Tensor name (?:\"(?P<q2>[^\"\n]" + _N + r")\"|'(?P<q1>[^'\n]" + _N + r")'|(?P<bare>\S" + _N + r"))"
     r" not found in checkpoint files?(?: (?P<path>\S{1,4000}))?"
 )
 _READER_MISSING = " not found in checkpoint file"  # "<name> not found in checkpoint file" (V1 reader)
-_WARM_START = re.compile(
+_WARM_START = _Pattern(
     r"Tensor (?P<name>\S" + _N + r")(?: \((?P<var>[^\s()]" + _N + r") in (?P<prefix>[^\s()]" + _N + r")\))?"
     r" is not found in (?P<path>\S{1,4000}) checkpoint\b"
 )
-_ASSIGN = re.compile(
+_ASSIGN = _Pattern(
     r"Assign requires shapes of both tensors to match\. ?lhs shape= ?(?P<lhs>\[[^\]\n]" + _S + r"\])"
     r" ?rhs shape= ?(?P<rhs>\[[^\]\n]" + _S + r"\])"
 )
 _SHAPE = r"(?:\[[^\]\n]" + _S + r"\]|\([^()\n]" + _S + r"\)|<unknown>)"
-_ASSIGN_VAR = re.compile(
+_ASSIGN_VAR = _Pattern(
     r"Trying to assign to variable with tensor with wrong shape\. Expected (?P<lhs>" + _SHAPE + r") got (?P<rhs>"
     + _SHAPE + r")"
 )
-_RECEIVED = re.compile(
+_RECEIVED = _Pattern(
     r"Received incompatible tensor with shape (?P<rhs>" + _SHAPE + r") when attempting to restore variable "
     r"with shape (?P<lhs>" + _SHAPE + r") and name (?P<name>\S" + _N + r")"
 )
-_WARM_SHAPE = re.compile(
+_WARM_SHAPE = _Pattern(
     r"Shape of variable (?P<name>\S" + _N + r") \((?P<lhs>" + _SHAPE + r")\) doesn't match with shape of "
     r"tensor (?P<key>\S" + _N + r") \((?P<rhs>" + _SHAPE + r")\) from checkpoint reader"
 )
-_DTYPE_V2 = re.compile(
+_DTYPE_V2 = _Pattern(
     r"tensor_name = (?P<name>[^\s;]" + _N + r"); expected dtype (?P<graph>\w{1,40}) does not equal "
     r"original dtype (?P<ckpt>\w{1,40})"
 )
-_DTYPE_V1 = re.compile(
+_DTYPE_V1 = _Pattern(
     r"Expected to restore a tensor of type (?P<graph>\w{1,40}), got a tensor of type (?P<ckpt>\w{1,40}) "
     r"instead: tensor_name = (?P<name>\S" + _N + r")"
 )
-_CKPT_MISSING = re.compile(
+_CKPT_MISSING = _Pattern(
     r"(?:Unsuccessful TensorSliceReader constructor: Failed to (?:find any matching files for|get matching "
     r"files on)|The passed save_path is not a valid checkpoint:|Could not find trained model in model_dir:) "
     r"(?P<path>[^\s,]{1,4000})"
 )
-_RESTORE_WRAP = re.compile(
+_RESTORE_WRAP = _Pattern(
     r"Restoring from checkpoint failed\. This is most likely due to (?P<why>a Variable name or other graph "
     r"key that is missing|a mismatch between the current graph and the graph)"
 )
-_TENSOR_MISSING = re.compile(
+_TENSOR_MISSING = _Pattern(
     r"The name ['\"]?(?P<name>[^\s'\"]" + _N + r")['\"]? refers to a Tensor which does not exist\."
     r"(?: ?The operation, ['\"]?(?P<op>[^\s'\",]" + _N + r")['\"]?, (?:(?P<noop>does not exist in the graph)"
     r"|exists but only has (?P<outputs>\d{1,9}) outputs))?"
 )
-_OP_MISSING = re.compile(
+_OP_MISSING = _Pattern(
     r"The name ['\"]?(?P<name>[^\s'\"]" + _N + r")['\"]? refers to an Operation not in the graph"
 )
-_ELEMENT_TENSOR = re.compile(r"Tensor Tensor\(\"(?P<name>[^\"\n]" + _N + r")\"")
+_ELEMENT_TENSOR = _Pattern(r"Tensor Tensor\(\"(?P<name>[^\"\n]" + _N + r")\"")
 _ELEMENT_TAIL = " is not an element of this graph"
-_OP_NAME = re.compile(r"Operation name: \"(?P<name>[^\"\n]" + _N + r")\"")
+_OP_NAME = _Pattern(r"Operation name: \"(?P<name>[^\"\n]" + _N + r")\"")
 _SAME_GRAPH = " must be from the same graph as "
-_TENSOR_REPR = re.compile(r"Tensor\(\"(?P<name>[^\"\n]" + _N + r")\"")
-_TF_REPR = re.compile(r"<tf\.(?:Tensor|Operation) '(?P<name>[^'\n]" + _N + r")'")
+_TENSOR_REPR = _Pattern(r"Tensor\(\"(?P<name>[^\"\n]" + _N + r")\"")
+_TF_REPR = _Pattern(r"<tf\.(?:Tensor|Operation) '(?P<name>[^'\n]" + _N + r")'")
 _NOT_IN_GRAPH = " is not in graph"
-_GRAPH_NAME = re.compile(r"[\w./:\-]" + _N)
+_GRAPH_NAME = _Pattern(r"[\w./:\-]" + _N)
 # Words that end up before " is not in graph" in prose rather than node names.
 _STOPWORDS = frozenset({"it", "this", "that", "which", "what", "node", "tensor", "op", "operation", "name",
                         "variable", "is", "not", "and", "or", "but", "one", "something"})
-_EXISTS = re.compile(
+_EXISTS = _Pattern(
     r"Variable (?P<name>\S" + _N + r") already exists, disallowed\. Did you mean to set reuse=True"
 )
-_NOT_EXIST = re.compile(
+_NOT_EXIST = _Pattern(
     r"Variable (?P<name>\S" + _N + r") does not exist, or was not created with tf\.get_variable\(\)"
 )
-_SHARE = re.compile(
+_SHARE = _Pattern(
     r"Trying to share variable (?P<name>[^\s,]" + _N + r"), but specified (?P<what>shape|dtype) "
     r"(?P<spec>" + _SHAPE + r"|\w{1,40}) and found (?:shape|dtype) (?P<found>" + _SHAPE + r"|\w{1,40})"
 )
 _FETCH_TAIL = " cannot be interpreted as a Tensor"
 _FETCH_HEADS = ("Fetch argument ", "Argument `fetch` = ")  # TF 1.x, TF 2.x
 _FEED_HEAD = "Cannot interpret feed_dict key as Tensor: "
-_INVALID_FETCH = re.compile(
+_INVALID_FETCH = _Pattern(
     r"(?:Fetch argument|Argument `fetch` =) (?P<fetch>[^\s]{1,200}(?: of [^\s]{1,200})?) has invalid type "
     r"['\"<]?(?:class |type )?['\"]?(?P<type>[\w.]{1,200})"
 )
-_DEFINED_AT = re.compile(r"File \"[^\"\n]{1,1000}\", line \d{1,9}(?:, in \S{1,200})?")
-_TF_FRAME = re.compile(r"[/\\](?:tensorflow|tensorflow_core|tensorflow_estimator|tf_keras|keras)[/\\]")
-_RESTORING_FROM = re.compile(r"Restoring parameters from (?P<path>\S{1,4000})")
+_DEFINED_AT = _Pattern(r"File \"[^\"\n]{1,1000}\", line \d{1,9}(?:, in \S{1,200})?")
+_TF_FRAME = _Pattern(r"[/\\](?:tensorflow|tensorflow_core|tensorflow_estimator|tf_keras|keras)[/\\]")
+_RESTORING_FROM = _Pattern(r"Restoring parameters from (?P<path>\S{1,4000})")
 
 # Node lines that follow (or, "Node: 'x'", precede) an op error.
-_NODE_OLD = re.compile(r"\[\[Node: (?P<node>[^\s=\]]" + _N + r") = (?P<op>\w{1,64})")  # TF <= 1.11
-_NODE_BRACES = re.compile(r"\[\[\{\{node (?P<node>[^\s}]" + _N + r")\}\}(?: = (?P<op>\w{1,64}))?")  # 1.12+
-_NODE_PLAIN = re.compile(r"\[\[node (?P<node>[^\s\]]" + _N + r")")  # 1.13+ "(defined at ...)"
-_NODE_LABEL = re.compile(r"^\s{0,40}Node: '(?P<node>[^'\n]" + _N + r")'\s{0,40}$")  # TF 2.9+ line before
-_LOC_CLASS = re.compile(r"_class=\[\"loc:@(?P<name>[^\"\]\n]" + _N + r")\"")
-_FIRST_INPUT = re.compile(r"\]\((?P<name>[^\s,()^]" + _N + r")[,)]")
+_NODE_OLD = _Pattern(r"\[\[Node: (?P<node>[^\s=\]]" + _N + r") = (?P<op>\w{1,64})")  # TF <= 1.11
+_NODE_BRACES = _Pattern(r"\[\[\{\{node (?P<node>[^\s}]" + _N + r")\}\}(?: = (?P<op>\w{1,64}))?")  # 1.12+
+_NODE_PLAIN = _Pattern(r"\[\[node (?P<node>[^\s\]]" + _N + r")")  # 1.13+ "(defined at ...)"
+_NODE_LABEL = _Pattern(r"^\s{0,40}Node: '(?P<node>[^'\n]" + _N + r")'\s{0,40}$")  # TF 2.9+ line before
+_LOC_CLASS = _Pattern(r"_class=\[\"loc:@(?P<name>[^\"\]\n]" + _N + r")\"")
+_FIRST_INPUT = _Pattern(r"\]\((?P<name>[^\s,()^]" + _N + r")[,)]")
 
 # Traceback source lines show the templates themselves: "Tensor %s is not found in %s checkpoint".
-_PLACEHOLDER = re.compile(r"%[-#0 +]{0,3}\d{0,3}[srdi]|[{}]")
+_PLACEHOLDER = _Pattern(r"%[-#0 +]{0,3}\d{0,3}[srdi]|[{}]")
 # Every message above contains one of these; a line with none of them is skipped.
-_TRIGGER = re.compile(
+_TRIGGER = _Pattern(
     r"checkpoint|shape|dtype|tensor of type|model_dir|TensorSliceReader|The name |is not an element|"
     r"must be from the same graph|is not in graph|Variable |has invalid type"
 )
-_ANSI = re.compile(r"\x1b\[[0-9;]{0,20}[A-Za-z]")
+_ANSI = _Pattern(r"\x1b\[[0-9;]{0,20}[A-Za-z]")
 
 # The checkpoint reader's probe for an object-based checkpoint fails with "Key
 # _CHECKPOINTABLE_OBJECT_GRAPH not found in checkpoint" on every name-based checkpoint: noise.
@@ -513,9 +528,9 @@ class _Parser:
     def __init__(self, lines: list):
         self.lines = lines
         self.hits: list = []
-        self.checkpoint: Optional[tuple] = None  # (index, path) of the last "Restoring parameters from X"
+        self.checkpoint: tuple | None = None  # (index, path) of the last "Restoring parameters from X"
         self.index = 0  # the line being scanned
-        self.op_name: Optional[tuple] = None  # (index, name) of the last "Operation name: "X""
+        self.op_name: tuple | None = None  # (index, name) of the last "Operation name: "X""
         self.line_hits = 0
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -782,7 +797,7 @@ class _Parser:
                     self.add("node-not-in-graph-def", (name,), i, line, pos - len(token), end)
             pos = line.find(_NOT_IN_GRAPH, end)
 
-    def defined_at(self, i: int) -> Optional[str]:
+    def defined_at(self, i: int) -> str | None:
         """'File "x.py", line 12, in model_fn' after 'Originally defined at:': the first frame outside TF."""
         if "Originally defined at" not in self.lines[i]:
             return None

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tabulate import tabulate
-
 from graphlint import __version__
-from graphlint.classify import EXPECTED
 from graphlint.report import pairing
 
 
@@ -46,6 +43,10 @@ def _checkpoint_sections(report) -> list:
     out = []
     unused = pairing.unused_by_class(report)
     if unused:
+        # Imported here, not at the top: `graphlint explain` imports this module for _finding, and
+        # importing tabulate (it reads its version with importlib.metadata) would slow it down.
+        from tabulate import tabulate
+
         out.append("Checkpoint keys no mode restores (only 'other' is worth reading):")
         out.append(tabulate(unused, headers=("class", "keys", "e.g."), tablefmt="simple"))
         out.append("")
@@ -68,6 +69,10 @@ def _finding(f, color: bool = False) -> list:
 
 
 def _diff_table(rows) -> str:
+    from tabulate import tabulate
+
+    from graphlint.classify import EXPECTED
+
     table = [(r.scope, r.cls, ",".join(r.modes), r.ops, r.variables, ", ".join(r.examples)) for r in rows]
     body = tabulate(table, headers=("scope", "class", "only in", "ops", "variables", "e.g."), tablefmt="simple")
     used = sorted({r.cls for r in rows} & set(EXPECTED))

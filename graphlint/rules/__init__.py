@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import inspect
 import re
-import textwrap
 
 from graphlint.findings import Finding
 
@@ -36,6 +35,8 @@ class Rule:
 
     @classmethod
     def doc(cls) -> str:
+        import textwrap  # here: `graphlint rules` (the table) never needs it
+
         return textwrap.dedent(inspect.getdoc(cls) or "").strip()
 
     @classmethod
