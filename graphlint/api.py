@@ -13,14 +13,17 @@ from graphlint.sites import SiteFinder
 
 
 def lint(model=None, *, model_fn=None, input_fn=None, params=None, per_mode_params=None, modes=None,
-         checkpoint=None, select=None, ignore=()) -> "engine.Report":
+         checkpoint=None, select=None, ignore=(), jobs=1) -> "engine.Report":
     """Build a model in every mode and return its Report (findings, errors, to_json()).
 
     Either `model`, a model file path or package.module (as on the command line; `model_fn` and
     `input_fn` may then be names), or `model_fn` and `input_fn` as callables, in which case the
-    folder of model_fn's source file is "the user's code" for file:line locations.
+    folder of model_fn's source file is "the user's code" for file:line locations. `jobs` > 1
+    builds the modes in forked worker processes (the CLI's --jobs); the default stays in this
+    process, which is what a test suite calling lint() expects.
     """
-    options = dict(params=params, per_mode_params=per_mode_params, modes=tuple(modes) if modes else None)
+    options = dict(params=params, per_mode_params=per_mode_params, modes=tuple(modes) if modes else None,
+                   jobs=jobs)
     if model is not None:
         report = engine.run(model, model_fn=model_fn, input_fn=input_fn, checkpoint=checkpoint, **options)
     else:

@@ -83,19 +83,16 @@ class Worker:
             raise UsageError(f"{self.label}: the worker process {how} (out of memory? rerun with --jobs 1)") from None
 
     def replay(self) -> None:
-        """Write what the worker printed, stdout then stderr, to this process's streams."""
-        for captured, stream in ((self._out, sys.stdout), (self._err, sys.stderr)):
+        """Write what the worker wrote to its fds 1 and 2 to this process's fds 1 and 2, where a
+        serial build writes it (TensorFlow's C++ log lines included)."""
+        for captured, stream, fd in ((self._out, sys.stdout, 1), (self._err, sys.stderr, 2)):
             captured.seek(0)
             data = captured.read()
-            if not data:
-                continue
-            stream.flush()
-            buffer = getattr(stream, "buffer", None)
-            if buffer is not None:
-                buffer.write(data)
-            else:
-                stream.write(data.decode(errors="replace"))
-            stream.flush()
+            if data:
+                stream.flush()
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
 
     def close(self) -> None:
         try:

@@ -92,8 +92,16 @@ def test_cli_several_models_one_json_document(cli):
     assert [m["model"] for m in doc["models"]] == sorted([a, b]) and doc["errors"] == []
     code1, out1, _ = cli("diff", b, a, "--format", "json", "--jobs", "1")
     assert (code1, out1) == (code, out)
-    for jobs in ("1", "3"):  # one model that prints while it builds: stdout is still only the report
-        code, out, err = cli("diff", a, "--format", "json", "--jobs", jobs)
+
+
+
+def test_cli_json_stays_parseable_when_the_model_prints(capfd):
+    from graphlint.cli import main
+
+    a = os.path.join(FLEET, "model_a.py")
+    for jobs in ("1", "3"):  # a model that prints while it builds: stdout is still only the report
+        main(["diff", a, "--format", "json", "--jobs", jobs])
+        out, err = capfd.readouterr()
         assert json.loads(out)["model"] == a and "model_a building train" in err
 
 
@@ -109,3 +117,11 @@ def test_cli_glob_shard_and_a_bad_model(cli, tmp_path):
     assert code == 0 and out.strip().endswith("1 model: 0 will break, 0 errors, 0 warnings, 0 info")
     code, out, err = cli("diff", os.path.join(FLEET, "zz*.py"))
     assert code == 2 and "no model file matches" in err
+
+
+def test_api_lint_jobs():
+    import graphlint
+
+    path = os.path.join(CASES, "eval_counter.py")
+    serial, par = graphlint.lint(path), graphlint.lint(path, jobs=2)
+    assert serial.to_json() == par.to_json() and [f.code for f in par.findings]
