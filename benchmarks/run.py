@@ -31,6 +31,9 @@ ENV = dict(os.environ)
 GRAPHLINT = [sys.executable, "-m", "graphlint"]
 FLOOR = [sys.executable, os.path.join(HERE, "floor.py")]
 QUICK_RUNS = 7
+# `python -m graphlint` puts its working directory first on sys.path, before PYTHONPATH: the
+# children run in the copy being measured (--graphlint), or they would import this checkout.
+CWD = [ROOT]
 
 
 def log(msg: str) -> None:
@@ -76,7 +79,7 @@ def measure(cmd, ok=(0, 1)) -> dict:
     process, and the whole process tree's PSS sum, sampled every 0.5 s), CPU, exit status, stdout."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=ENV, stdout=out, stderr=err)
+        proc = subprocess.Popen(cmd, cwd=CWD[0], env=ENV, stdout=out, stderr=err)
         peak, stop = [0], threading.Event()
 
         def sample():
@@ -220,7 +223,7 @@ def time_many_keys(out, runs) -> str:
 
 
 def imports_tensorflow(args) -> bool:
-    res = subprocess.run([sys.executable, "-X", "importtime", "-m", "graphlint", *args], cwd=ROOT, env=ENV,
+    res = subprocess.run([sys.executable, "-X", "importtime", "-m", "graphlint", *args], cwd=CWD[0], env=ENV,
                          capture_output=True, text=True)
     return any(line.rstrip().endswith("| tensorflow") for line in res.stderr.splitlines())
 
@@ -293,6 +296,8 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     ENV["PYTHONPATH"] = os.pathsep.join(x for x in (os.path.abspath(args.graphlint), os.environ.get("PYTHONPATH")) if x)
     sys.path.insert(0, os.path.abspath(args.graphlint))
+    CWD[0] = os.path.abspath(args.graphlint)
+    args.out = os.path.abspath(args.out)
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     skip = set(args.skip.split(","))
     needed = [s for s in sizes + ["1k"] if not os.path.exists(os.path.join(args.out, f"ckpt_{s}", "model.ckpt.index"))]

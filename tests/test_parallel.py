@@ -125,3 +125,11 @@ def test_api_lint_jobs():
     path = os.path.join(CASES, "eval_counter.py")
     serial, par = graphlint.lint(path), graphlint.lint(path, jobs=2)
     assert serial.to_json() == par.to_json() and [f.code for f in par.findings]
+
+
+def test_cli_models_from_config_with_a_glob(cli, tmp_path):
+    conf = tmp_path / "pyproject.toml"
+    conf.write_text(f'[tool.graphlint]\nmodels = ["{FLEET}/model_*.py"]\n')
+    code, out, err = cli("diff", "--config", conf, "--format", "json", "--jobs", "2")
+    assert code == 0, err
+    assert [os.path.basename(m["model"]) for m in json.loads(out)["models"]] == ["model_a.py", "model_b.py"]
