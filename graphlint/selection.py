@@ -45,7 +45,8 @@ def is_selected(code: str, select=None, ignore=(), extend_select=()) -> bool:
 
 
 def select_findings(findings, select=None, ignore=(), extend_select=()) -> list:
-    return [f for f in findings if is_selected(f.code, select, ignore, extend_select)]
+    chosen = {code: is_selected(code, select, ignore, extend_select) for code in {f.code for f in findings}}
+    return [f for f in findings if chosen[f.code]]
 
 
 def apply_name_ignores(findings, ignore_names) -> list:

@@ -9,28 +9,25 @@ from graphlint.snapshot import Site
 
 
 @functools.lru_cache(maxsize=64)
-def _tree(path: str):
+def _ifs(path: str) -> tuple:
+    """((first line, last line, source of the `if` line), ...) of every `if` in the file, parsed once."""
     try:
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
-        return ast.parse(text), text
+        tree = ast.parse(text)
     except (OSError, SyntaxError, ValueError):
-        return None, ""
+        return ()
+    lines = text.splitlines()
+    return tuple((n.lineno, n.end_lineno or n.lineno, lines[n.lineno - 1].strip())
+                 for n in ast.walk(tree) if isinstance(n, ast.If))
 
 
 def enclosing_if(site: Site):
     """The innermost `if` whose body or else-branch holds the site's line, as a Site, or None."""
     if site is None:
         return None
-    tree, text = _tree(site.file)
-    if tree is None:
-        return None
     best = None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and node.lineno < site.line <= (node.end_lineno or node.lineno):
-            if best is None or node.lineno > best.lineno:
-                best = node
-    if best is None:
-        return None
-    line = text.splitlines()[best.lineno - 1].strip()
-    return Site(site.file, best.lineno, "", line)
+    for first, last, line in _ifs(site.file):
+        if first < site.line <= last and (best is None or first > best[0]):
+            best = (first, line)
+    return Site(site.file, best[0], "", best[1]) if best else None
