@@ -1,5 +1,3 @@
-import sys
+from graphlint.cli import entry
 
-from graphlint.cli import main
-
-sys.exit(main())
+entry()
