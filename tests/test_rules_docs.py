@@ -91,14 +91,3 @@ def test_readme_rules_table_lists_every_rule():
     readme = open(os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8").read()
     for rule in all_rules():
         assert f"| {rule.code} | {rule.symbol} | {rule.severity} | {rule.summary} |" in readme, rule.code
-
-
-def test_rules_table_is_what_tabulate_prints():
-    """render_table formats the table itself (importing tabulate would slow `graphlint rules`)."""
-    from tabulate import tabulate
-
-    rows = [(r.code, r.symbol, r.severity, r.summary) for r in RULES]
-    headers = ("code", "symbol", "severity", "summary")
-    assert docs.render_table() == tabulate(rows, headers=headers, tablefmt="simple") + "\n"
-    odd = [(" padded ", "x", ""), ("a much longer cell than its header", "", "z")]
-    assert docs._simple_table(odd, ("a", "bb", "c")) == tabulate(odd, headers=("a", "bb", "c"), tablefmt="simple")

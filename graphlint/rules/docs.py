@@ -33,14 +33,9 @@ def render_table() -> str:
 
 
 def _simple_table(rows, headers) -> str:
-    """What tabulate(rows, headers, tablefmt="simple") prints for cells of one-line text, without
-    importing tabulate: its import alone (importlib.metadata, to read its version) took a third of
-    `graphlint rules`' time. A test keeps the two identical."""
-    cells = [[str(c).strip() for c in row] for row in rows]
-    widths = [max([len(h) + 2] + [len(row[i]) for row in cells]) for i, h in enumerate(headers)]
-    lines = [[h.ljust(w) for h, w in zip(headers, widths)], ["-" * w for w in widths]]
-    lines += [[c.ljust(w) for c, w in zip(row, widths)] for row in cells]
-    return "\n".join("  ".join(line).rstrip() for line in lines)
+    from tabulate import tabulate  # here, not at import: `rules CODE` and the docs need no table
+
+    return tabulate(rows, headers=headers, tablefmt="simple")
 
 
 def _find(code_or_symbol: str):
