@@ -122,12 +122,22 @@ class RemoteView:
 
 def run_all(jobs: dict, limit: int) -> dict:
     """Start the jobs ({key: (label, job)}, in order) at most `limit` at a time; {key: Worker}
-    with each result received. On any error every worker is stopped before it propagates."""
+    with each result received. When jobs fail, the error raised is that of the first failing job
+    in order, as in a serial run, whichever finished first; every worker is stopped before it
+    propagates."""
     from multiprocessing.connection import wait
 
-    pending, running, done = list(jobs.items()), {}, {}
+    order = list(jobs)
+    pending, running, done, failed = list(jobs.items()), {}, {}, {}
     try:
-        while pending or running:
+        while True:
+            first = next((k for k in order if k not in done), None)  # failed jobs are not done
+            if first is None:
+                return {key: done[key] for key in order}
+            if first in failed:
+                raise failed[first]
+            cut = min((order.index(k) for k in failed), default=len(order))
+            pending = [(k, j) for k, j in pending if order.index(k) < cut]  # later jobs cannot matter
             while pending and len(running) < max(1, limit):
                 key, (label, job) = pending.pop(0)
                 gc.freeze()  # the child's collector then leaves the inherited heap alone: fewer copied pages
@@ -135,14 +145,17 @@ def run_all(jobs: dict, limit: int) -> dict:
                 gc.unfreeze()
             ready = wait([w.conn for w in running.values()])
             for key in [k for k, w in running.items() if w.conn in ready]:
-                worker = running.pop(key)
-                done[key] = worker
-                worker.receive()
-    except BaseException:
-        for worker in list(running.values()) + list(done.values()):
-            worker.close()
-        raise
-    return {key: done[key] for key in jobs}
+                worker = done[key] = running.pop(key)
+                try:
+                    worker.receive()
+                except (UsageError, WorkerError) as exc:
+                    failed[key] = exc
+                    del done[key]
+                    worker.close()
+    finally:
+        if len(done) != len(order):
+            for worker in list(running.values()) + list(done.values()):
+                worker.close()
 
 
 def _unwrap(label: str, message):

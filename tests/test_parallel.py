@@ -133,3 +133,17 @@ def test_cli_models_from_config_with_a_glob(cli, tmp_path):
     code, out, err = cli("diff", "--config", conf, "--format", "json", "--jobs", "2")
     assert code == 0, err
     assert [os.path.basename(m["model"]) for m in json.loads(out)["models"]] == ["model_a.py", "model_b.py"]
+
+
+def test_when_every_mode_fails_the_error_is_the_first_modes(tmp_path):
+    """Serial stops at TRAIN's error; in parallel EVAL may fail first, but TRAIN's is reported."""
+    model = tmp_path / "all_fail.py"
+    model.write_text(
+        "import time\nimport tensorflow as tf\n\nparams = {}\n\n\n"
+        "def input_fn(params, mode):\n"
+        "    if mode == tf.estimator.ModeKeys.TRAIN:\n        time.sleep(2)\n"
+        "    raise OSError(f'no data for {mode}')\n\n\n"
+        "def model_fn(features, labels, mode, params):\n    pass\n")
+    for jobs in (1, 3):
+        with pytest.raises(UsageError, match="building train: OSError: no data for train"):
+            engine.diff(str(model), jobs=jobs)
