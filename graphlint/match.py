@@ -146,28 +146,17 @@ def _match(edges, exact_limit=300) -> list:
         (out if degree_m[edge[0]] == 1 and degree_u[edge[1]] == 1 else rest).append(edge)
     if not rest:
         return out
-    parent = {}  # union-find over ("m", name) and ("u", name)
+    import networkx as nx
 
-    def root(node):
-        top = node
-        while top in parent:
-            top = parent[top]
-        while node != top:  # path compression
-            parent[node], node = top, parent[node]
-        return top
-
+    groups = nx.utils.UnionFind()
     for m, u, _ in rest:
-        a, b = root(("m", m)), root(("u", u))
-        if a != b:
-            parent[a] = b
+        groups.union(("m", m), ("u", u))
     components = {}
     for edge in rest:  # each component's edges in the order given, so the matching is deterministic
-        components.setdefault(root(("m", edge[0])), []).append(edge)
+        components.setdefault(groups[("m", edge[0])], []).append(edge)
     for comp in components.values():
         nodes = len({m for m, _, _ in comp}) + len({u for _, u, _ in comp})
         if nodes <= exact_limit:
-            import networkx as nx
-
             graph = nx.Graph()
             for m, u, w in comp:
                 graph.add_edge(("m", m), ("u", u), weight=w)
