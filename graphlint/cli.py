@@ -173,7 +173,7 @@ def _run_lint(args) -> int:
     if args.write_baseline:
         return _baseline_written(args, kept)
     _write(_render_one(args, conf, report), args.output)
-    return selection_exit(conf, args, report.findings)
+    return _exit_code(conf, args, report.findings)
 
 
 def _lint_several(args, conf, models, jobs, checkpoint, options) -> int:
@@ -192,7 +192,7 @@ def _lint_several(args, conf, models, jobs, checkpoint, options) -> int:
     _write(combined.render(fmt, outcomes, color=fmt == "text" and _color(args)), args.output)
     if any(o.report is None for o in outcomes):
         return EXIT_USAGE
-    return max([selection_exit(conf, args, o.report.findings) for o in outcomes] or [EXIT_OK])
+    return max([_exit_code(conf, args, o.report.findings) for o in outcomes] or [EXIT_OK])
 
 
 def _select(args, conf, report, model) -> list:
@@ -215,7 +215,7 @@ def _baseline_written(args, kept) -> int:
     return EXIT_OK
 
 
-def selection_exit(conf, args, findings) -> int:
+def _exit_code(conf, args, findings) -> int:
     from graphlint import selection
 
     return selection.exit_code(findings, conf.fail_on, args.exit_zero)
@@ -317,6 +317,8 @@ def main(argv=None) -> int:
         return EXIT_USAGE
     except Exception as exc:
         if getattr(args, "debug", False):
+            if getattr(exc, "detail", ""):  # a worker's traceback (parallel.WorkerError)
+                print(exc.detail, file=sys.stderr, end="")
             raise
         print(f"graphlint: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
               file=sys.stderr)

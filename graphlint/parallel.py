@@ -61,9 +61,6 @@ class Worker:
         child.close()
         self.result, self.serving = None, False
 
-    def fileno(self):
-        return self.conn.fileno()
-
     def receive(self):
         """The job's result; raises what the job raised (UsageError stays a UsageError)."""
         self.result, self.serving = _unwrap(self.label, self._recv())
@@ -141,8 +138,10 @@ def run_all(jobs: dict, limit: int) -> dict:
             while pending and len(running) < max(1, limit):
                 key, (label, job) = pending.pop(0)
                 gc.freeze()  # the child's collector then leaves the inherited heap alone: fewer copied pages
-                running[key] = Worker(label, job)
-                gc.unfreeze()
+                try:
+                    running[key] = Worker(label, job)
+                finally:
+                    gc.unfreeze()
             ready = wait([w.conn for w in running.values()])
             for key in [k for k, w in running.items() if w.conn in ready]:
                 worker = done[key] = running.pop(key)

@@ -38,8 +38,9 @@ class SiteFinder:
         return hit
 
     def raw_from_stack(self, depth: int = 1):
-        """(filename, line, func) of the innermost user frame: what from_stack returns, before the
-        path and source line are read. Called for every name scope, so it stays this cheap."""
+        """(filename, line, func) of the innermost user frame of the current Python stack, before
+        the path and source line are read (from_raw): called for every name scope, so it stays
+        this cheap (no traceback objects)."""
         frame = sys._getframe(depth)
         while frame is not None:
             code = frame.f_code
@@ -50,10 +51,6 @@ class SiteFinder:
 
     def from_raw(self, raw):
         return self.site(*raw) if raw else None
-
-    def from_stack(self, depth: int = 1):
-        """The innermost user frame of the current Python stack (cheap: no traceback objects)."""
-        return self.from_raw(self.raw_from_stack(depth + 1))
 
     def from_traceback(self, tb):
         """The innermost user frame of an exception's traceback."""
