@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import importlib.util
 import json
 import os
 import sys
@@ -23,6 +22,7 @@ import time
 
 sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # PYTHONPATH wins
 
+from graphlint.loader import exec_file  # noqa: E402
 from graphlint.tfcompat import estimator_api, tf  # noqa: E402  (tf() = import tensorflow, quietly)
 
 MODES = ("train", "eval", "predict")
@@ -31,12 +31,7 @@ MODES = ("train", "eval", "predict")
 def load(path: str):
     """Import a model file as a module, its folder importable (as graphlint does)."""
     sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
-    name = "floor_" + os.path.splitext(os.path.basename(path))[0]
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return exec_file("floor_" + os.path.splitext(os.path.basename(path))[0], path)
 
 
 def build(module, mode: str, est):

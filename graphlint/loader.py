@@ -63,7 +63,12 @@ def _import_file(path: str) -> ModuleType:
         raise UsageError(f"{path}:{exc.lineno}: SyntaxError: {exc.msg}") from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
-    name = "graphlint_model_" + os.path.splitext(os.path.basename(path))[0]
+    return exec_file("graphlint_model_" + os.path.splitext(os.path.basename(path))[0], path)
+
+
+def exec_file(name: str, path: str) -> ModuleType:
+    """Import the file at `path` as module `name` (registered in sys.modules first, as an import
+    would, so the module can find itself)."""
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
