@@ -22,8 +22,8 @@ import time
 
 sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # PYTHONPATH wins
 
-from graphlint.loader import exec_file  # noqa: E402
-from graphlint.tfcompat import estimator_api, tf  # noqa: E402  (tf() = import tensorflow, quietly)
+from graphlint.model.loader import exec_file  # noqa: E402
+from graphlint.model.tfcompat import estimator_api, tf  # noqa: E402  (tf() = import tensorflow, quietly)
 
 MODES = ("train", "eval", "predict")
 

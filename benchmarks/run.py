@@ -6,7 +6,7 @@ Generates the synthetic models and checkpoints if missing (benchmarks/generate.p
 each size and run: benchmarks/floor.py, `graphlint diff MODEL`, `graphlint check MODEL
 --checkpoint CKPT`, each a child process, timed by wall clock, with the child's peak RSS from
 os.wait4. Then the 50,000-key checkpoint, the commands that must not import TensorFlow
-(--help, rules, explain LOG), and graphlint.match.pair_renames on 50,000 missing and 50,000
+(--help, rules, explain LOG), and graphlint.analysis.match.pair_renames on 50,000 missing and 50,000
 unused names, in this process. Prints Markdown tables of medians on stdout (progress goes to
 stderr) and writes every measurement to OUT/results.json (--json). Use the Python whose
 TensorFlow you measure; graphlint is imported from this checkout (or --graphlint DIR).
@@ -262,7 +262,7 @@ def pairing_names(n: int):
 
 
 def time_pairing(n, runs) -> str:
-    from graphlint.match import pair_renames
+    from graphlint.analysis.match import pair_renames
 
     missing, unused = pairing_names(n)
     walls, pairs = [], []

@@ -5,11 +5,13 @@ from __future__ import annotations
 import inspect
 import os
 
-from graphlint import checkpoint as ckpt_lib
-from graphlint import engine, selection, tfcompat
+from graphlint.checkpoint import reader as ckpt_lib
+from graphlint.run import engine
+from graphlint.run import selection
+from graphlint.model import tfcompat
 from graphlint.config import Config
-from graphlint.loader import Model
-from graphlint.sites import SiteFinder
+from graphlint.model.loader import Model
+from graphlint.model.sites import SiteFinder
 
 
 def lint(model=None, *, model_fn=None, input_fn=None, params=None, per_mode_params=None, modes=None,
@@ -38,7 +40,7 @@ def lint(model=None, *, model_fn=None, input_fn=None, params=None, per_mode_para
 
 
 def _model(model_fn, input_fn) -> Model:
-    from graphlint.loader import _model_fn_args
+    from graphlint.model.loader import _model_fn_args
 
     source = inspect.getsourcefile(model_fn) or os.getcwd()
     module = inspect.getmodule(model_fn)

@@ -120,7 +120,7 @@ def parser() -> argparse.ArgumentParser:
 
 def _config(args):
     from graphlint import config as config_lib
-    from graphlint.loader import parse_params
+    from graphlint.model.loader import parse_params
 
     first = args.model[0] if args.model else None
     path = args.config or config_lib.find_config(first if first and os.path.exists(first) else ".")
@@ -143,7 +143,7 @@ def _config(args):
 
 def _models(args, conf) -> list:
     """The models to check: FILEs (globs expanded) or the config's `models`, then the --shard slice."""
-    from graphlint import fleet
+    from graphlint.run import fleet
 
     models = fleet.expand(args.model or conf.models)
     if not models:
@@ -154,7 +154,7 @@ def _models(args, conf) -> list:
 
 
 def _run_lint(args) -> int:
-    from graphlint import parallel
+    from graphlint.model import parallel
 
     conf, models = _config(args)
     if args.command == "check" and not conf.checkpoint:
@@ -166,7 +166,7 @@ def _run_lint(args) -> int:
     several = len(models) > 1 or args.shard or (not args.model and len(conf.models) > 1)
     if several:
         return _lint_several(args, conf, models, jobs, checkpoint, options)
-    from graphlint import engine
+    from graphlint.run import engine
 
     report = engine.run(models[0], checkpoint=checkpoint, jobs=jobs, **options)
     kept = _select(args, conf, report, models[0])
@@ -177,7 +177,7 @@ def _run_lint(args) -> int:
 
 
 def _lint_several(args, conf, models, jobs, checkpoint, options) -> int:
-    from graphlint import fleet
+    from graphlint.run import fleet
     from graphlint.report import combined
 
     outcomes = fleet.run_models(models, jobs, checkpoint, **options)
@@ -199,7 +199,7 @@ def _select(args, conf, report, model) -> list:
     """The findings this run reports (with --write-baseline: the ones to record, written now)."""
     import dataclasses
 
-    from graphlint import selection
+    from graphlint.run import selection
 
     files = [report.info.model_file] if report.info.model_file else []
     if args.write_baseline:
@@ -216,7 +216,7 @@ def _baseline_written(args, kept) -> int:
 
 
 def _exit_code(conf, args, findings) -> int:
-    from graphlint import selection
+    from graphlint.run import selection
 
     return selection.exit_code(findings, conf.fail_on, args.exit_zero)
 
@@ -237,8 +237,8 @@ def _renderer(fmt: str):
 
 
 def _run_ckpt(args) -> int:
-    from graphlint import checkpoint
-    from graphlint.report import ckpt_table
+    from graphlint.checkpoint import reader as checkpoint
+    from graphlint.checkpoint import table as ckpt_table
 
     ckpt = checkpoint.read(args.path)
     render = ckpt_table.render_json if args.format == "json" else ckpt_table.render_text
@@ -248,13 +248,13 @@ def _run_ckpt(args) -> int:
 
 def _run_explain(args) -> int:
     from graphlint import explain
-    from graphlint.logparse import parse_log
+    from graphlint.explain.logparse import parse_log
 
     errors = parse_log(explain.read_log(args.log))
     report = None
     if args.model:
-        from graphlint import engine
-        from graphlint.loader import parse_params
+        from graphlint.run import engine
+        from graphlint.model.loader import parse_params
 
         params = parse_params(args.params, "--params") if args.params else None
         per_mode = {m: parse_params(v, f"--params-{m}") for m in MODES if (v := getattr(args, f"params_{m}"))}

@@ -20,7 +20,7 @@ except ImportError:  # Python < 3.11
     import tomli as tomllib
 
 from graphlint.errors import UsageError
-from graphlint.sites import display_path
+from graphlint.model.sites import display_path
 
 MODES = ("train", "eval", "predict")
 FAIL_ON = ("error", "warning", "info")

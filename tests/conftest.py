@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from graphlint.tfcompat import use_legacy_keras
+from graphlint.model.tfcompat import use_legacy_keras
 
 use_legacy_keras()  # before any test module imports TensorFlow, as graphlint itself does
 

@@ -18,7 +18,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 
-from graphlint.tfcompat import estimator_api, real_estimator, tf
+from graphlint.model.tfcompat import estimator_api, real_estimator, tf
 
 
 @dataclass

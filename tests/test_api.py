@@ -20,7 +20,7 @@ def test_lint_callables_documented_example():
     sys.path.insert(0, FIXTURES)
     try:
         spec = importlib.util.spec_from_file_location("fixed_for_api", os.path.join(FIXTURES, "fixed.py"))
-        from graphlint.tfcompat import estimator_api
+        from graphlint.model.tfcompat import estimator_api
 
         with estimator_api():
             module = importlib.util.module_from_spec(spec)

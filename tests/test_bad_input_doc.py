@@ -47,7 +47,7 @@ CASES = [
 @pytest.fixture(scope="module")
 def scratch(tmp_path_factory):
     """A folder with the bad models, the fixtures, and broken checkpoints made from a real one."""
-    from graphlint.tfcompat import tf
+    from graphlint.model.tfcompat import tf
 
     t = tf()
     root = tmp_path_factory.mktemp("bad")

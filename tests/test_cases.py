@@ -7,7 +7,7 @@ import os
 import pytest
 
 from conftest import CASES
-from graphlint import engine
+from graphlint.run import engine
 from graphlint.cli import _config, parser
 
 CASE_FILES = sorted(p for p in glob.glob(os.path.join(CASES, "*.py")) if not p.endswith("case_common.py"))
@@ -21,7 +21,7 @@ def _literal(path, name, default):
 
 
 def _has_v1_layers() -> bool:
-    from graphlint.tfcompat import tf
+    from graphlint.model.tfcompat import tf
 
     try:
         tf().compat.v1.layers.dense

@@ -25,7 +25,7 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from graphlint import engine  # noqa: E402
+from graphlint.run import engine  # noqa: E402
 from scenarios import harness  # noqa: E402
 from scenarios.harness import MODES  # noqa: E402
 
@@ -207,7 +207,7 @@ def test_shape_mismatch_fails_at_restore_for_ref_and_partitioned_variables(scena
 
 def test_resource_variable_shape_mismatch_minimal(tmp_path):
     """The bare fact, without a model: a [10, 3] checkpoint restored into a [10, 4] variable."""
-    from graphlint.tfcompat import tf
+    from graphlint.model.tfcompat import tf
 
     t = tf()
     v1 = t.compat.v1
@@ -301,7 +301,7 @@ def test_warm_start_initializes_from_the_old_names(scenario_result):
 def test_harness_fails_where_the_real_estimator_fails(sid, scenario_result, tmp_path):
     """Where TF has tf.estimator (2.15), Estimator.evaluate on the scenario's checkpoint stops
     with the same error as the harness's EVAL (the init op's name aside)."""
-    from graphlint.tfcompat import real_estimator
+    from graphlint.model.tfcompat import real_estimator
 
     est = real_estimator()
     if est is None:

@@ -1,4 +1,4 @@
-"""graphlint.checkpoint and graphlint.report.ckpt_table against real checkpoints written by TF."""
+"""graphlint.checkpoint.reader and graphlint.checkpoint.table against real checkpoints written by TF."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from graphlint.checkpoint import Checkpoint, CkptEntry, classify, read, resolve
+from graphlint.checkpoint.reader import Checkpoint, CkptEntry, classify, read, resolve
 from graphlint.errors import UsageError
-from graphlint.report.ckpt_table import render_json, render_text
-from graphlint.tfcompat import tf
+from graphlint.checkpoint.table import render_json, render_text
+from graphlint.model.tfcompat import tf
 
 GRAPH_CLASSES = {
     "beta1_power": "optimizer",

@@ -17,7 +17,7 @@ BLOCK = re.compile(r"(<!-- output: graphlint (.+?) -->\n```text\n)(.*?)(```)", r
 
 
 def _tf_version():
-    from graphlint.tfcompat import tf
+    from graphlint.model.tfcompat import tf
 
     return tf().__version__
 

@@ -11,7 +11,7 @@ import os
 import pytest
 
 from conftest import FIXTURES
-from graphlint import engine
+from graphlint.run import engine
 from realtf import run_for_real
 
 BUILDS = ["original", "attempt1", "attempt2", "fixed"]

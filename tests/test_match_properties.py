@@ -3,8 +3,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graphlint.match import did_you_mean, normalize, pair_renames, uniquified_twins
-from graphlint.snapshot import ScopeRename
+from graphlint.analysis.match import did_you_mean, normalize, pair_renames, uniquified_twins
+from graphlint.model.snapshot import ScopeRename
 
 part = st.from_regex(r"[a-z]{1,4}(_[0-9])?", fullmatch=True)
 name = st.lists(part, min_size=1, max_size=4).map("/".join)
@@ -103,7 +103,7 @@ def test_ties_are_broken_the_same_way_whatever_the_hash_seed():
     import sys
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    code = ("from graphlint.match import pair_renames\n"
+    code = ("from graphlint.analysis.match import pair_renames\n"
             "s = ((3,), 'float32')\n"
             "missing = {f'{a}/{b}/w': s for a in 'abcdef' for b in 'xyz'}\n"
             "unused = {f'{b}/{a}/w': s for a in 'abcdef' for b in 'xyz'}\n"

@@ -18,9 +18,9 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from graphlint import engine  # noqa: E402
+from graphlint.run import engine  # noqa: E402
 from graphlint.report import pairing  # noqa: E402
-from graphlint.tfcompat import estimator_api, tf  # noqa: E402
+from graphlint.model.tfcompat import estimator_api, tf  # noqa: E402
 from scenarios import harness  # noqa: E402
 
 WRITER = {"scope": "old", "extra": True}

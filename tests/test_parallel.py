@@ -7,7 +7,9 @@ import os
 import pytest
 
 from conftest import CASES, ROOT
-from graphlint import engine, fleet, parallel
+from graphlint.run import engine
+from graphlint.run import fleet
+from graphlint.model import parallel
 from graphlint.errors import UsageError
 from graphlint.report import json as json_report
 from graphlint.report import text

@@ -24,7 +24,7 @@ import pytest
 import graphlint
 from graphlint.findings import SEVERITY_RANK
 from graphlint.rules import all_rules
-from graphlint.tfcompat import estimator_api, tf
+from graphlint.model.tfcompat import estimator_api, tf
 
 RULES = all_rules()
 _BLOCK = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 import graphlint
 from conftest import CASES, FIXTURES
-from graphlint import checkpoint
+from graphlint.checkpoint import reader as checkpoint
 from graphlint.errors import UsageError
-from graphlint.tfcompat import check_version
+from graphlint.model.tfcompat import check_version
 from realtf import run_for_real
 
 
@@ -51,7 +51,7 @@ def test_check_writes_nothing_in_model_checkpoint_or_temp_folders(cli, tmp_path,
 @pytest.mark.parametrize("path", [os.path.join(FIXTURES, "attempt2.py"), os.path.join(CASES, "keras_layers.py")])
 def test_running_twice_in_one_process_gives_the_same_report(path):
     if path.endswith("keras_layers.py"):
-        from graphlint.tfcompat import tf
+        from graphlint.model.tfcompat import tf
 
         if not hasattr(tf().compat.v1.layers, "dense"):
             pytest.skip("needs tf-keras on TensorFlow 2.16+")

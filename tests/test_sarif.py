@@ -10,11 +10,11 @@ import os
 import jsonschema
 import pytest
 
-from graphlint.engine import Report
+from graphlint.run.engine import Report
 from graphlint.findings import Finding, Related
 from graphlint.report import github, sarif
 from graphlint.rules import all_rules
-from graphlint.snapshot import RunInfo, Site
+from graphlint.model.snapshot import RunInfo, Site
 
 SCHEMA_PATH = os.path.join(os.path.dirname(__file__), "schemas", "sarif-schema-2.1.0.json")
 RULES = {r.code: r for r in all_rules()}  # all_rules() imports the rule modules, filling the registry

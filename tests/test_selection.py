@@ -8,10 +8,10 @@ import pytest
 from graphlint.config import Config
 from graphlint.errors import UsageError
 from graphlint.findings import Finding
-from graphlint.selection import (apply_config, apply_name_ignores, apply_suppressions, exit_code,
+from graphlint.run.selection import (apply_config, apply_name_ignores, apply_suppressions, exit_code,
                                  filter_baseline, is_selected, scan_suppressions, select_findings,
                                  write_baseline)
-from graphlint.snapshot import Site
+from graphlint.model.snapshot import Site
 
 
 def F(code="GL101", name="v", modes=("eval",), severity="error", file="", line=0):

@@ -96,7 +96,7 @@ def _result(finding, index, fingerprint: str, root: str, fallback) -> dict:
 
 
 def _fallback_site(model: str):
-    from graphlint.snapshot import Site
+    from graphlint.model.snapshot import Site
 
     return Site(model, 1) if model.endswith(".py") else None
 

@@ -71,7 +71,7 @@ def _finding(f, color: bool = False) -> list:
 def _diff_table(rows) -> str:
     from tabulate import tabulate
 
-    from graphlint.classify import EXPECTED
+    from graphlint.analysis.classify import EXPECTED
 
     table = [(r.scope, r.cls, ",".join(r.modes), r.ops, r.variables, ", ".join(r.examples)) for r in rows]
     body = tabulate(table, headers=("scope", "class", "only in", "ops", "variables", "e.g."), tablefmt="simple")

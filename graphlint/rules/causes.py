@@ -37,9 +37,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from graphlint.findings import Related
-from graphlint.match import normalize
+from graphlint.analysis.match import normalize
 from graphlint.rules import Rule
-from graphlint.snapshot import MODES, Snapshot
+from graphlint.model.snapshot import MODES, Snapshot
 
 _EMA = re.compile(r"MovingAverage")
 _LOCAL_FIX = ("make it a local variable: collections=[tf.compat.v1.GraphKeys.LOCAL_VARIABLES], trainable=False "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from graphlint.findings import Related
-from graphlint.match import did_you_mean, uniquified_twins
+from graphlint.analysis.match import did_you_mean, uniquified_twins
 from graphlint.rules import Rule
 
 

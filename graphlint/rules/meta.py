@@ -51,5 +51,5 @@ class UnusedSuppression(Rule):
     summary = "a `# graphlint: ignore` comment suppresses no finding"
 
     def check(self, ctx):
-        # graphlint.selection reports these: only it sees the comments and what they matched.
+        # graphlint.run.selection reports these: only it sees the comments and what they matched.
         return iter(())

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from graphlint.findings import Related
 from graphlint.rules import Rule
-from graphlint.source import enclosing_if
+from graphlint.model.source import enclosing_if
 
 _LOCAL_FIX = ("create it in every mode (outside any `if` on the mode), or, if it is evaluation-only "
               "state, keep it out of the checkpoint: collections=[tf.compat.v1.GraphKeys.LOCAL_VARIABLES], "

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from graphlint.tfcompat import estimator_api, tf
+from graphlint.model.tfcompat import estimator_api, tf
 
 MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scenario_model.py")
 MODES = ("train", "eval", "predict")

@@ -21,8 +21,8 @@ from graphlint.errors import UsageError
 from graphlint.findings import SEVERITY_RANK
 from graphlint.rules import RULES
 from graphlint.rules import meta  # noqa: F401  (registers GL001, which this module reports)
-from graphlint.sites import display_path
-from graphlint.snapshot import Site
+from graphlint.model.sites import display_path
+from graphlint.model.snapshot import Site
 
 BASELINE_VERSION = 1
 

@@ -6,9 +6,9 @@ import linecache
 import os
 import sys
 
-from graphlint.snapshot import Site
+from graphlint.model.snapshot import Site
 
-_OWN_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # the graphlint package
 _THIRD_PARTY = (os.sep + "site-packages" + os.sep, os.sep + "dist-packages" + os.sep)
 
 

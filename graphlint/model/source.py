@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import functools
 
-from graphlint.snapshot import Site
+from graphlint.model.snapshot import Site
 
 
 @functools.lru_cache(maxsize=64)

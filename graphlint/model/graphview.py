@@ -1,6 +1,6 @@
 """One mode's live graph, asked only the questions the rules ask (see rules/causes.py for how
 "training updates a variable" is decided). Every answer is plain, picklable data, so the same
-questions can be put to a graph that a worker process holds (graphlint/parallel.py) and the
+questions can be put to a graph that a worker process holds (graphlint/model/parallel.py) and the
 report cannot depend on where the graph was built."""
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ class _ModeState:
     """Update ops per variable for one mode's live graph, computed on first use."""
 
     def __init__(self, graph):
-        from graphlint.tfcompat import tf
+        from graphlint.model.tfcompat import tf
 
         keys = tf().compat.v1.GraphKeys
         self.graph = graph
@@ -249,7 +249,7 @@ class GraphView:
 
     def restore_ops(self) -> dict:
         """{checkpoint key: name of the RestoreV2 op that reads it}, first op wins."""
-        from graphlint.tfcompat import tf
+        from graphlint.model.tfcompat import tf
 
         found = {}
         for name, op_type in self._snap.ops.items():

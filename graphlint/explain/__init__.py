@@ -41,7 +41,7 @@ def diagnose(errors, report) -> list:
 
 
 def render(errors, report=None) -> str:
-    from graphlint.logparse import explain_text
+    from graphlint.explain.logparse import explain_text
     from graphlint.report.text import _finding
 
     lines = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from graphlint.snapshot import MODES, RunInfo
+from graphlint.model.snapshot import MODES, RunInfo
 
 
 @dataclass

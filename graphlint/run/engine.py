@@ -10,18 +10,18 @@ import sys
 import threading
 from dataclasses import dataclass, field
 
-from graphlint import checkpoint as ckpt_lib
-from graphlint import parallel as _parallel
-from graphlint import tfcompat
-from graphlint.build import build_mode
-from graphlint.context import Context
-from graphlint.graphview import GraphView
+from graphlint.checkpoint import reader as ckpt_lib
+from graphlint.model import parallel as _parallel
+from graphlint.model import tfcompat
+from graphlint.model.build import build_mode
+from graphlint.analysis.context import Context
+from graphlint.model.graphview import GraphView
 from graphlint.errors import UsageError
-from graphlint.loader import loaded
-from graphlint.match import pair_renames
-from graphlint.modediff import mode_diff
+from graphlint.model.loader import loaded
+from graphlint.analysis.match import pair_renames
+from graphlint.analysis.modediff import mode_diff
 from graphlint.rules import all_rules
-from graphlint.snapshot import MODES, RunInfo
+from graphlint.model.snapshot import MODES, RunInfo
 
 
 @dataclass

@@ -54,7 +54,7 @@ def shard(models, k: int, n: int) -> list:
 
 def run_models(models, jobs: int, checkpoint=None, **options) -> list:
     """[Outcome] in the order of `models`; each model in its own forked worker when possible."""
-    from graphlint import parallel
+    from graphlint.model import parallel
 
     if not parallel.available():
         return [_check_one(m, checkpoint, options)[0] for m in models]
@@ -70,7 +70,8 @@ def run_models(models, jobs: int, checkpoint=None, **options) -> list:
 
 def _warm_up() -> None:
     """Import TensorFlow (and the Estimator API) once, here, so that every worker inherits it."""
-    from graphlint import engine, tfcompat  # noqa: F401  (engine pulls in the rules and reporters)
+    from graphlint.run import engine
+    from graphlint.model import tfcompat  # noqa: F401  (engine pulls in the rules and reporters)
 
     with tfcompat.estimator_api():
         pass
@@ -81,7 +82,7 @@ def _job(model, checkpoint, options):
 
 
 def _check_one(model, checkpoint, options):
-    from graphlint import engine
+    from graphlint.run import engine
 
     try:
         report = engine.run(model, checkpoint=checkpoint, jobs=1, **options)

@@ -7,8 +7,8 @@ import inspect
 import sys
 
 from graphlint.errors import UsageError
-from graphlint.snapshot import BuildFailure, Fetch, RestoreKey, ScopeRename, Snapshot, Variable
-from graphlint.tfcompat import is_estimator_spec, tf
+from graphlint.model.snapshot import BuildFailure, Fetch, RestoreKey, ScopeRename, Snapshot, Variable
+from graphlint.model.tfcompat import is_estimator_spec, tf
 
 _HOOKS = {
     "train": ("training_chief_hooks", "training_hooks"),
@@ -68,7 +68,7 @@ def _fn_args(fn) -> tuple:
 
 
 def _run_config():
-    from graphlint.tfcompat import RunConfig, real_estimator
+    from graphlint.model.tfcompat import RunConfig, real_estimator
 
     est = real_estimator()
     return est.RunConfig() if est is not None else RunConfig()

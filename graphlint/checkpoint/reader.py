@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from graphlint.errors import UsageError
-from graphlint.tfcompat import tf
+from graphlint.model.tfcompat import tf
 
 OBJECT_GRAPH_KEY = "_CHECKPOINTABLE_OBJECT_GRAPH"
 CLASSES = ("optimizer", "global_step", "ema", "object-graph", "other")

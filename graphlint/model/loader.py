@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 from graphlint.errors import UsageError
-from graphlint.sites import SiteFinder
+from graphlint.model.sites import SiteFinder
 
 MODEL_FN_ARGS = {"features", "labels", "mode", "params", "config"}
 

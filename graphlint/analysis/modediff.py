@@ -6,8 +6,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from graphlint.classify import Classifier
-from graphlint.snapshot import MODES
+from graphlint.analysis.classify import Classifier
+from graphlint.model.snapshot import MODES
 
 
 @dataclass(frozen=True)

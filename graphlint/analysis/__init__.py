@@ -1,0 +1,1 @@
+"""What the rules share: the Context they read, the mode diff, name classes and rename pairing."""
