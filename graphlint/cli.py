@@ -9,9 +9,9 @@ import sys
 from graphlint import __version__
 from graphlint.errors import UsageError
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-MODES = ("train", "eval", "predict")
-FORMATS = ("text", "json", "sarif", "github")
+from graphlint.constants import MODES, ExitCode
+from graphlint.report import FORMATS
+
 
 
 def _modes(value: str) -> tuple:
@@ -118,122 +118,43 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _config(args):
-    from graphlint import config as config_lib
+def request_from_args(args):
+    """The run layer's Request for parsed `diff`/`check` arguments."""
     from graphlint.model.loader import parse_params
+    from graphlint.report import RenderOptions
+    from graphlint.run.application import Request
 
-    first = args.model[0] if args.model else None
-    path = args.config or config_lib.find_config(first if first and os.path.exists(first) else ".")
-    conf = config_lib.load_config(path) if path else config_lib.Config()
-    cli = {
+    settings = {
         "model_fn": args.model_fn, "input_fn": args.input_fn, "select": args.select,
         "extend_select": args.extend_select, "ignore": args.ignore, "fail_on": args.fail_on,
-        "format": args.format, "baseline": args.baseline,
+        "format": args.format, "baseline": args.baseline, "checkpoint": getattr(args, "checkpoint", None),
         "modes": list(args.modes) if args.modes else None,
-        "checkpoint": getattr(args, "checkpoint", None),
-        "params": {**conf.params, **parse_params(args.params, "--params")} if args.params else None,
     }
-    for m in MODES:
-        value = getattr(args, f"params_{m}")
-        if value is not None:
-            cli[f"params_{m}"] = {**getattr(conf, f"params_{m}"), **parse_params(value, f"--params-{m}")}
-    conf = config_lib.merge(conf, cli)
-    return conf, _models(args, conf)
-
-
-def _models(args, conf) -> list:
-    """The models to check: FILEs (globs expanded) or the config's `models`, then the --shard slice."""
-    from graphlint.run import fleet
-
-    models = fleet.expand(args.model or conf.models)
-    if not models:
-        raise UsageError("no model file given (pass FILE, or set `models` in [tool.graphlint])")
-    if args.shard:
-        models = fleet.shard(models, *fleet.parse_shard(args.shard))
-    return models
+    per_mode = {m: parse_params(v, f"--params-{m}") for m in MODES if (v := getattr(args, f"params_{m}")) is not None}
+    return Request(
+        command=args.command, models=list(args.model), config=args.config, settings=settings,
+        params=parse_params(args.params, "--params") if args.params else None, per_mode_params=per_mode,
+        jobs=args.jobs, shard=args.shard, timeout=args.timeout, exit_zero=args.exit_zero,
+        write_baseline=args.write_baseline, render=RenderOptions(color=_color(args)))
 
 
 def _run_lint(args) -> int:
-    from graphlint.model import parallel
+    from graphlint.run.application import Application
 
-    conf, models = _config(args)
-    if args.command == "check" and not conf.checkpoint:
-        raise UsageError("check needs --checkpoint PATH (or `checkpoint` in [tool.graphlint])")
-    jobs = args.jobs or parallel.default_jobs()
-    options = dict(model_fn=conf.model_fn, input_fn=conf.input_fn, params=conf.params, timeout=args.timeout,
-                   per_mode_params=conf.per_mode_params(), modes=tuple(conf.modes) if conf.modes else None)
-    checkpoint = conf.checkpoint if args.command == "check" else None
-    several = len(models) > 1 or args.shard or (not args.model and len(conf.models) > 1)
-    if several:
-        return _lint_several(args, conf, models, jobs, checkpoint, options)
-    from graphlint.run import engine
-
-    report = engine.run(models[0], checkpoint=checkpoint, jobs=jobs, **options)
-    kept = _select(args, conf, report, models[0])
-    if args.write_baseline:
-        return _baseline_written(args, kept)
-    _write(_render_one(args, conf, report), args.output)
-    return _exit_code(conf, args, report.findings)
-
-
-def _lint_several(args, conf, models, jobs, checkpoint, options) -> int:
-    from graphlint.run import fleet
-    from graphlint.report import combined
-
-    outcomes = fleet.run_models(models, jobs, checkpoint, **options)
+    app = Application(request_from_args(args))
+    args.app = app  # a later usage error is also rendered in the asked format (_fatal_in_format)
+    outcomes = app.run()
     for o in outcomes:
-        if o.report is not None:
-            o.report.findings = _select(args, conf, o.report, o.model)
-        else:
+        if o.report is None:
             print(f"graphlint: error: {o.error}", file=sys.stderr)
     if args.write_baseline:
-        return _baseline_written(args, [f for o in outcomes if o.report for f in o.report.findings])
-    fmt = conf.format
-    _write(combined.render(fmt, outcomes, color=fmt == "text" and _color(args)), args.output)
-    if any(o.report is None for o in outcomes):
-        return EXIT_USAGE
-    return max([_exit_code(conf, args, o.report.findings) for o in outcomes] or [EXIT_OK])
-
-
-def _select(args, conf, report, model) -> list:
-    """The findings this run reports (with --write-baseline: the ones to record, written now)."""
-    import dataclasses
-
-    from graphlint.run import selection
-
-    files = [report.info.model_file] if report.info.model_file else []
-    if args.write_baseline:
-        kept = selection.apply_config(report.findings, dataclasses.replace(conf, baseline=None), files, model)
-        selection.write_baseline(args.write_baseline, kept, model)
-        return kept
-    report.findings = selection.apply_config(report.findings, conf, files, model)
-    return report.findings
-
-
-def _baseline_written(args, kept) -> int:
-    print(f"graphlint: wrote {len(kept)} findings to {args.write_baseline}", file=sys.stderr)
-    return EXIT_OK
-
-
-def _exit_code(conf, args, findings) -> int:
-    from graphlint.run import selection
-
-    return selection.exit_code(findings, conf.fail_on, args.exit_zero)
+        return app.write_baseline(outcomes)
+    _write(app.render(outcomes), args.output)
+    return app.exit_code(outcomes)
 
 
 def _color(args) -> bool:
     return not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-
-
-def _render_one(args, conf, report) -> str:
-    renderer = _renderer(conf.format)
-    return renderer.render(report, color=_color(args)) if conf.format == "text" else renderer.render(report)
-
-
-def _renderer(fmt: str):
-    from importlib import import_module
-
-    return import_module(f"graphlint.report.{fmt}")
 
 
 def _run_ckpt(args) -> int:
@@ -243,7 +164,7 @@ def _run_ckpt(args) -> int:
     ckpt = checkpoint.read(args.path)
     render = ckpt_table.render_json if args.format == "json" else ckpt_table.render_text
     _write(render(ckpt, args.filter), args.output)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _run_explain(args) -> int:
@@ -253,16 +174,19 @@ def _run_explain(args) -> int:
     errors = parse_log(explain.read_log(args.log))
     report = None
     if args.model:
-        from graphlint.run import engine
         from graphlint.model.loader import parse_params
+        from graphlint.run.application import Application, Request
 
         params = parse_params(args.params, "--params") if args.params else None
         per_mode = {m: parse_params(v, f"--params-{m}") for m in MODES if (v := getattr(args, f"params_{m}"))}
-        report = engine.run(args.model, params=params, per_mode_params=per_mode, checkpoint=args.checkpoint)
+        request = Request(command="check" if args.checkpoint else "diff", models=[args.model], params=params,
+                          per_mode_params=per_mode, settings={"checkpoint": args.checkpoint})
+        (outcome,) = Application(request).run()
+        report = outcome.report
     elif args.checkpoint:
         raise UsageError("--checkpoint needs --model")
     _write(explain.render(errors, report), None)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _run_rules(args) -> int:
@@ -272,7 +196,7 @@ def _run_rules(args) -> int:
         _write(docs.render_rule(args.code), None)
     else:
         _write(docs.render_markdown() if args.format == "markdown" else docs.render_table() + "\n", None)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _write(text: str, path) -> None:
@@ -288,14 +212,21 @@ def _write(text: str, path) -> None:
 
 def _fatal_in_format(args, message: str) -> None:
     """A machine reading --format json/sarif/github gets the fatal error in that format too."""
-    fmt = getattr(args, "format", None)
-    if args.command not in ("diff", "check") or fmt in (None, "text"):
+    if args.command not in ("diff", "check"):
         return
-    from graphlint.report import fatal
+    app = getattr(args, "app", None)
+    if app is not None:
+        text = app.render_fatal(message)
+    elif args.format not in (None, "text"):  # the config could not be read: the command line's format
+        from graphlint.report import formatter
 
+        model = args.model or []
+        text = formatter(args.format).render_fatal(message, model[0] if len(model) == 1 else "")
+    else:
+        return
     try:
-        model = getattr(args, "model", None) or []
-        _write(fatal.render(fmt, message, model[0] if len(model) == 1 else ""), getattr(args, "output", None))
+        if text:
+            _write(text, args.output)
     except UsageError:
         pass  # the output file itself is unwritable: the stderr line already says what failed
 
@@ -311,10 +242,10 @@ def main(argv=None) -> int:
     except UsageError as exc:
         print(f"graphlint: error: {exc}", file=sys.stderr)
         _fatal_in_format(args, str(exc))
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except KeyboardInterrupt:
         print("graphlint: interrupted", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except Exception as exc:
         if getattr(args, "debug", False):
             if getattr(exc, "detail", ""):  # a worker's traceback (parallel.WorkerError)
@@ -322,7 +253,7 @@ def main(argv=None) -> int:
             raise
         print(f"graphlint: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
               file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
 
 
 def entry() -> None:
@@ -335,6 +266,6 @@ def entry() -> None:
         sys.stdout.flush()
         sys.stderr.flush()
     except (OSError, ValueError):
-        code = code or EXIT_USAGE  # stdout closed under us (a broken pipe): the report is lost
+        code = code or ExitCode.USAGE  # stdout closed under us (a broken pipe): the report is lost
     os._exit(code)
 

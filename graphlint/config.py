@@ -19,12 +19,11 @@ try:
 except ImportError:  # Python < 3.11
     import tomli as tomllib
 
+from graphlint.constants import MODES, SEVERITIES
 from graphlint.errors import UsageError
+from graphlint.report import FORMATS
 from graphlint.model.sites import display_path
 
-MODES = ("train", "eval", "predict")
-FAIL_ON = ("error", "warning", "info")
-FORMATS = ("text", "json", "sarif", "github")
 # A full code (GL101), a prefix (GL1, GL), or ALL, as ruff's selectors.
 SELECTOR_RE = re.compile(r"^(ALL|GL\d{0,3})$")
 
@@ -90,7 +89,7 @@ _KEYS = {
     "ignore": ("ignore", _selectors, "a list of rule codes or prefixes (GL101, GL1)", None),
     "ignore-names": ("ignore_names", _name_globs,
                      "a table of rule code or prefix -> list of name globs", None),
-    "fail-on": ("fail_on", _str, "a string", FAIL_ON),
+    "fail-on": ("fail_on", _str, "a string", SEVERITIES),
     "format": ("format", _str, "a string", FORMATS),
     "baseline": ("baseline", _str, "a string", None),
 }

@@ -7,8 +7,7 @@ from typing import Optional
 
 from graphlint.model.snapshot import Site
 
-SEVERITIES = ("error", "warning", "info")
-SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+from graphlint.constants import SEVERITY_RANK
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """The cause rules (GL105-GL107) and the state rules (GL401, GL402): what they report, where, and
 that what they say is what TensorFlow really does.
 
-Line numbers are found by searching the case files' text, never written down. GL401/GL402 are
-more precise with names the snapshots do not record yet (the EstimatorSpec's train_op and loss);
-`recorded` emulates that builder change, so those paths are tested today.
+Line numbers are found by searching the case files' text, never written down. GL401/GL402 use
+the EstimatorSpec's train_op and loss that the snapshots record; `unrecorded` drops them to test
+the fallback for specs whose train_op graphlint cannot name.
 """
 
 import os
@@ -13,10 +13,9 @@ import pytest
 
 from conftest import CASES, FIXTURES
 from graphlint.run import engine
-from graphlint.cli import _config, parser
 from graphlint.rules import RULES, all_rules
 from realtf import run_for_real
-from test_cases import _literal
+from corpus import lint_case
 
 all_rules()
 
@@ -32,11 +31,8 @@ def _line(path, needle, nth=0):
     return hits[nth]
 
 
-def _report(path, **options):
-    args = parser().parse_args(["diff", path] + _literal(path, "ARGS", []))
-    conf, (model,) = _config(args)
-    return engine.diff(model, params=conf.params, per_mode_params=conf.per_mode_params(),
-                       modes=tuple(conf.modes) if conf.modes else None, **options)
+def _report(path):
+    return lint_case(path)
 
 
 def _findings(report, code):
@@ -49,11 +45,6 @@ def _where(site):
 
 def _related(finding):
     return {(_where(r.site), r.message) for r in finding.related}
-
-
-@pytest.fixture
-def recorded():
-    """The builder records Snapshot.loss and Snapshot.train_op: the precise paths are on."""
 
 
 @pytest.fixture
@@ -154,7 +145,7 @@ def model_fn(features, labels, mode, params):
 '''
 
 
-def test_gl401_precise_with_the_train_op_sees_an_assign_training_does_not_run(tmp_path, recorded):
+def test_gl401_precise_with_the_train_op_sees_an_assign_training_does_not_run(tmp_path):
     """The counter's assign exists in the train graph too, but the train op never runs it: only the
     recorded train_op tells. (Without it, any update op in the train graph counts: no finding.)"""
     path = _model(tmp_path, _BUILT_EVERYWHERE)
@@ -211,7 +202,7 @@ def model_fn(features, labels, mode, params):
 '''
 
 
-def test_gl402_precise_says_why_no_gradient_arrives(tmp_path, recorded):
+def test_gl402_precise_says_why_no_gradient_arrives(tmp_path):
     path = _model(tmp_path, _CUT)
     found = {f.name: f for f in _findings(_report(path), "GL402")}
     assert set(found) == {"scale", "frozen"}  # bias gets a gradient
@@ -378,19 +369,6 @@ def test_gl106_names_the_param_that_sizes_the_variable():
     assert _where(f.location) == f"case_common.py:{_line(_case('case_common'), 'get_variable(name')}"
     (g,) = _findings(_report(_case("shape_by_params")), "GL106")
     assert "units (train: 3, eval: 4, predict: 3)" in g.message
-
-
-def test_gl106_documented_example(tmp_path):
-    """What tests/test_rule_examples.py runs, with the evidence spelled out."""
-    import graphlint
-    from test_rule_examples import _source, _write
-
-    rule = RULES["GL106"]
-    options = rule.example_options
-    example = _write(tmp_path, "example.py", _source(rule, "Example"))
-    fix = _write(tmp_path, "fix.py", _source(rule, "Fix"))
-    assert {f.code for f in graphlint.lint(example, **options).findings} >= {"GL102", "GL106"}
-    assert not [f for f in graphlint.lint(fix, **options).findings if f.severity != "info"]
 
 
 # --- GL107 ema-shadow-not-trained -----------------------------------------------------------

@@ -13,26 +13,20 @@ from graphlint.model import parallel
 from graphlint.errors import UsageError
 from graphlint.report import json as json_report
 from graphlint.report import text
-from test_cases import CASE_FILES, _has_v1_layers, _literal
+from corpus import CASE_FILES, lint_case, skip_unless_runnable
 
 FLEET = os.path.join(ROOT, "tests", "fleet")
 pytestmark = pytest.mark.skipif(not parallel.available(), reason="needs os.fork")
 
 
 def _rendered(path, jobs):
-    from graphlint.cli import _config, parser
-
-    args = parser().parse_args(["diff", path] + _literal(path, "ARGS", []))
-    conf, models = _config(args)
-    report = engine.diff(models[0], params=conf.params, per_mode_params=conf.per_mode_params(),
-                         modes=tuple(conf.modes) if conf.modes else None, jobs=jobs)
+    report = lint_case(path, "--jobs", jobs)
     return json_report.render(report) + text.render(report)
 
 
 @pytest.mark.parametrize("path", CASE_FILES, ids=os.path.basename)
 def test_parallel_report_is_byte_identical_to_serial(path):
-    if _literal(path, "REQUIRES", None) == "keras" and not _has_v1_layers():
-        pytest.skip("needs tf.compat.v1.layers")
+    skip_unless_runnable(path)
     assert _rendered(path, jobs=3) == _rendered(path, jobs=1)
 
 

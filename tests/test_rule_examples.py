@@ -22,7 +22,7 @@ import re
 import pytest
 
 import graphlint
-from graphlint.findings import SEVERITY_RANK
+from graphlint.constants import SEVERITY_RANK
 from graphlint.rules import all_rules
 from graphlint.model.tfcompat import estimator_api, tf
 

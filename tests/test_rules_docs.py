@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ROOT
 from graphlint.errors import UsageError
-from graphlint.findings import SEVERITIES
+from graphlint.constants import SEVERITIES
 from graphlint.rules import all_rules, docs
 
 RULES_MD = os.path.join(ROOT, "docs", "rules.md")
@@ -73,7 +73,8 @@ def test_render_table_lists_every_rule():
 
 def test_rules_config_selection_and_reports_do_not_import_tensorflow():
     code = ("import sys\n"
-            "from graphlint import config, selection\n"
+            "from graphlint import config\n"
+            "from graphlint.run import selection\n"
             "from graphlint.report import sarif, github\n"
             "from graphlint.rules import docs\n"
             "docs.render_markdown(); docs.render_table(); docs.render_rule('GL101')\n"

@@ -8,9 +8,9 @@ import pytest
 from graphlint.config import Config
 from graphlint.errors import UsageError
 from graphlint.findings import Finding
-from graphlint.run.selection import (apply_config, apply_name_ignores, apply_suppressions, exit_code,
-                                 filter_baseline, is_selected, scan_suppressions, select_findings,
-                                 write_baseline)
+from graphlint.run.selection import apply_config, apply_name_ignores, exit_code, is_selected, select_findings
+from graphlint.run.suppressions import apply_suppressions, scan_suppressions
+from graphlint.run.baseline import filter_baseline, write_baseline
 from graphlint.model.snapshot import Site
 
 

@@ -42,7 +42,7 @@ def diagnose(errors, report) -> list:
 
 def render(errors, report=None) -> str:
     from graphlint.explain.logparse import explain_text
-    from graphlint.report.text import _finding
+    from graphlint.report.text import finding_lines as _finding
 
     lines = []
     if report is not None and errors:

@@ -13,6 +13,7 @@ import traceback
 from dataclasses import dataclass, field
 from types import ModuleType
 
+from graphlint.constants import MODES
 from graphlint.errors import UsageError
 from graphlint.model.sites import SiteFinder
 
@@ -120,7 +121,7 @@ def _find_model_fn(module: ModuleType, target: str, name: str | None):
     raise UsageError(f"{target}: no model_fn found{hint}")
 
 
-def _model_fn_args(fn, target: str) -> tuple:
+def model_fn_args(fn, target: str) -> tuple:
     try:
         args = tuple(inspect.signature(fn).parameters)
     except (TypeError, ValueError):
@@ -138,7 +139,7 @@ def _find_input_fns(module: ModuleType, target: str, name: str | None) -> dict:
     default = getattr(module, name or "input_fn", None)
     if name and not callable(default):
         raise UsageError(f"{target}: no callable named {name!r}")
-    for mode in ("train", "eval", "predict"):
+    for mode in MODES:
         specific = None if name else getattr(module, f"{mode}_input_fn", None)
         fn = specific if callable(specific) else default
         if callable(fn):
@@ -184,7 +185,7 @@ def loaded(target: str, *, model_fn: str | None = None, input_fn: str | None = N
             target=target, module=module, model_fn=fn,
             input_fns=_find_input_fns(module, target, input_fn),
             params=dict(params) if isinstance(params, dict) else {},
-            sites=sites, model_fn_args=_model_fn_args(fn, target),
+            sites=sites, model_fn_args=model_fn_args(fn, target),
         )
     finally:
         sys.dont_write_bytecode = old_bytecode
@@ -195,3 +196,17 @@ def loaded(target: str, *, model_fn: str | None = None, input_fn: str | None = N
                 del sys.modules[name]
             elif name.startswith("graphlint_model_"):
                 del sys.modules[name]
+
+
+def from_callables(model_fn, input_fn) -> Model:
+    """A Model from a model_fn and input_fn the caller already has (the Python API): the folder of
+    model_fn's source file is "the user's code" for file:line locations."""
+    if not callable(model_fn) or not callable(input_fn):
+        raise TypeError("lint() needs a model file, or model_fn and input_fn callables")
+    source = inspect.getsourcefile(model_fn) or os.getcwd()
+    module = inspect.getmodule(model_fn)
+    name = getattr(model_fn, "__qualname__", "model_fn")
+    return Model(target=f"{getattr(module, '__name__', '?')}.{name}", module=module, model_fn=model_fn,
+                 input_fns={m: input_fn for m in MODES}, params={},
+                 sites=SiteFinder(os.path.dirname(os.path.abspath(source))),
+                 model_fn_args=model_fn_args(model_fn, name))

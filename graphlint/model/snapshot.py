@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Optional
 
-MODES = ("train", "eval", "predict")
+from graphlint.constants import MODES  # noqa: F401  (re-exported: snapshots are per mode)
 
 
 @dataclass(frozen=True, order=True)
@@ -91,6 +92,11 @@ class Snapshot:
     @property
     def built(self) -> bool:
         return self.failure is None and not self.skipped
+
+    def portable(self) -> "Snapshot":
+        """A copy that can cross a process boundary: params may hold functions, which do not pickle
+        (the parent process, which computed them, puts them back when it needs them)."""
+        return dataclasses.replace(self, params={})
 
 
 @dataclass

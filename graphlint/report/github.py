@@ -45,5 +45,13 @@ def command(f) -> str:
     return f"::{COMMANDS[f.severity]} {','.join(props)}::{escape_data(_message(f))}"
 
 
-def render(report) -> str:
+def render(report, options=None) -> str:
     return "".join(command(f) + "\n" for f in sorted(report.findings, key=lambda f: f.sort_key()))
+
+
+def render_many(outcomes, options=None) -> str:
+    return "".join(render(o.report) if o.report is not None else render_fatal(o.error, o.model) for o in outcomes)
+
+
+def render_fatal(message: str, model: str) -> str:
+    return f"::error title=graphlint::{escape_data(message)}\n"

@@ -6,6 +6,7 @@ import dataclasses
 import json
 
 from graphlint import __version__
+from graphlint.constants import ExitCode
 from graphlint.report import pairing
 
 SCHEMA_VERSION = 1
@@ -51,5 +52,29 @@ def _checkpoint(report):
     }
 
 
-def render(report) -> str:
-    return json.dumps(to_dict(report), indent=2, sort_keys=True) + "\n"
+def _dump(doc) -> str:
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+def render(report, options=None) -> str:
+    return _dump(to_dict(report))
+
+
+def render_many(outcomes, options=None) -> str:
+    return _dump({
+        "schema_version": SCHEMA_VERSION,
+        "graphlint_version": __version__,
+        "models": [to_dict(o.report) for o in outcomes if o.report is not None],
+        "errors": [_error(o.model, o.error) for o in outcomes if o.report is None],
+    })
+
+
+def _error(model: str, message: str) -> dict:
+    return {"model": model, "message": message, "exit_status": int(ExitCode.USAGE)}
+
+
+def render_fatal(message: str, model: str) -> str:
+    error = _error(model, message)
+    del error["model"]
+    return _dump({"schema_version": SCHEMA_VERSION, "graphlint_version": __version__, "model": model,
+                  "error": error, "findings": []})

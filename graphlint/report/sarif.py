@@ -17,6 +17,7 @@ from typing import Optional
 from urllib.parse import quote
 
 from graphlint import __version__
+from graphlint.constants import ExitCode
 from graphlint.rules import all_rules
 from graphlint.rules import meta  # noqa: F401  (GL001 is reported by selection, not by a check)
 
@@ -120,17 +121,42 @@ def to_dict(report, root: Optional[str] = None) -> dict:
     if uri:
         driver["informationUri"] = uri
     info = report.info
-    return {
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
+    return _document([{
             "tool": {"driver": driver},
             "results": results,
             "properties": {"model": info.model, "tensorflowVersion": info.tf_version,
                            "estimatorApi": info.estimator_api, "modes": list(info.modes)},
+    }])
+
+
+def _document(runs) -> dict:
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": runs}
+
+
+def _dump(doc) -> str:
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+def render(report, options=None, root: Optional[str] = None) -> str:
+    return _dump(to_dict(report, root))
+
+
+def render_many(outcomes, options=None) -> str:
+    """One run per model; a model that could not be checked is a run that did not succeed."""
+    runs = [to_dict(o.report)["runs"][0] if o.report is not None else _failed_run(o.error) for o in outcomes]
+    return _dump(_document(runs))
+
+
+def _failed_run(message: str) -> dict:
+    return {
+        "tool": {"driver": {"name": "graphlint", "version": __version__, "rules": []}},
+        "invocations": [{
+            "executionSuccessful": False, "exitCode": int(ExitCode.USAGE),
+            "toolExecutionNotifications": [{"level": "error", "message": {"text": message}}],
         }],
+        "results": [],
     }
 
 
-def render(report, root: Optional[str] = None) -> str:
-    return json.dumps(to_dict(report, root), indent=2, sort_keys=True) + "\n"
+def render_fatal(message: str, model: str) -> str:
+    return _dump(_document([_failed_run(message)]))

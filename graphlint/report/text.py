@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from graphlint import __version__
-from graphlint.report import pairing
+from graphlint.report import RenderOptions, pairing
 
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "bold": "\033[1m"}
@@ -16,8 +16,9 @@ def _paint(text: str, style: str, color: bool) -> str:
     return f"{_COLORS[style]}{text}{_RESET}" if color else text
 
 
-def render(report, color: bool = False) -> str:
-    """The report as text; `color` only for a terminal (the CLI decides: a tty and no NO_COLOR)."""
+def render(report, options: RenderOptions = RenderOptions()) -> str:
+    """The report as text; colour only when the options ask (the CLI decides: a tty and no NO_COLOR)."""
+    color = options.color
     info = report.info
     lines = [f"graphlint {__version__} | {info.model} | TensorFlow {info.tf_version} | "
              f"Estimator API: {info.estimator_api}"]
@@ -27,7 +28,7 @@ def render(report, color: bool = False) -> str:
         lines.append(f"checkpoint: {report.checkpoint.prefix} ({len(report.checkpoint.entries)} keys, {kind})")
     lines.append("")
     for f in report.findings:
-        lines.extend(_finding(f, color))
+        lines.extend(finding_lines(f, color))
         lines.append("")
     if report.mode_diff:
         lines.append("Names in some modes only (information; classes other than 'other' are expected):")
@@ -56,7 +57,8 @@ def _checkpoint_sections(report) -> list:
     return out
 
 
-def _finding(f, color: bool = False) -> list:
+def finding_lines(f, color: bool = False) -> list:
+    """One finding as the lines of its block (also used by `graphlint explain`)."""
     where = _paint(f"{f.location}: ", "bold", color) if f.location else ""
     modes = f" [{','.join(f.modes)}]" if f.modes else ""
     head = _paint(f"{f.code} [{f.severity}]", f.severity, color)
@@ -87,3 +89,24 @@ def summary(report) -> str:
     verdict = "will break" if counts["error"] else "nothing that will break"
     return (f"{verdict}: {', '.join(parts)} (modes built: {', '.join(built) or 'none'}; "
             f"TensorFlow {report.info.tf_version})")
+
+
+def render_many(outcomes, options: RenderOptions = RenderOptions()) -> str:
+    """The reports one after another, then a total line; models that could not be checked are on
+    stderr (the run layer prints them), so stdout stays the reports'."""
+    parts = [render(o.report, options) for o in outcomes if o.report is not None]
+    return "\n".join(parts) + ("\n" if parts else "") + total(outcomes) + "\n"
+
+
+def total(outcomes) -> str:
+    counts = Counter(f.severity for o in outcomes if o.report for f in o.report.findings)
+    breaking = sum(1 for o in outcomes if o.report and any(f.severity == "error" for f in o.report.findings))
+    failed = sum(1 for o in outcomes if o.report is None)
+    n = len(outcomes)
+    line = (f"{n} model{'s' if n != 1 else ''}: {breaking} will break, {counts['error']} errors, "
+            f"{counts['warning']} warnings, {counts['info']} info")
+    return line + (f"; {failed} could not be checked (errors on stderr)" if failed else "")
+
+
+def render_fatal(message: str, model: str) -> str:
+    return ""  # the run layer's one stderr line says it all

@@ -18,6 +18,7 @@ class Rule:
     severity = "error"
     summary = ""
     needs_checkpoint = False  # run only by `check`
+    on_graphs = True  # False: its findings come from the run layer, not from check(ctx)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

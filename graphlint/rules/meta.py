@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import linecache
+
+from graphlint.model.snapshot import Site
 from graphlint.rules import Rule
 
 
@@ -50,6 +53,15 @@ class UnusedSuppression(Rule):
     severity = "info"
     summary = "a `# graphlint: ignore` comment suppresses no finding"
 
-    def check(self, ctx):
-        # graphlint.run.selection reports these: only it sees the comments and what they matched.
-        return iter(())
+    on_graphs = False  # its input is the comments the run layer matched against the other findings
+
+    def finding_for(self, sup):
+        """The finding for a run.suppressions.Suppression that suppressed nothing (or some codes)."""
+        unused = [c for c in sup.codes if c not in sup.used]
+        what = f"ignore[{','.join(unused)}]" if sup.codes else "ignore"
+        if sup.codes and len(unused) < len(sup.codes):
+            message, fix = f"{', '.join(unused)} in `{sup.text}` suppressed no finding", f"remove {', '.join(unused)}"
+        else:
+            message, fix = f"`{sup.text}` suppressed no finding", "remove the comment"
+        site = Site(sup.file, sup.line, "", linecache.getline(sup.file, sup.line).strip())
+        return self.finding((), what, message, fix=fix, location=site)

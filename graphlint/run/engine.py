@@ -18,7 +18,7 @@ from graphlint.analysis.context import Context
 from graphlint.model.graphview import GraphView
 from graphlint.errors import UsageError
 from graphlint.model.loader import loaded
-from graphlint.analysis.match import pair_renames
+from graphlint.analysis import renames
 from graphlint.analysis.modediff import mode_diff
 from graphlint.rules import all_rules
 from graphlint.model.snapshot import MODES, RunInfo
@@ -80,6 +80,13 @@ def run(target: str, *, model_fn=None, input_fn=None, checkpoint=None, **options
         return analyze(model, ckpt=ckpt, **options)
 
 
+def analyze_loaded(model, *, checkpoint=None, **options) -> Report:
+    """analyze() for a Model the caller built (graphlint.lint(model_fn=..., input_fn=...))."""
+    ckpt = ckpt_lib.read(checkpoint) if checkpoint else None
+    with tfcompat.estimator_api(), _model_prints_to_stderr():
+        return analyze(model, ckpt=ckpt, **options)
+
+
 def _model_prints_to_stderr():
     """The model's own prints go to stderr: stdout is the report's (JSON must stay parseable)."""
     return contextlib.redirect_stdout(sys.stderr)
@@ -120,11 +127,11 @@ def analyze(model, *, params=None, per_mode_params=None, modes=None, ckpt=None, 
         with _views(builds, jobs) if parallel else _serial(builds) as (snapshots, views):
             for mode, snap in snapshots.items():
                 snap.skipped = _skip_reason(snap, explicit)
-            ctx = Context(info, snapshots, views, mode_diff(snapshots))
+            ctx = Context(info, snapshots, views, mode_diff(snapshots), checkpoint=ckpt,
+                          object_names=ckpt_lib.object_names(ckpt) if ckpt is not None else {})
             if ckpt is not None:
-                ctx.checkpoint, ctx.object_names = ckpt, ckpt_lib.object_names(ckpt)
-                ctx.renames = _pair(ctx)
-            rules = [r for r in all_rules() if ckpt is not None or not r.needs_checkpoint]
+                ctx = dataclasses.replace(ctx, renames=renames.pair(ctx))
+            rules = [r for r in all_rules() if r.on_graphs and (ckpt is not None or not r.needs_checkpoint)]
             findings = sorted((f for rule in rules for f in rule.check(ctx)), key=lambda f: f.sort_key())
     return Report(info, findings, ctx.mode_diff, snapshots, ckpt, ctx.renames, ctx.unused_keys())
 
@@ -144,7 +151,7 @@ def _remote(build):
     which do not pickle); the parent, which computed them, puts them back."""
     def job():
         snap, view = build()
-        return dataclasses.replace(snap, params={}), view
+        return snap.portable(), view
     return job
 
 
@@ -168,31 +175,3 @@ def _views(builds, jobs):
     finally:
         for worker in workers.values():
             worker.close()
-
-
-def _pair(ctx) -> list:
-    """Missing keys paired with unused checkpoint keys of the model's own (class 'other'), then
-    each pair's sub-keys (optimizer slots like w/Momentum) paired the same way, so a Saver built
-    from the pairing also restores a TRAIN graph."""
-    missing = {}
-    for mode in ctx.built_modes():
-        for key, rk in ctx.snapshots[mode].restore_keys.items():
-            if ctx.ckpt_key(key) not in ctx.checkpoint.entries and rk.shape is not None:
-                missing.setdefault(ctx.ckpt_key(key), (tuple(rk.shape), rk.dtype))
-    unused_all = {k: (ctx.checkpoint.entries[k].shape, ctx.checkpoint.entries[k].dtype) for k in ctx.unused_keys()}
-    unused = {k: sig for k, sig in unused_all.items() if ctx.checkpoint.entries[k].cls == "other"}
-    pairs = pair_renames(missing, unused)
-    return sorted(pairs + _sub_key_pairs(pairs, missing, unused_all))
-
-
-def _sub_key_pairs(pairs, missing, unused) -> list:
-    taken = {m for m, _, _ in pairs} | {u for _, u, _ in pairs}
-    out = []
-    for m, u, score in pairs:
-        for key, sig in missing.items():
-            if key.startswith(m + "/") and key not in taken:
-                twin = u + key[len(m):]
-                if unused.get(twin) == sig and twin not in taken:
-                    out.append((key, twin, score))
-                    taken.update((key, twin))
-    return out

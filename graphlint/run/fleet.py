@@ -88,6 +88,5 @@ def _check_one(model, checkpoint, options):
         report = engine.run(model, checkpoint=checkpoint, jobs=1, **options)
     except UsageError as exc:
         return Outcome(model, error=str(exc)), None
-    for mode, snap in report.snapshots.items():  # params may hold functions, which do not pickle
-        report.snapshots[mode] = dataclasses.replace(snap, params={})
-    return Outcome(model, report), None
+    portable = {mode: snap.portable() for mode, snap in report.snapshots.items()}
+    return Outcome(model, dataclasses.replace(report, snapshots=portable)), None

@@ -1,0 +1,16 @@
+"""Names that mean the same everywhere: the modes, severities and exit statuses (sqlfluff names its
+exit codes the same way). Output formats are the report registry's (graphlint.report.FORMATS)."""
+
+from __future__ import annotations
+
+import enum
+
+MODES = ("train", "eval", "predict")
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0  # nothing at the --fail-on level
+    FINDINGS = 1  # at least one finding at the --fail-on level
+    USAGE = 2  # bad input or usage, or a model that could not be checked

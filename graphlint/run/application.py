@@ -1,0 +1,185 @@
+"""The run layer: one path from what a front door asks (the command line, graphlint.lint(), the pytest
+plugin) to final findings, output and an exit status, so every door gives the same findings.
+
+flake8's Application is the model. A Request says what was asked; the Application resolves the
+configuration (the file's values, then the caller's), lists the models, builds and checks each (one
+in this process, several in worker processes), then applies what the configuration says about
+findings (selection, inline suppressions, name ignores, the baseline) by filtering, never by changing
+a finding, and renders the result in the asked format.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Optional
+
+from graphlint import config as config_lib
+from graphlint.constants import MODES, ExitCode
+from graphlint.errors import UsageError
+from graphlint.report import RenderOptions, formatter
+
+
+@dataclass
+class Request:
+    """What a front door asks for, already parsed."""
+
+    command: str = "diff"  # diff | check
+    models: list = field(default_factory=list)  # files, quoted globs, package.module; empty: the config's
+    config: Optional[str] = None  # a config file; None: the nearest one above the first model
+    settings: dict = field(default_factory=dict)  # Config fields set by the caller (win over the file)
+    params: Optional[dict] = None  # merged over the config's params (the command line's --params)
+    per_mode_params: dict = field(default_factory=dict)  # mode -> params merged over the config's
+    loaded: object = None  # a loader.Model the caller built from callables (the Python API)
+    jobs: int = 1  # 0: one per CPU
+    shard: Optional[str] = None  # "K/N"
+    timeout: Optional[float] = None  # seconds to build one mode; None or 0: no limit
+    exit_zero: bool = False
+    write_baseline: Optional[str] = None  # record the findings there instead of reporting them
+    render: RenderOptions = RenderOptions()
+
+
+@dataclass
+class Outcome:
+    """One model's result: its Report with final findings, or the one-line error that stopped it."""
+
+    model: str
+    report: object = None  # run.engine.Report
+    error: Optional[str] = None
+
+
+class Application:
+    def __init__(self, request: Request):
+        self.request = request
+        self.config = self._resolve_config()
+        self.models = self._models()
+
+    # --- what to run ---------------------------------------------------------------------------
+
+    def _resolve_config(self) -> config_lib.Config:
+        req = self.request
+        path = req.config or config_lib.find_config(self._config_start())
+        conf = config_lib.load_config(path) if path else config_lib.Config()
+        settings = dict(req.settings)
+        if req.params is not None:
+            settings["params"] = {**conf.params, **req.params}
+        for mode, params in (req.per_mode_params or {}).items():
+            settings[f"params_{mode}"] = {**getattr(conf, f"params_{mode}"), **params}
+        conf = config_lib.merge(conf, settings)
+        if req.command == "check" and not conf.checkpoint:
+            raise UsageError("check needs --checkpoint PATH (or `checkpoint` in [tool.graphlint])")
+        return conf
+
+    def _config_start(self) -> str:
+        req = self.request
+        if req.loaded is not None:
+            return req.loaded.sites.root
+        first = req.models[0] if req.models else None
+        return first if first and os.path.exists(first) else "."
+
+    def _models(self) -> list:
+        from graphlint.run import fleet
+
+        if self.request.loaded is not None:
+            return [self.request.loaded.target]
+        models = fleet.expand(self.request.models or self.config.models)
+        if not models:
+            raise UsageError("no model file given (pass FILE, or set `models` in [tool.graphlint])")
+        if self.request.shard:
+            models = fleet.shard(models, *fleet.parse_shard(self.request.shard))
+        return models
+
+    @property
+    def several(self) -> bool:
+        """Several models use the many-model output, whose shape does not depend on the count (so a
+        config whose globs happen to match one file today keeps its output shape)."""
+        req = self.request
+        return len(self.models) > 1 or bool(req.shard) or (not req.models and len(self.config.models) > 1)
+
+    # --- running -------------------------------------------------------------------------------
+
+    def _build_options(self) -> dict:
+        conf = self.config
+        return dict(params=conf.params, per_mode_params=conf.per_mode_params(), timeout=self.request.timeout,
+                    modes=tuple(conf.modes) if conf.modes else None)
+
+    def _checkpoint(self):
+        return self.config.checkpoint if self.request.command == "check" else None
+
+    def _jobs(self) -> int:
+        from graphlint.model import parallel
+
+        return self.request.jobs or parallel.default_jobs()
+
+    def run(self) -> list:
+        """[Outcome] in the models' order, with final findings. One model's bad input raises
+        UsageError; with several, it is that model's Outcome and the others are still checked."""
+        if self.several:
+            from graphlint.run import fleet
+
+            raw = fleet.run_models(self.models, self._jobs(), self._checkpoint(), **self._build_options())
+        else:
+            raw = [Outcome(self.models[0], self._report_one())]
+        return [dataclasses.replace(o, report=self._final(o.report, o.model)) if o.report is not None else o
+                for o in raw]
+
+    def _report_one(self):
+        from graphlint.run import engine
+
+        options = dict(self._build_options(), jobs=self._jobs())
+        loaded = self.request.loaded
+        if loaded is not None:
+            return engine.analyze_loaded(loaded, checkpoint=self._checkpoint(), **options)
+        conf = self.config
+        return engine.run(self.models[0], model_fn=conf.model_fn, input_fn=conf.input_fn,
+                          checkpoint=self._checkpoint(), **options)
+
+    def _final(self, report, model: str):
+        """The report with the findings this configuration reports: filtered, never changed."""
+        from graphlint.run import selection
+
+        conf = self.config
+        if self.request.write_baseline:
+            conf = dataclasses.replace(conf, baseline=None)
+        files = [report.info.model_file] if report.info.model_file else []
+        return dataclasses.replace(report, findings=selection.apply_config(report.findings, conf, files, model))
+
+    # --- results -------------------------------------------------------------------------------
+
+    def render(self, outcomes) -> str:
+        fmt = formatter(self.config.format)
+        if self.several:
+            return fmt.render_many(outcomes, self.request.render)
+        return fmt.render(outcomes[0].report, self.request.render)
+
+    def render_fatal(self, message: str) -> str:
+        model = self.models[0] if len(self.models) == 1 else ""
+        return formatter(self.config.format).render_fatal(message, model)
+
+    def exit_code(self, outcomes) -> ExitCode:
+        from graphlint.run import selection
+
+        if any(o.report is None for o in outcomes):
+            return ExitCode.USAGE
+        worst = max((selection.exit_code(o.report.findings, self.config.fail_on, self.request.exit_zero)
+                     for o in outcomes), default=0)
+        return ExitCode(worst)
+
+    def write_baseline(self, outcomes) -> ExitCode:
+        from graphlint.run import baseline
+
+        path = self.request.write_baseline
+        kept = 0
+        for o in outcomes:
+            if o.report is not None:
+                baseline.write_baseline(path, o.report.findings, o.model)
+                kept += len(o.report.findings)
+        print(f"graphlint: wrote {kept} findings to {path}", file=sys.stderr)
+        return ExitCode.OK
+
+
+def per_mode(values: dict) -> dict:
+    """mode -> params, for the modes that have some (keys `train`, `eval`, `predict`)."""
+    return {m: values[m] for m in MODES if values.get(m) is not None}
