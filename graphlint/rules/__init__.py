@@ -4,7 +4,10 @@ What it does / Why is this bad / Example / Fix. Codes are never reused."""
 
 from __future__ import annotations
 
+import functools
+import importlib
 import inspect
+import pkgutil
 import re
 
 from graphlint.findings import Finding
@@ -46,7 +49,19 @@ class Rule:
         return {parts[i].strip(): parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
 
 
-def all_rules():
-    from graphlint.rules import build, causes, checkpoint, fetches, meta, modes  # noqa: F401  (registers the rules)
+# Modules of this package that hold no rule; private modules (`_shapes`) are skipped by their name.
+NOT_RULES = frozenset({"docs", "example_common"})
 
+
+def all_rules():
+    """Every rule, by code. Importing a rule module registers its rules, so the modules are found
+    here rather than listed: adding a rule is adding its file."""
+    _import_rule_modules()
     return [RULES[c] for c in sorted(RULES)]
+
+
+@functools.cache
+def _import_rule_modules() -> None:
+    for module in pkgutil.iter_modules(__path__):
+        if not module.name.startswith("_") and module.name not in NOT_RULES:
+            importlib.import_module(f"{__name__}.{module.name}")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from graphlint.errors import UsageError
 from graphlint.rules import all_rules
-from graphlint.rules import meta  # noqa: F401  (GL001 lives outside all_rules' import list for now)
 
 SECTIONS = ("What it does", "Why is this bad", "Example", "Fix")
 REGENERATE = "GRAPHLINT_UPDATE_DOCS=1 python -m pytest tests/test_rules_docs.py"
