@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from graphlint.rules import Rule
-from graphlint.rules._notes import _branch
-from graphlint.rules._shapes import _fmt
+from graphlint.rules._notes import branch
+from graphlint.rules._shapes import show
 
 
 SHAPE_CONSEQUENCE = (
@@ -19,7 +19,7 @@ SHAPE_CONSEQUENCE = (
 DTYPE_CONSEQUENCE = "restore fails (`expected dtype ... does not equal original dtype ...`)"
 
 
-class _KeyMismatch(Rule):
+class KeyMismatch(Rule):
     attr = ""
     consequence = ""
 
@@ -30,17 +30,17 @@ class _KeyMismatch(Rule):
             values = {m: getattr(ctx.snapshots[m].restore_keys[key], self.attr)
                       for m in modes if key in ctx.snapshots[m].restore_keys}
             if len(set(values.values())) > 1:
-                shown = ", ".join(f"{m}: {_fmt(v)}" for m, v in values.items())
+                shown = ", ".join(f"{m}: {show(v)}" for m, v in values.items())
                 var = ctx.snapshots[next(iter(values))].restore_keys[key].var_name
                 site = ctx.first_site(values, var)
                 yield self.finding(
                     tuple(values), key, f"'{key}' has a different {self.attr} per mode ({shown}); "
                     f"restoring one mode's checkpoint in another: {self.consequence}",
                     fix=f"make the {self.attr} independent of the mode and of per-mode params",
-                    location=site, related=_branch(site))
+                    location=site, related=branch(site))
 
 
-def _by_key(ctx):
+def by_key(ctx):
     """{checkpoint key the graph asks for: {mode: RestoreKey}} over the built modes."""
     out = defaultdict(dict)
     for mode in ctx.built_modes():
@@ -49,13 +49,13 @@ def _by_key(ctx):
     return out
 
 
-class _CheckpointMismatch(Rule):
+class CheckpointMismatch(Rule):
     attr = ""
     consequence = ""
     needs_checkpoint = True
 
     def check(self, ctx):
-        for key, per_mode in sorted(_by_key(ctx).items()):
+        for key, per_mode in sorted(by_key(ctx).items()):
             entry = ctx.checkpoint.entries.get(key)
             if entry is None:
                 continue
@@ -65,8 +65,8 @@ class _CheckpointMismatch(Rule):
                 continue
             var = per_mode[next(iter(bad))].var_name
             site = ctx.first_site(tuple(bad), var)
-            graph = ", ".join(f"{m}: {_fmt(v)}" for m, v in bad.items())
+            graph = ", ".join(f"{m}: {show(v)}" for m, v in bad.items())
             yield self.finding(
-                tuple(bad), key, f"'{key}' has {self.attr} {_fmt(getattr(entry, self.attr))} in the checkpoint "
-                f"but {graph} in the graph: {self.consequence}", location=site, related=_branch(site),
+                tuple(bad), key, f"'{key}' has {self.attr} {show(getattr(entry, self.attr))} in the checkpoint "
+                f"but {graph} in the graph: {self.consequence}", location=site, related=branch(site),
                 fix=f"build it with the {self.attr} it was trained with (check the params that set it)")

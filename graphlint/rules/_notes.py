@@ -6,7 +6,7 @@ from graphlint.findings import Related
 from graphlint.model.source import enclosing_if
 
 
-def _branch(site):
+def branch(site):
     """Related note for the Python `if` around a creation site, when there is one."""
     cond = enclosing_if(site)
     return (Related(cond, f"created under `{cond.code}`"),) if cond else ()

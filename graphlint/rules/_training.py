@@ -26,14 +26,13 @@ so the train-op side is decided forward from the update ops, and only the loss's
 
 from __future__ import annotations
 
-import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 
 from graphlint.findings import Related
 
 
-class _State:
+class TrainingState:
     """Shared by GL401 and GL402 for one Context: the per-mode graph views and the training step."""
 
     def __init__(self, ctx):
@@ -43,21 +42,16 @@ class _State:
         self.eval_state = None  # GL401's verdicts, {var: info}, filled once
 
 
-_STATES: list = []  # [(weakref to Context, _State)]: a Context is unhashable, and must be free to die
-
-
-def _state(ctx) -> _State:
-    for ref, st in _STATES:
-        if ref() is ctx:
-            return st
-    st = _State(ctx)
-    ref = weakref.ref(ctx, lambda r: _STATES.remove(next(e for e in _STATES if e[0] is r)))
-    _STATES.append((ref, st))
-    return st
+def state(ctx) -> TrainingState:
+    """The TrainingState of this Context, made on first use; the Context keeps it, so GL401 and
+    GL402 share one and it dies with the Context."""
+    if TrainingState not in ctx.memo:
+        ctx.memo[TrainingState] = TrainingState(ctx)
+    return ctx.memo[TrainingState]
 
 
 @dataclass
-class _EvalState:
+class EvalState:
     name: str
     saved_in: tuple  # modes where it is a saved variable
     assigned_in: tuple  # non-train modes with an assign op for it
@@ -67,8 +61,8 @@ class _EvalState:
     trainable: bool
 
 
-def _eval_state(ctx, st) -> dict:
-    """{var: _EvalState}: saved variables that other modes assign but training never updates."""
+def eval_state(ctx, st) -> dict:
+    """{var: EvalState}: saved variables that other modes assign but training never updates."""
     if st.eval_state is not None:
         return st.eval_state
     st.eval_state = {}
@@ -93,13 +87,13 @@ def _eval_state(ctx, st) -> dict:
         if trained.get(name):
             continue
         mode, upd = assigned[0]
-        st.eval_state[name] = _EvalState(
+        st.eval_state[name] = EvalState(
             name, tuple(modes), tuple(m for m, _ in assigned), upd.assigns[0], mode,
             name in train.variables, name in train.variables and train.variables[name].trainable)
     return st.eval_state
 
 
-def _train_reason(ctx, st, name):
+def train_reason(ctx, st, name):
     """Why training does not update `name`, as precisely as the snapshot allows: (text, related)."""
     training = st.training.training()
     if not training["precise"]:

@@ -1,24 +1,22 @@
-"""Which variable a restore key or a fetched op name stands for."""
+"""Which variable a fetched op name or a restore key stands for."""
 
 from __future__ import annotations
 
-_READS = ("/read", "/Read/ReadVariableOp")
+# The ops through which a variable's value is read: a ref variable's Identity, a resource
+# variable's ReadVariableOp (the snapshot also names a resource variable's saveable by it).
+READS = ("/read", "/Read/ReadVariableOp")
 
 
-def _variable_of(op_name: str, variables):
+def variable_of(op_name: str, variables):
+    """The variable `op_name` is, or reads; None when it is neither."""
     if op_name in variables:
         return op_name
-    for suffix in _READS:
+    for suffix in READS:
         if op_name.endswith(suffix) and op_name[: -len(suffix)] in variables:
             return op_name[: -len(suffix)]
     return None
 
 
-def _var_name(snap, rk) -> str:
-    """The variable a restore key goes into. The snapshot names a resource variable's saveable by
-    its read op ('w/Read/ReadVariableOp'); the variable is 'w'."""
-    name = rk.var_name
-    for suffix in ("/Read/ReadVariableOp", "/read"):
-        if name.endswith(suffix) and name[:-len(suffix)] in snap.variables:
-            return name[:-len(suffix)]
-    return name
+def restored_variable(snap, rk) -> str:
+    """The variable a restore key goes into ('w' for a saveable named 'w/Read/ReadVariableOp')."""
+    return variable_of(rk.var_name, snap.variables) or rk.var_name

@@ -8,7 +8,7 @@ from graphlint.analysis.match import normalize
 from graphlint.findings import Related
 from graphlint.model.snapshot import MODES
 from graphlint.rules import Rule
-from graphlint.rules._shapes import _shape
+from graphlint.rules._shapes import show_shape
 
 
 class AutoNumberedNameShift(Rule):
@@ -176,7 +176,7 @@ class AutoNumberedNameShift(Rule):
         if mine and theirs and (mine.shape, mine.dtype) == (theirs.shape, theirs.dtype):
             return (f"{who} look{s} up '{name}', {which}, of the same shape and dtype: {who} silently "
                     f"load{s} that variable's value")
-        shape, own = (_shape(theirs.shape) if theirs else "?"), (_shape(mine.shape) if mine else "?")
+        shape, own = (show_shape(theirs.shape) if theirs else "?"), (show_shape(mine.shape) if mine else "?")
         if ctx.snapshots[modes[0]].ops.get(name) == "VariableV2":  # a ref variable: Assign checks the shape
             return f"{who} look{s} up '{name}', {which}, of shape {shape}: restore fails (shapes differ)"
         return (f"{who} look{s} up '{name}', {which}, of shape {shape}: a resource variable is restored without a "

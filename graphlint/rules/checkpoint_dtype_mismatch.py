@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from graphlint.rules._mismatch import DTYPE_CONSEQUENCE, _CheckpointMismatch
+from graphlint.rules._mismatch import DTYPE_CONSEQUENCE, CheckpointMismatch
 
 
-class CheckpointDtypeMismatch(_CheckpointMismatch):
+class CheckpointDtypeMismatch(CheckpointMismatch):
     """A restored variable's dtype differs from the checkpoint's.
 
     ## What it does

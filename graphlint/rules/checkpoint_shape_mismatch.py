@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from graphlint.rules._mismatch import SHAPE_CONSEQUENCE, _CheckpointMismatch
+from graphlint.rules._mismatch import SHAPE_CONSEQUENCE, CheckpointMismatch
 
 
-class CheckpointShapeMismatch(_CheckpointMismatch):
+class CheckpointShapeMismatch(CheckpointMismatch):
     """A restored variable's shape differs from the checkpoint's.
 
     ## What it does

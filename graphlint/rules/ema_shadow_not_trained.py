@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from graphlint.findings import Related
 from graphlint.rules import Rule
-from graphlint.rules._variables import _var_name
+from graphlint.rules._variables import restored_variable
 
 
 _EMA = re.compile(r"MovingAverage")
@@ -96,12 +96,12 @@ class EmaShadowNotTrained(Rule):
                 continue
             snap = ctx.snapshots[mode]
             for key, rk in sorted(snap.restore_keys.items()):
-                var = _var_name(snap, rk)
+                var = restored_variable(snap, rk)
                 if key not in train.restore_keys and key.startswith(var + "/") and _EMA.search(key[len(var) + 1:]):
                     found[key].append(mode)
         savers = {}
         for key, modes in sorted(found.items()):
-            var = _var_name(ctx.snapshots[modes[0]], ctx.snapshots[modes[0]].restore_keys[key])
+            var = restored_variable(ctx.snapshots[modes[0]], ctx.snapshots[modes[0]].restore_keys[key])
             suffix = key[len(var) + 1:]
             others = sorted(n for n in train.variables if n.endswith("/" + suffix))
             if others:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from graphlint.rules import Rule
-from graphlint.rules._notes import _branch
+from graphlint.rules._notes import branch
 
 
 _LOCAL_FIX = ("create it in every mode (outside any `if` on the mode), or, if it is evaluation-only "
@@ -84,4 +84,4 @@ class EvalOnlySavedVariable(Rule):
                 f"'{key}' is restored by the {'/'.join(modes)} graph but the train graph never creates it, "
                 f"so the training checkpoint will not have it: restore fails with "
                 f"`NotFoundError: Key {key} not found in checkpoint`",
-                fix=_LOCAL_FIX, location=site, related=_branch(site))
+                fix=_LOCAL_FIX, location=site, related=branch(site))

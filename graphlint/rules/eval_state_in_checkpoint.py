@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graphlint.findings import Related
 from graphlint.rules import Rule
-from graphlint.rules._training import _eval_state, _state, _train_reason
+from graphlint.rules._training import eval_state, state, train_reason
 
 
 _LOCAL_FIX = ("make it a local variable: collections=[tf.compat.v1.GraphKeys.LOCAL_VARIABLES], trainable=False "
@@ -73,15 +73,15 @@ class EvalStateInCheckpoint(Rule):
     summary = "a saved variable that only EVAL/PREDICT assign and training never updates (evaluation state)"
 
     def check(self, ctx):
-        st = _state(ctx)
-        for name, info in sorted(_eval_state(ctx, st).items()):
+        st = state(ctx)
+        for name, info in sorted(eval_state(ctx, st).items()):
             op_type = ctx.snapshots[info.assign_mode].ops.get(info.assign_op, "assign")
             assign_site = ctx.site(info.assign_mode, info.assign_op)
             where = f" at {assign_site}" if assign_site else ""
             related = [Related(assign_site, f"{info.assign_mode} updates it here ({op_type})")] \
                 if assign_site else []
             if info.in_train:
-                training, why = _train_reason(ctx, st, name)
+                training, why = train_reason(ctx, st, name)
                 related.extend(why)
                 kept = ("training saves only its initial value, evaluation restores it from there, and the "
                         "train graph has to create it, or restore fails (GL101)")

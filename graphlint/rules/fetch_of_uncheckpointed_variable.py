@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from graphlint.rules import Rule
-from graphlint.rules._variables import _variable_of
+from graphlint.rules._variables import variable_of
 
 
 class FetchOfUncheckpointedVariable(Rule):
@@ -67,7 +67,7 @@ class FetchOfUncheckpointedVariable(Rule):
         for mode in ctx.built_modes():
             snap = ctx.snapshots[mode]
             for fetch in snap.fetches:
-                var = _variable_of(fetch.name.split(":")[0], snap.variables) if fetch.resolved else None
+                var = variable_of(fetch.name.split(":")[0], snap.variables) if fetch.resolved else None
                 if var is None or not snap.variables[var].saved or ctx.ckpt_key(var) in ctx.checkpoint.entries:
                     continue
                 yield self.finding((mode,), fetch.name,

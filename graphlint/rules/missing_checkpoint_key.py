@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from graphlint.rules import Rule
-from graphlint.rules._mismatch import _by_key
-from graphlint.rules._notes import _branch
+from graphlint.rules._mismatch import by_key
+from graphlint.rules._notes import branch
 
 
 class MissingCheckpointKey(Rule):
@@ -60,7 +60,7 @@ class MissingCheckpointKey(Rule):
 
     def check(self, ctx):
         pairs = {m: u for m, u, _ in ctx.renames}
-        for key, per_mode in sorted(_by_key(ctx).items()):
+        for key, per_mode in sorted(by_key(ctx).items()):
             if key in ctx.checkpoint.entries:
                 continue
             modes = tuple(per_mode)
@@ -74,4 +74,4 @@ class MissingCheckpointKey(Rule):
                 fix=(f"rename it back to '{pairs[key]}', or restore with the assignment_map printed below"
                      if key in pairs else "create it with the name it had when the checkpoint was written, or "
                      "train a checkpoint that has it"),
-                location=site, related=_branch(site))
+                location=site, related=branch(site))

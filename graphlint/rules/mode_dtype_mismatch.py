@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from graphlint.rules._mismatch import DTYPE_CONSEQUENCE, _KeyMismatch
+from graphlint.rules._mismatch import DTYPE_CONSEQUENCE, KeyMismatch
 
 
-class ModeDtypeMismatch(_KeyMismatch):
+class ModeDtypeMismatch(KeyMismatch):
     """Saved variable with a different dtype in different modes.
 
     ## What it does

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from graphlint.rules._mismatch import SHAPE_CONSEQUENCE, _KeyMismatch
+from graphlint.rules._mismatch import SHAPE_CONSEQUENCE, KeyMismatch
 
 
-class ModeShapeMismatch(_KeyMismatch):
+class ModeShapeMismatch(KeyMismatch):
     """Saved variable with a different shape in different modes.
 
     ## What it does

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from graphlint.model.snapshot import Snapshot
 from graphlint.rules import Rule
-from graphlint.rules._shapes import _shape
-from graphlint.rules._variables import _var_name
+from graphlint.rules._shapes import show_shape
+from graphlint.rules._variables import restored_variable
 
 
 class PerModeParamsShape(Rule):
@@ -88,10 +88,10 @@ class PerModeParamsShape(Rule):
             match = (f"; the differing dimension equals {', '.join(repr(p) for p in sizing)} in every mode"
                      if sizing else "")
             first = ctx.snapshots[next(iter(shapes))]
-            var = _var_name(first, first.restore_keys[key])
+            var = restored_variable(first, first.restore_keys[key])
             yield self.finding(
                 tuple(shapes), key,
-                f"'{key}' has a different shape per mode ({', '.join(f'{m}: {_shape(v)}' for m, v in shapes.items())})"
+                f"'{key}' has a different shape per mode ({', '.join(f'{m}: {show_shape(v)}' for m, v in shapes.items())})"
                 f" and these modes get different params: {shown}{match}",
                 fix=f"give every mode the same {', '.join(sizing or differ)} (a variable's shape must not depend "
                     f"on per-mode params)",

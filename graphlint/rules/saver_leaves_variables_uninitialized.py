@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from graphlint.rules import Rule
-from graphlint.rules._notes import _branch
+from graphlint.rules._notes import branch
 
 
 class SaverLeavesVariablesUninitialized(Rule):
@@ -65,4 +65,4 @@ class SaverLeavesVariablesUninitialized(Rule):
                 "not restore; when a checkpoint exists MonitoredSession restores it instead of running the init "
                 f"op, so session creation fails: `Variables not initialized: {name}`",
                 fix="add it to the Saver's var_list, make it a local variable, or initialize it in the "
-                    "scaffold's local_init_op", location=site, related=_branch(site))
+                    "scaffold's local_init_op", location=site, related=branch(site))

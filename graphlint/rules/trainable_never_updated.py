@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from graphlint.rules import Rule
-from graphlint.rules._training import _eval_state, _state, _train_reason
+from graphlint.rules._training import eval_state, state, train_reason
 
 
 class TrainableNeverUpdated(Rule):
@@ -59,18 +59,18 @@ class TrainableNeverUpdated(Rule):
     summary = "a trainable variable that training never updates (no gradient reaches it)"
 
     def check(self, ctx):
-        st = _state(ctx)
+        st = state(ctx)
         train = ctx.built("train")
         if st.training is None:
             return
-        skip = _eval_state(ctx, st)
+        skip = eval_state(ctx, st)
         names = sorted(n for n, var in train.variables.items() if var.trainable and n not in skip)
         trained = st.training.trained(names)
         ctx.prefetch_sites("train", [n for n in names if not trained[n]])
         for name in names:
             if trained[name]:
                 continue
-            why, related = _train_reason(ctx, st, name)
+            why, related = train_reason(ctx, st, name)
             yield self.finding(
                 ("train",), name,
                 f"'{name}' is trainable, but training never updates it: {why}. Every checkpoint holds its "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from graphlint.rules import Rule
-from graphlint.rules._shapes import _fmt
+from graphlint.rules._shapes import show
 
 
 class UnusedCheckpointKey(Rule):
@@ -65,7 +65,7 @@ class UnusedCheckpointKey(Rule):
                 continue
             hint = f"; it pairs with '{paired[key]}', which the graph restores but the checkpoint lacks" \
                 if key in paired else ""
-            yield self.finding((), key, f"'{key}' {_fmt(entry.shape)} {entry.dtype} is in the checkpoint but no "
+            yield self.finding((), key, f"'{key}' {show(entry.shape)} {entry.dtype} is in the checkpoint but no "
                                f"built mode restores it{hint}",
                                fix="restore it under its old name (see the assignment_map), or ignore it if "
                                    "the variable was removed on purpose")
