@@ -1,6 +1,20 @@
 """The rule registry. Each rule is a class with a code, a kebab-case symbol naming the bad pattern,
 a default severity, a one-line summary, and a docstring in ruff's template:
-What it does / Why is this bad / Example / Fix. Codes are never reused."""
+What it does / Why is this bad / Example / Fix. Codes are never reused.
+
+A rule is one module named for its symbol (GL202 reentered-variable-scope is
+reentered_variable_scope.py); all_rules() finds it, and tests/test_rule_examples.py runs the
+Example and Fix of its docstring. What several rules share lives in private modules (_shapes.py,
+_training.py, ...). The codes by area:
+
+ * GL0xx graphlint's own configuration and comments (GL001, still in meta.py);
+ * GL1xx the TRAIN, EVAL and PREDICT graphs disagree in ways that break restore; GL105-GL107
+   name the cause of a divergence that GL101 or GL102 reports as its symptom;
+ * GL2xx what hooks fetch does not exist in the graph they run in;
+ * GL3xx a mode's graph against a real checkpoint (`check` only);
+ * GL4xx state: saved variables whose role does not match how they are kept;
+ * GL9xx a mode's graph could not be built.
+"""
 
 from __future__ import annotations
 
