@@ -84,11 +84,22 @@ def test_rules_config_selection_and_reports_do_not_import_tensorflow():
     assert proc.returncode == 0, proc.stderr
 
 
-def test_readme_rules_table_lists_every_rule():
-    import os
+def test_readme_rules_table_is_current():
+    readme = os.path.join(ROOT, "README.md")
+    with open(readme, encoding="utf-8") as fh:
+        text = fh.read()
+    fresh = docs.update_readme(text)
+    if os.environ.get("GRAPHLINT_UPDATE_DOCS"):
+        with open(readme, "w", encoding="utf-8") as fh:
+            fh.write(fresh)
+        return
+    assert fresh == text, f"the rules table in {readme} is out of date: {docs.REGENERATE}"
+    for rule in RULES:
+        assert f"| {rule.code} | {rule.symbol} | {rule.severity} | {rule.summary} |" in text, rule.code
 
-    from graphlint.rules import all_rules
 
-    readme = open(os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8").read()
-    for rule in all_rules():
-        assert f"| {rule.code} | {rule.symbol} | {rule.severity} | {rule.summary} |" in readme, rule.code
+def test_update_readme_replaces_the_whole_table_and_needs_its_markers():
+    with pytest.raises(ValueError, match="no rules table"):
+        docs.update_readme("# graphlint\n\n## Rules\n\n| code |\n")
+    stale = f"{docs.README_BEGIN}\n| GL999 | gone | info | x |\n{docs.README_END}\n"
+    assert "GL999" not in docs.update_readme(stale)

@@ -1,10 +1,27 @@
 """The rule registry. Each rule is a class with a code, a kebab-case symbol naming the bad pattern,
 a default severity, a one-line summary, and a docstring in ruff's template:
-What it does / Why is this bad / Example / Fix. Codes are never reused."""
+What it does / Why is this bad / Example / Fix. Codes are never reused.
+
+A rule is one module named for its symbol (GL202 reentered-variable-scope is
+reentered_variable_scope.py); all_rules() finds it, and tests/test_rule_examples.py runs the
+Example and Fix of its docstring. What several rules share lives in private modules (_shapes.py,
+_training.py, ...). The codes by area:
+
+ * GL0xx graphlint's own configuration and comments (GL001, still in meta.py);
+ * GL1xx the TRAIN, EVAL and PREDICT graphs disagree in ways that break restore; GL105-GL107
+   name the cause of a divergence that GL101 or GL102 reports as its symptom;
+ * GL2xx what hooks fetch does not exist in the graph they run in;
+ * GL3xx a mode's graph against a real checkpoint (`check` only);
+ * GL4xx state: saved variables whose role does not match how they are kept;
+ * GL9xx a mode's graph could not be built.
+"""
 
 from __future__ import annotations
 
+import functools
+import importlib
 import inspect
+import pkgutil
 import re
 
 from graphlint.findings import Finding
@@ -47,7 +64,19 @@ class Rule:
         return {parts[i].strip(): parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
 
 
-def all_rules():
-    from graphlint.rules import build, causes, checkpoint, fetches, meta, modes  # noqa: F401  (registers the rules)
+# Modules of this package that hold no rule; private modules (`_shapes`) are skipped by their name.
+NOT_RULES = frozenset({"docs", "example_common"})
 
+
+def all_rules():
+    """Every rule, by code. Importing a rule module registers its rules, so the modules are found
+    here rather than listed: adding a rule is adding its file."""
+    _import_rule_modules()
     return [RULES[c] for c in sorted(RULES)]
+
+
+@functools.cache
+def _import_rule_modules() -> None:
+    for module in pkgutil.iter_modules(__path__):
+        if not module.name.startswith("_") and module.name not in NOT_RULES:
+            importlib.import_module(f"{__name__}.{module.name}")

@@ -1,14 +1,14 @@
-"""Rule documentation from the registry: docs/rules.md, `graphlint rules` and `graphlint rules CODE`.
+"""Rule documentation from the registry: docs/rules.md, the README's rules table, `graphlint rules`
+and `graphlint rules CODE`.
 
-The docstrings are the single source; docs/rules.md is generated from them and a test keeps it
-current. Nothing here imports TensorFlow, so `graphlint rules` is instant.
+The docstrings are the single source; docs/rules.md and the README table are generated from them
+and a test keeps both current. Nothing here imports TensorFlow, so `graphlint rules` is instant.
 """
 
 from __future__ import annotations
 
 from graphlint.errors import UsageError
 from graphlint.rules import all_rules
-from graphlint.rules import meta  # noqa: F401  (GL001 lives outside all_rules' import list for now)
 
 SECTIONS = ("What it does", "Why is this bad", "Example", "Fix")
 REGENERATE = "GRAPHLINT_UPDATE_DOCS=1 python -m pytest tests/test_rules_docs.py"
@@ -25,6 +25,26 @@ def _anchor(rule) -> str:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
+
+
+# The README's rules table sits between these lines; everything between them is generated.
+README_BEGIN = f"<!-- rules table: generated from the registry by graphlint.rules.docs; do not edit. Regenerate: {REGENERATE} -->"
+README_END = "<!-- end of rules table -->"
+
+
+def render_readme_table() -> str:
+    lines = ["| code | symbol | severity | what |", "|---|---|---|---|"]
+    lines += [f"| {r.code} | {r.symbol} | {r.severity} | {_cell(r.summary)} |" for r in all_rules()]
+    return "\n".join(lines) + "\n\n"  # a blank line ends the table before README_END
+
+
+def update_readme(text: str) -> str:
+    """The README `text` with a fresh rules table between README_BEGIN and README_END."""
+    head, begin, rest = text.partition(README_BEGIN + "\n")
+    _, end, tail = rest.partition(README_END)
+    if not begin or not end:
+        raise ValueError(f"README has no rules table between {README_BEGIN!r} and {README_END!r}")
+    return head + begin + render_readme_table() + end + tail
 
 
 def render_table() -> str:

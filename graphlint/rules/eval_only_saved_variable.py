@@ -1,0 +1,87 @@
+"""GL101 eval-only-saved-variable: the class docstring is the rule's documentation (docs/rules.md)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from graphlint.rules import Rule
+from graphlint.rules._notes import branch
+
+
+_LOCAL_FIX = ("create it in every mode (outside any `if` on the mode), or, if it is evaluation-only "
+              "state, keep it out of the checkpoint: collections=[tf.compat.v1.GraphKeys.LOCAL_VARIABLES], "
+              "trainable=False, or a tf.compat.v1.metrics op")
+
+
+class EvalOnlySavedVariable(Rule):
+    """Saved variable that the TRAIN graph never creates.
+
+    ## What it does
+    Finds checkpoint keys that the EVAL or PREDICT graph's Saver restores but the TRAIN graph
+    does not create, so the checkpoints written by training cannot contain them.
+
+    ## Why is this bad
+    Evaluation, export and serving restore the training checkpoint. A global variable created
+    only under `if not is_training:` is in the EVAL graph's Saver but never in the checkpoint,
+    and restore fails hours later with `NotFoundError: Key ... not found in checkpoint`.
+
+    ## Example
+    A temperature that calibrates the logits at evaluation and serving time only:
+    ```python
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        logits = linear(features, params["units"])
+        if mode != tf.estimator.ModeKeys.TRAIN:
+            temperature = tf.compat.v1.get_variable("temperature", [], initializer=tf.ones_initializer())
+            logits = logits / temperature
+        return spec(mode, logits, labels)
+    ```
+
+    ## Fix
+    Create the variable in every mode and use it where it is wanted. (Evaluation-only state,
+    such as a counter that evaluation updates, belongs in a local variable instead:
+    `collections=[tf.compat.v1.GraphKeys.LOCAL_VARIABLES]`, or a `tf.compat.v1.metrics` op.)
+    ```python
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        logits = linear(features, params["units"])
+        temperature = tf.compat.v1.get_variable("temperature", [], trainable=False,
+                                                initializer=tf.ones_initializer())
+        if mode != tf.estimator.ModeKeys.TRAIN:
+            logits = logits / temperature
+        return spec(mode, logits, labels)
+    ```
+    """
+
+    code = "GL101"
+    symbol = "eval-only-saved-variable"
+    severity = "error"
+    summary = "a variable EVAL/PREDICT restores is never created by TRAIN, so the checkpoint lacks it"
+
+    def check(self, ctx):
+        train = ctx.built("train")
+        if train is None:
+            return
+        missing = defaultdict(list)
+        for mode in ("eval", "predict"):
+            snap = ctx.built(mode)
+            for key in sorted(snap.restore_keys) if snap else ():
+                if key not in train.restore_keys:
+                    missing[key].append(mode)
+        for key, modes in sorted(missing.items()):
+            var = ctx.snapshots[modes[0]].restore_keys[key].var_name
+            site = ctx.first_site(modes, var)
+            yield self.finding(
+                modes, key,
+                f"'{key}' is restored by the {'/'.join(modes)} graph but the train graph never creates it, "
+                f"so the training checkpoint will not have it: restore fails with "
+                f"`NotFoundError: Key {key} not found in checkpoint`",
+                fix=_LOCAL_FIX, location=site, related=branch(site))

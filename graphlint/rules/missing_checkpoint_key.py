@@ -1,0 +1,77 @@
+"""GL301 missing-checkpoint-key: the class docstring is the rule's documentation (docs/rules.md)."""
+
+from __future__ import annotations
+
+from graphlint.rules import Rule
+from graphlint.rules._mismatch import by_key
+from graphlint.rules._notes import branch
+
+
+class MissingCheckpointKey(Rule):
+    """A variable the graph restores is not in the checkpoint.
+
+    ## What it does
+    Computes the checkpoint keys each mode's Saver restores (with TensorFlow's own saveable
+    conversion) and looks each one up in the checkpoint you pass with `--checkpoint`. When keys
+    are missing and unused checkpoint keys of the same shape and dtype are left over, it pairs
+    them and prints a ready-to-paste `assignment_map`.
+
+    ## Why is this bad
+    Evaluation, export, serving and resumed training fail at restore with
+    `NotFoundError: Key ... not found in checkpoint`.
+
+    ## Example
+    Checked against a checkpoint trained by the Fix below, which names the scope `encoder`:
+    ```python
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        with tf.compat.v1.variable_scope("encoder_v2"):   # "encoder" when the checkpoint was written
+            logits = linear(features, params["units"])
+        return spec(mode, logits, labels)
+    ```
+
+    ## Fix
+    Keep the name the checkpoint was written with. (To warm-start a renamed model from an old
+    checkpoint instead, map the old keys onto the new variables:
+    `tf.compat.v1.train.init_from_checkpoint(ckpt, {"encoder/": "encoder_v2/"})`, or the
+    `assignment_map` graphlint prints.)
+    ```python
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        with tf.compat.v1.variable_scope("encoder"):
+            logits = linear(features, params["units"])
+        return spec(mode, logits, labels)
+    ```
+    """
+
+    needs_checkpoint = True
+    code = "GL301"
+    symbol = "missing-checkpoint-key"
+    severity = "error"
+    summary = "a variable the graph restores is not in the checkpoint"
+
+    def check(self, ctx):
+        pairs = {m: u for m, u, _ in ctx.renames}
+        for key, per_mode in sorted(by_key(ctx).items()):
+            if key in ctx.checkpoint.entries:
+                continue
+            modes = tuple(per_mode)
+            var = next(iter(per_mode.values())).var_name
+            site = ctx.first_site(modes, var)
+            hint = f"; the checkpoint has '{pairs[key]}' with the same shape and dtype" if key in pairs else \
+                   ("; no checkpoint key has the same shape and dtype" if ctx.checkpoint.entries else "")
+            yield self.finding(
+                modes, key, f"'{key}' is restored by the {'/'.join(modes)} graph but the checkpoint "
+                f"{ctx.checkpoint.prefix} does not have it{hint}",
+                fix=(f"rename it back to '{pairs[key]}', or restore with the assignment_map printed below"
+                     if key in pairs else "create it with the name it had when the checkpoint was written, or "
+                     "train a checkpoint that has it"),
+                location=site, related=branch(site))
