@@ -1,4 +1,4 @@
-"""One mode's live graph, asked only the questions the rules ask (see rules/causes.py for how
+"""One mode's live graph, asked only the questions the rules ask (see rules/_training.py for how
 "training updates a variable" is decided). Every answer is plain, picklable data, so the same
 questions can be put to a graph that a worker process holds (graphlint/model/parallel.py) and the
 report cannot depend on where the graph was built."""
