@@ -1,4 +1,4 @@
-"""Tests for graphlint.explain (parser, kinds, rendering): recognising known TensorFlow errors in the text of failed runs' logs.
+"""Tests for graphlint.explain (parser, kinds, rendering): known TensorFlow errors in the text of logs.
 
 The files under tests/logs/ are real logs (TF 2.15 / 2.21 runs of failing code, with the paths made
 generic) and hand-made ones in the wording of TF 1.x (taken from the TF 1.x sources and from real
