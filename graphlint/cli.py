@@ -169,7 +169,7 @@ def _run_ckpt(args) -> int:
 
 def _run_explain(args) -> int:
     from graphlint import explain
-    from graphlint.explain.logparse import parse_log
+    from graphlint.explain import parse_log
 
     errors = parse_log(explain.read_log(args.log))
     report = None

@@ -1,0 +1,75 @@
+"""The error kinds of ``graphlint explain``: one module per kind of TensorFlow error, each holding
+the messages' patterns, how the names are read from them, the labels of its details and the
+explanation, together. Modules are found with pkgutil; every Kind subclass with an ``id``
+registers itself in KINDS (like the rules in graphlint.rules). all_kinds() lists them by id.
+
+How to add a kind, say "graph-is-finalized":
+
+1. graphlint/explain/kinds/graph_is_finalized.py (the module is named after the id, with '_' for
+   '-'), holding one subclass of Kind:
+
+   - ``id``: stable, kebab-case; ``title``: one line, capitalised, no full stop;
+   - ``triggers``: literal substrings that every message of the kind contains; a line holding
+     none of them is never given to ``scan`` (this keeps a large log fast);
+   - ``scan(ctx, i, line)``: find the messages in line i (0-based) with ``ctx.matches(PATTERN,
+     line)`` and record each with ``self.add(ctx, names, i, line, start, end, details)``. The
+     patterns start with a literal and have bounded quantifiers only (see patterns.py). ``ctx``
+     (graphlint.explain.parser.Scan) also reads the "[[node ...]]" lines after an op error
+     (``ctx.node_after``), the checkpoint being restored (``ctx.restore_context``) and tracebacks
+     (``ctx.defined_at``). Details are str values; give new detail keys a ``labels`` entry;
+   - ``meaning``, ``causes``, ``fix``: two to four sentences each, in plain English;
+   - ``restore``, ``fetched``, ``identity``: see Kind below.
+
+2. A log of a real failing run under tests/logs/ (paths made generic), or, for an old TF
+   version's wording, one hand-made from that version's sources; or, for a one-line message, a
+   case in ONE_ERROR in tests/test_logparse.py.
+
+3. Its expectations in tests/test_logparse.py: the exact (kind, names, line) of everything found
+   in the new log in EXPECTED, and its details. test_every_kind_is_exercised fails until a log or
+   a ONE_ERROR case finds the new kind; the random-log tests then check that it never raises.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import pkgutil
+
+KINDS: dict = {}  # id -> Kind instance, filled by all_kinds()
+
+
+class Kind:
+    """One kind of TensorFlow error: its messages, what they name, and what to do about it."""
+
+    id = ""  # stable id, e.g. "key-not-found-in-checkpoint"
+    title = ""  # one line, for a person
+    triggers: tuple = ()  # literals, at least one of which is in every line holding a message
+    meaning = ""  # what it means
+    causes = ""  # usual causes
+    fix = ""  # what to do
+    labels: dict = {}  # detail key -> label, for the detail keys only this kind uses
+    restore = False  # an error of a checkpoint restore (a nearby "Restoring ... failed" wrapper adds nothing)
+    wraps_restore = False  # only wraps a restore error: dropped when that error is in the log near it
+    fetched = False  # can be a fetch or feed_dict key, so the "Fetch argument X ..." wrapper names it
+    identity: tuple = ()  # for an error without names: the details that tell two of them apart
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.id:
+            if cls.id in KINDS:
+                raise RuntimeError(f"error kind {cls.id} is defined twice")
+            KINDS[cls.id] = cls()
+
+    def scan(self, ctx, i: int, line: str) -> None:
+        raise NotImplementedError
+
+    def add(self, ctx, names, i, line, start, end, details=None):
+        return ctx.add(self.id, names, i, line, start, end, details)
+
+
+@functools.lru_cache(maxsize=None)
+def all_kinds() -> tuple:
+    """Every kind, by id: importing the modules of this package registers them."""
+    for module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+        importlib.import_module(f"{__name__}.{module}")
+    return tuple(KINDS[k] for k in sorted(KINDS))
