@@ -16,7 +16,7 @@ known role are listed. The first rule that gives an op a role wins, in this orde
    only the train op reads or assigns, which is optimizer state (slots such as `<var>/adam_m`).
 
 Then each variable's role spreads to the ops under its name (initializer, reads), an unused read made
-after an update takes the update's role, and any op whose every consumer has one role takes that
+after an update takes the update's role, an op computed only from metric state is metric, and any op whose every consumer has one role takes that
 role too (a constant that only a summary reads is summary).
 """
 
@@ -28,6 +28,7 @@ SUMMARY_TYPES = frozenset({"ScalarSummary", "HistogramSummary", "ImageSummary", 
                            "MergeSummary", "TensorSummary", "TensorSummaryV2", "WriteSummary",
                            "WriteScalarSummary", "WriteHistogramSummary", "WriteImageSummary"})
 _SAVER_TYPES = frozenset({"SaveV2", "RestoreV2", "SaveSlices", "RestoreSlice", "Save", "Restore"})
+_STATE_ROLES = frozenset({"metric", "local"})
 _INIT_COLLECTIONS = ("INIT_OP", "LOCAL_INIT_OP", "READY_OP", "READY_FOR_LOCAL_INIT_OP")
 _ASSIGN_PREFIXES = ("Assign", "ResourceScatter", "Scatter")
 # (source file, function) of the TF calls whose ops have a role: matched on op.traceback frames.
@@ -51,6 +52,8 @@ def op_roles(graph, spec) -> dict:
     _claim(roles, _only_train_op(spec), "optimizer")
     _spread_from_variables(graph, ops, roles)
     _spread_to_reads_after(ops, roles)
+    _spread_to_inputs(ops, roles)  # first, so what feeds the Scaffold's ready op stays init
+    _spread_to_results(ops, roles)
     _spread_to_inputs(ops, roles)
     return roles
 
@@ -176,6 +179,18 @@ def _spread_to_reads_after(ops, roles) -> None:
         found = {roles.get(c.name) for c in op.control_inputs} | {roles.get(t.op.name) for t in op.inputs}
         found.discard(None)
         if len(found) == 1:
+            roles[op.name] = found.pop()
+
+
+def _spread_to_results(ops, roles) -> None:
+    """An op computed only from metric (or local) state takes its role: a metric's value tensor
+    (`mean/value`) reads its variables without assigning them. Constants are left to the next step."""
+    for op in ops:
+        if op.name in roles:
+            continue
+        found = {roles.get(t.op.name) for t in op.inputs if t.op.type != "Const"}
+        found |= {roles.get(c.name) for c in op.control_inputs}
+        if len(found) == 1 and found <= _STATE_ROLES:
             roles[op.name] = found.pop()
 
 
