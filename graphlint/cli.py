@@ -72,6 +72,8 @@ def _lint_options(p: argparse.ArgumentParser) -> None:
                    help="config file (default: the nearest pyproject.toml with [tool.graphlint])")
     g.add_argument("--format", choices=FORMATS, help="output format (default: text)")
     g.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    g.add_argument("--show-all", action="store_true",
+                   help="list every row of the names-in-some-modes table (default: a screenful)")
     g.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
 
 
@@ -135,7 +137,7 @@ def request_from_args(args):
         command=args.command, models=list(args.model), config=args.config, settings=settings,
         params=parse_params(args.params, "--params") if args.params else None, per_mode_params=per_mode,
         jobs=args.jobs, shard=args.shard, timeout=args.timeout, exit_zero=args.exit_zero,
-        write_baseline=args.write_baseline, render=RenderOptions(color=_color(args)))
+        write_baseline=args.write_baseline, render=RenderOptions(color=_color(args), show_all=args.show_all))
 
 
 def _run_lint(args) -> int:

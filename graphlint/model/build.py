@@ -7,6 +7,7 @@ import inspect
 import sys
 
 from graphlint.errors import UsageError
+from graphlint.model.roles import op_roles
 from graphlint.model.snapshot import BuildFailure, Fetch, RestoreKey, ScopeRename, Snapshot, Variable
 from graphlint.model.tfcompat import is_estimator_spec, tf
 
@@ -156,6 +157,7 @@ def build_mode(model, mode: str, params: dict, est) -> tuple:
         snap.unrestored = _unrestored(graph, spec, snap.restore_keys)
         snap.renames = _renames(graph)
         snap.label_ops = _label_ops(graph, labels)
+        snap.roles = op_roles(graph, spec)
     return snap, graph
 
 

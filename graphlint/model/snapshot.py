@@ -86,6 +86,7 @@ class Snapshot:
     loss: str = ""  # EstimatorSpec.loss tensor name ("" when None)
     train_op: str = ""  # EstimatorSpec.train_op name, "" when None
     label_ops: frozenset = frozenset()  # ops downstream of the labels (absent in PREDICT by design)
+    roles: dict = field(default_factory=dict)  # op name -> role from the graph's structure (model/roles.py)
     failure: Optional[BuildFailure] = None
     skipped: str = ""  # why this mode was not built, when it was skipped on purpose
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from graphlint import __version__
@@ -17,7 +18,8 @@ def _paint(text: str, style: str, color: bool) -> str:
 
 
 def render(report, options: RenderOptions = RenderOptions()) -> str:
-    """The report as text; colour only when the options ask (the CLI decides: a tty and no NO_COLOR)."""
+    """The report as text; colour only when the options ask (the CLI decides: a tty and no NO_COLOR);
+    `options.show_all` lists every row of the mode-diff table instead of a screenful."""
     color = options.color
     info = report.info
     lines = [f"graphlint {__version__} | {info.model} | TensorFlow {info.tf_version} | "
@@ -32,7 +34,7 @@ def render(report, options: RenderOptions = RenderOptions()) -> str:
         lines.append("")
     if report.mode_diff:
         lines.append("Names in some modes only (information; classes other than 'other' are expected):")
-        lines.append(_diff_table(report.mode_diff))
+        lines.append(_diff_table(report.mode_diff, options.show_all))
         lines.append("")
     if report.checkpoint is not None:
         lines.extend(_checkpoint_sections(report))
@@ -70,16 +72,42 @@ def finding_lines(f, color: bool = False) -> list:
     return out
 
 
-def _diff_table(rows) -> str:
+MAX_DIFF_ROWS = 30  # the default table fits on a screen; show_all lists everything
+_AUTO_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*(_\d+)?$")  # TF's default op names (Mul_7); 'class_0' is a scope
+
+
+def _diff_table(rows, show_all: bool = False) -> str:
     from tabulate import tabulate
 
     from graphlint.analysis.classify import EXPECTED
 
-    table = [(r.scope, r.cls, ",".join(r.modes), r.ops, r.variables, ", ".join(r.examples)) for r in rows]
+    shown, hidden = (rows, 0) if show_all else _screenful(rows)
+    table = [(r.scope or "(root)", r.cls, ",".join(r.modes), r.ops, r.variables, ", ".join(r.examples)) for r in shown]
     body = tabulate(table, headers=("scope", "class", "only in", "ops", "variables", "e.g."), tablefmt="simple")
+    if hidden:
+        body += f"\n... {hidden} more rows of expected classes (show them all with --show-all)"
     used = sorted({r.cls for r in rows} & set(EXPECTED))
     legend = [f"  {cls}: {EXPECTED[cls]}" for cls in used]
     return "\n".join([body] + (["classes:"] + legend if legend else []))
+
+
+def _screenful(rows) -> tuple:
+    """(rows to show, how many are left out): root-level auto-named ops (Mul_7, AssignVariableOp_3)
+    become one '(root)' row per class and modes; if that is still too long, rows of expected classes
+    are left out, smallest first ('other' rows are what a reader must see)."""
+    from dataclasses import replace
+
+    merged = {}
+    for r in rows:
+        scope = "" if _AUTO_NAME.match(r.scope) else r.scope
+        prev = merged.get((scope, r.cls, r.modes))
+        merged[(scope, r.cls, r.modes)] = replace(r, scope=scope) if prev is None else replace(
+            prev, ops=prev.ops + r.ops, variables=prev.variables + r.variables)
+    out = [merged[k] for k in sorted(merged)]
+    if len(out) <= MAX_DIFF_ROWS:
+        return out, 0
+    keep = sorted(out, key=lambda r: (r.cls != "other", -(r.ops + r.variables)))[:MAX_DIFF_ROWS]
+    return [r for r in out if r in keep], len(out) - len(keep)
 
 
 def summary(report) -> str:

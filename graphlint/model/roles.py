@@ -1,0 +1,206 @@
+"""What each op of one mode's live graph is for, decided from the graph's structure, not its names.
+
+Called while the mode is built; the result is plain data ({op name: role}) kept on the Snapshot,
+which the mode-diff classifier reads before it falls back to name patterns. Only ops with a
+known role are listed. The first rule that gives an op a role wins, in this order:
+
+ * save: every op in the name scope of a Saver's SaveV2/RestoreV2 ops (whatever the Saver is called);
+ * init: the Scaffold's init/ready ops, as TF lists them in its INIT_OP, READY_OP, ... collections;
+ * summary: summary ops, by op type and by the SUMMARIES collection;
+ * moving-average / dropout: ops whose creation stack (op.traceback, TF's record of the Python call
+   that created the op) passes through ExponentialMovingAverage.apply / tf.nn.dropout;
+ * metric / local: metric and local variables (their collections), what they own, what assigns them,
+   and the EstimatorSpec's eval_metric_ops;
+ * optimizer (TRAIN): what the train op runs that the loss does not depend on (gradients, the update
+   math of a hand-written optimizer, learning-rate schedules, gradient clipping), and so a variable
+   only the train op reads or assigns, which is optimizer state (slots such as `<var>/adam_m`).
+
+Then each variable's role spreads to the ops under its name (initializer, reads), an unused read made
+after an update takes the update's role, an op computed only from metric state is metric, and any op whose every consumer has one role takes that
+role too (a constant that only a summary reads is summary).
+"""
+
+from __future__ import annotations
+
+from graphlint.model.tfcompat import tf
+
+SUMMARY_TYPES = frozenset({"ScalarSummary", "HistogramSummary", "ImageSummary", "AudioSummary", "AudioSummaryV2",
+                           "MergeSummary", "TensorSummary", "TensorSummaryV2", "WriteSummary",
+                           "WriteScalarSummary", "WriteHistogramSummary", "WriteImageSummary"})
+_SAVER_TYPES = frozenset({"SaveV2", "RestoreV2", "SaveSlices", "RestoreSlice", "Save", "Restore"})
+_STATE_ROLES = frozenset({"metric", "local"})
+_INIT_COLLECTIONS = ("INIT_OP", "LOCAL_INIT_OP", "READY_OP", "READY_FOR_LOCAL_INIT_OP")
+_ASSIGN_PREFIXES = ("Assign", "ResourceScatter", "Scatter")
+# (source file, function) of the TF calls whose ops have a role: matched on op.traceback frames.
+_CREATORS = (
+    ("moving-average", "moving_averages.py", ("apply",)),
+    ("dropout", "nn_ops.py", ("dropout", "dropout_v2", "_dropout")),
+)
+
+
+def op_roles(graph, spec) -> dict:
+    """{op name: role} for the ops of `graph` whose role its structure shows."""
+    ops = graph.get_operations()
+    roles: dict = {}
+    _claim(roles, _saver_ops(ops))
+    _claim(roles, _collection_ops(graph, _INIT_COLLECTIONS), "init")
+    _claim(roles, {op.name: "summary" for op in ops if op.type in SUMMARY_TYPES})
+    _claim(roles, _collection_ops(graph, ("SUMMARIES", "SUMMARY_OP")), "summary")
+    _claim(roles, _created_by(ops, roles))
+    _claim(roles, _state_variables(graph))
+    _claim(roles, _metric_ops(spec), "metric")
+    _claim(roles, _only_train_op(spec), "optimizer")
+    _spread_from_variables(graph, ops, roles)
+    _spread_to_reads_after(ops, roles)
+    _spread_to_inputs(ops, roles)  # first, so what feeds the Scaffold's ready op stays init
+    _spread_to_results(ops, roles)
+    _spread_to_inputs(ops, roles)
+    return roles
+
+
+def _claim(roles: dict, found, role: str = "") -> None:
+    """Add roles the earlier rules did not decide: a {name: role} dict, or names with `role`."""
+    items = found.items() if isinstance(found, dict) else ((n, role) for n in found)
+    for name, r in items:
+        roles.setdefault(name, r)
+
+
+def _saver_ops(ops) -> dict:
+    scopes = {op.name.rsplit("/", 1)[0] + "/" for op in ops if op.type in _SAVER_TYPES and "/" in op.name}
+    return {op.name: "save" for op in ops if any(op.name.startswith(s) for s in scopes)}
+
+
+def _collection_ops(graph, keys) -> set:
+    names = set()
+    for key in keys:
+        for item in graph.get_collection(getattr(tf().compat.v1.GraphKeys, key)):
+            op = getattr(item, "op", item)
+            if hasattr(op, "name") and getattr(op, "graph", None) is graph:
+                names.add(op.name)
+    return names
+
+
+def _created_by(ops, roles) -> dict:
+    """Ops created inside one of the _CREATORS calls, from the creation stack TF keeps per op."""
+    found = {}
+    for op in ops:
+        if op.name in roles:
+            continue
+        for frame in op.traceback:
+            role = _creator_role(frame.filename, frame.name)
+            if role:
+                found[op.name] = role
+                break
+    return found
+
+
+def _creator_role(filename: str, func: str) -> str:
+    for role, source, funcs in _CREATORS:
+        if func in funcs and filename.endswith(source):
+            return role
+    return ""
+
+
+def _state_variables(graph) -> dict:
+    keys = tf().compat.v1.GraphKeys
+    out = {v.op.name: "local" for v in graph.get_collection(keys.LOCAL_VARIABLES)}
+    out.update({v.op.name: "metric" for v in graph.get_collection(keys.METRIC_VARIABLES)})
+    return out
+
+
+def _metric_ops(spec) -> set:
+    """The value and update ops of the EstimatorSpec's eval_metric_ops."""
+    names = set()
+    for pair in (getattr(spec, "eval_metric_ops", None) or {}).values():
+        for item in tf().nest.flatten(pair):
+            op = getattr(item, "op", item)
+            if hasattr(op, "name"):
+                names.add(op.name)
+    return names
+
+
+def _only_train_op(spec) -> set:
+    """Ancestors of the train op that are not ancestors of the loss (nor the loss itself)."""
+    train_op = getattr(spec, "train_op", None)
+    loss = getattr(spec, "loss", None)
+    if train_op is None or loss is None:
+        return set()
+    train_op = getattr(train_op, "op", train_op)
+    forward = _ancestors([loss.op])
+    return _ancestors([train_op]) - forward
+
+
+def _ancestors(roots) -> set:
+    seen, stack = set(), list(roots)
+    while stack:
+        op = stack.pop()
+        if op.name in seen:
+            continue
+        seen.add(op.name)
+        stack.extend(t.op for t in op.inputs)
+        stack.extend(op.control_inputs)
+    return seen
+
+
+def _spread_from_variables(graph, ops, roles) -> None:
+    """A variable's ops (`<var>/...`: initializer, reads) and the ops that assign it share its role."""
+    variables = {v.op.name: roles[v.op.name] for v in graph.get_collection(tf().compat.v1.GraphKeys.GLOBAL_VARIABLES)
+                 + graph.get_collection(tf().compat.v1.GraphKeys.LOCAL_VARIABLES) if v.op.name in roles}
+    if not variables:
+        return
+    for op in ops:
+        if op.name in roles:
+            continue
+        owner = _owner(op.name, variables)
+        if owner is None and op.type.startswith(_ASSIGN_PREFIXES) and op.inputs:
+            owner = op.inputs[0].op.name  # the variable it writes, at any name (eval_step's AssignAdd)
+        if owner in variables:
+            roles[op.name] = variables[owner]
+
+
+def _owner(name: str, variables: dict):
+    parts = name.split("/")
+    for i in range(len(parts) - 1, 0, -1):
+        prefix = "/".join(parts[:i])
+        if prefix in variables:
+            return prefix
+    return None
+
+
+def _spread_to_reads_after(ops, roles) -> None:
+    """An op nothing uses, made under control dependencies, takes the one role its inputs and
+    dependencies have (those with none aside): the value read back after `var.assign(...)` (a
+    resource variable's assign returns one) belongs to the update, whoever made the update."""
+    for op in ops:
+        if op.name in roles or not op.control_inputs or op._control_outputs:
+            continue
+        if any(out.consumers() for out in op.outputs):
+            continue
+        found = {roles.get(c.name) for c in op.control_inputs} | {roles.get(t.op.name) for t in op.inputs}
+        found.discard(None)
+        if len(found) == 1:
+            roles[op.name] = found.pop()
+
+
+def _spread_to_results(ops, roles) -> None:
+    """An op computed only from metric (or local) state takes its role: a metric's value tensor
+    (`mean/value`) reads its variables without assigning them. Constants are left to the next step."""
+    for op in ops:
+        if op.name in roles:
+            continue
+        found = {roles.get(t.op.name) for t in op.inputs if t.op.type != "Const"}
+        found |= {roles.get(c.name) for c in op.control_inputs}
+        if len(found) == 1 and found <= _STATE_ROLES:
+            roles[op.name] = found.pop()
+
+
+def _spread_to_inputs(ops, roles) -> None:
+    """An op all of whose consumers have one role takes it. Consumers are created after their inputs,
+    so visiting ops in reverse creation order decides consumers first."""
+    for op in reversed(ops):
+        if op.name in roles:
+            continue
+        users = {c.name for out in op.outputs for c in out.consumers()} | {c.name for c in op._control_outputs}
+        found = {roles.get(u) for u in users}
+        if len(found) == 1 and None not in found:
+            roles[op.name] = found.pop()
