@@ -22,6 +22,7 @@ EXPECTED = {
     "local": "local variables (never checkpointed)",
     "batch-norm": "batch normalization: training path (batch statistics, moving-average updates) vs inference path",
     "needs-labels": "uses labels, or sits in a scope that does; PREDICT has no labels",
+    "estimator": "added by Estimator and its session, not by model_fn (eval step, init and readiness ops)",
 }
 
 
@@ -35,7 +36,9 @@ class Classifier:
         self.local_vars = set()
         self.bn_scopes = set()
         self.label_ops = set()
+        self.estimator_ops = set()
         for snap in snapshots:
+            self.estimator_ops |= snap.estimator_ops
             for name, op_type in snap.ops.items():
                 if "Apply" in op_type:
                     self.optimizer_scopes.add(name.split("/", 1)[0])
@@ -67,6 +70,8 @@ class Classifier:
             return "batch-norm"
         if name in self.local_vars or name.rsplit("/", 1)[0] in self.local_vars:
             return "local"
+        if name in self.estimator_ops:
+            return "estimator"
         if modes == self.no_predict and self._needs_labels(name):
             return "needs-labels"
         return "other"

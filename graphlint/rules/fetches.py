@@ -7,6 +7,10 @@ from graphlint.analysis.match import did_you_mean, uniquified_twins
 from graphlint.rules import Rule
 
 
+# How each kind of Fetch reaches TF: a lookup in begin(), a fetch or feed of Session.run, or end().
+_VERBS = {"begin": "looks up", "before_run": "fetches", "feed": "feeds", "end": "fetches at the end of the mode"}
+
+
 def _elsewhere(ctx, mode, op_name):
     return [m for m in ctx.built_modes() if m != mode and op_name in ctx.snapshots[m].ops]
 
@@ -86,7 +90,8 @@ class FetchOfMissingTensor(Rule):
                 extra = f" ({'; '.join(hints)})" if hints else ""
                 yield self.finding(
                     (mode,), fetch.name,
-                    f"{fetch.hook} fetches '{fetch.name}' in {mode}, but {fetch.error or 'it does not exist'}{extra}",
+                    f"{fetch.hook} {_VERBS.get(fetch.moment, 'fetches')} '{fetch.name}' in {mode}, "
+                    f"but {fetch.error or 'it does not exist'}{extra}",
                     fix="fetch only what this mode builds: build it in every mode, or return no fetch "
                         "from before_run in this mode",
                     location=fetch.site)
@@ -179,7 +184,7 @@ class ReenteredVariableScope(Rule):
             related.append(Related(rename.site, f"entered again here: TensorFlow opened name scope '{rename.got}'"))
         return self.finding(
             (mode,), rename.requested + "/",
-            f"{fetch.hook} fetches {count} under '{rename.requested}/' in {mode} ({names}), but they were "
+            f"{fetch.hook} {_VERBS.get(fetch.moment, 'fetches')} {count} under '{rename.requested}/' in {mode} ({names}), but they were "
             f"built under '{rename.got}/' (e.g. '{twin}'): the scope '{rename.requested}' was entered a "
             f"second time{where}{first}, and the second entry opened the name scope '{rename.got}'",
             fix=f"build both parts under one entry of '{rename.requested}', or re-enter it with the "
@@ -256,7 +261,15 @@ class HookBeforeRunFailed(Rule):
 
     def check(self, ctx):
         for mode in ctx.built_modes():
-            for hook, message, site in ctx.snapshots[mode].hook_errors:
-                yield self.finding((mode,), hook, f"{hook} raised while preparing its fetches in {mode}: {message}",
-                                   fix="make begin()/before_run() work in every mode the hook is attached to",
-                                   location=site)
+            for err in ctx.snapshots[mode].hook_errors:
+                if err.moment == "before_run":  # graphlint's run context has no session: maybe only ours
+                    yield self.finding((mode,), err.hook, f"{err.hook} raised while preparing its fetches in "
+                                       f"{mode}: {err.message}", location=err.site,
+                                       fix="make begin()/before_run() work in every mode the hook is attached to")
+                    continue
+                when = "in begin()" if err.moment == "begin" else "while the session was created"
+                yield self.finding((mode,), err.hook, f"{err.hook} raised {when} in {mode}: {err.message}; "
+                                   f"MonitoredSession does the same, so {mode} fails before its first step",
+                                   location=err.site, severity="error",
+                                   fix="make begin() work in every mode the hook is attached to, or attach the "
+                                       "hook only to the modes it works in")
