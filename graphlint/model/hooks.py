@@ -47,32 +47,43 @@ class _NullWriter:
         return lambda *args, **kwargs: None
 
 
+_watches = []  # the active Watch, innermost last
+
+
+def _recording_new(cls, *args, **kwargs):
+    hook = object.__new__(cls)
+    if _watches:
+        _watches[-1].note(hook, _watches[-1].sites.raw_from_stack(2))
+    return hook
+
+
+def _install_recording_new():
+    """SessionRunHook.__new__ notes where hooks are made while a Watch is active. It is installed
+    once and left in place: CPython cannot take a __new__ back off a class (object.__new__ then
+    rejects constructor arguments), and outside a Watch it does just what object.__new__ does."""
+    from tensorflow.python.training.session_run_hook import SessionRunHook
+
+    if SessionRunHook.__dict__.get("__new__") is None:
+        SessionRunHook.__new__ = staticmethod(_recording_new)
+
+
 @contextlib.contextmanager
 def watching(sites):
     """While model_fn runs and its hooks are simulated: note each SessionRunHook's construction
     site (findings point at the user's `LoggingTensorHook(...)` line, not into TF), and give hooks
     writers that write nothing."""
     from tensorflow.python.summary.writer.writer_cache import FileWriterCache
-    from tensorflow.python.training.session_run_hook import SessionRunHook
 
+    _install_recording_new()
     watch = Watch(sites)
-
-    def new(cls, *args, **kwargs):
-        hook = object.__new__(cls)
-        watch.note(hook, sites.raw_from_stack(2))
-        return hook
-
-    patch_new = "__new__" not in SessionRunHook.__dict__
     saved_get = FileWriterCache.__dict__["get"]
-    if patch_new:
-        SessionRunHook.__new__ = staticmethod(new)
     FileWriterCache.get = staticmethod(lambda *args, **kwargs: _NullWriter())
+    _watches.append(watch)
     try:
         yield watch
     finally:
+        _watches.remove(watch)
         FileWriterCache.get = saved_get
-        if patch_new:
-            del SessionRunHook.__new__
 
 
 def simulate(graph, spec, mode: str, watch: Watch):
