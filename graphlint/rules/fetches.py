@@ -201,8 +201,9 @@ class HookBeforeRunFailed(Rule):
     mode's graph (with a run context that has no session).
 
     ## Why is this bad
-    graphlint cannot see what the hook fetches, so its fetches go unchecked; if the hook also raises
-    under MonitoredSession, that mode fails on its first step.
+    MonitoredSession calls begin() on every hook before the first step, so a hook whose begin()
+    raises fails that mode (an error). When before_run() raises, it may only be for want of the live
+    session graphlint cannot give it (a warning): its fetches go unchecked.
 
     ## Example
     ```python
@@ -257,7 +258,7 @@ class HookBeforeRunFailed(Rule):
     code = "GL203"
     symbol = "hook-before-run-failed"
     severity = "warning"
-    summary = "a hook raised in begin() or before_run(), so its fetches could not be checked"
+    summary = "a hook raised in begin() (the mode fails) or before_run() (its fetches go unchecked)"
 
     def check(self, ctx):
         for mode in ctx.built_modes():
