@@ -35,6 +35,7 @@ EXPECTED = {
     "batch-norm": "batch normalization: training path (batch statistics, moving-average updates) vs inference path",
     "needs-labels": "uses labels, or sits in a scope that does; PREDICT has no labels",
     "renumbered": "an auto-numbered name (Mean_1) that moved: in this mode ops of an expected class took a lower number",
+    "estimator": "added by Estimator and its session, not by model_fn (eval step, init and readiness ops)",
 }
 
 
@@ -50,9 +51,11 @@ class Classifier:
         self.label_ops = set()
         self.roles = {}  # mode -> {op name: role}
         self.families = {}  # mode -> {(scope, base name, op type): [names]}
+        self.estimator_ops = set()
         for snap in snapshots:
             self.families[snap.mode] = _families(snap.ops)
             self.roles[snap.mode] = snap.roles
+            self.estimator_ops |= snap.estimator_ops
             for name, op_type in snap.ops.items():
                 if "Apply" in op_type:
                     self.optimizer_scopes.add(name.split("/", 1)[0])
@@ -87,6 +90,8 @@ class Classifier:
             return "metric"
         if name in self.local_vars or name.rsplit("/", 1)[0] in self.local_vars:
             return "local"
+        if name in self.estimator_ops:
+            return "estimator"
         if modes == self.no_predict and self._needs_labels(name):
             return "needs-labels"
         if self._renumbered(name, op_type, modes):

@@ -7,15 +7,11 @@ import inspect
 import sys
 
 from graphlint.errors import UsageError
+from graphlint.model import hooks
 from graphlint.model.roles import op_roles
-from graphlint.model.snapshot import BuildFailure, Fetch, RestoreKey, ScopeRename, Snapshot, Variable
+from graphlint.model.snapshot import BuildFailure, RestoreKey, ScopeRename, Snapshot, Variable
 from graphlint.model.tfcompat import is_estimator_spec, tf
 
-_HOOKS = {
-    "train": ("training_chief_hooks", "training_hooks"),
-    "eval": ("evaluation_hooks",),
-    "predict": ("prediction_hooks",),
-}
 _graph_class = None
 
 
@@ -133,7 +129,7 @@ def build_mode(model, mode: str, params: dict, est) -> tuple:
     mode_key = {"train": est.ModeKeys.TRAIN, "eval": est.ModeKeys.EVAL, "predict": est.ModeKeys.PREDICT}[mode]
     graph = _recording_graph(model.sites)
     snap = Snapshot(mode, params=copy.deepcopy(params))
-    with graph.as_default():
+    with graph.as_default(), hooks.watching(model.sites) as watch:
         t.compat.v1.train.get_or_create_global_step()  # Estimator creates it before input_fn
         features, labels = _input_tensors(model, mode, mode_key, params)
         try:
@@ -148,7 +144,7 @@ def build_mode(model, mode: str, params: dict, est) -> tuple:
         if not is_estimator_spec(spec):
             raise UsageError(f"{model.target}: model_fn returned {type(spec).__name__} in {mode}, "
                              "not a tf.estimator.EstimatorSpec")
-        snap.fetches, snap.hook_errors = _collect_fetches(graph, spec, mode, model.sites)
+        snap.fetches, snap.hook_errors, snap.estimator_ops, snap.late_ops = hooks.simulate(graph, spec, mode, watch)
         snap.loss = spec.loss.name if spec.loss is not None else ""
         snap.train_op = spec.train_op.name if spec.train_op is not None else ""
         snap.ops = {op.name: op.type for op in graph.get_operations()}
@@ -254,66 +250,3 @@ def _spec_shape(saveable, spec):
     if shape is None or getattr(shape, "rank", None) is None:
         return None
     return tuple(shape.as_list())
-
-
-def _hooks(spec, mode):
-    for attr in _HOOKS[mode]:
-        yield from getattr(spec, attr, None) or ()
-
-
-def _collect_fetches(graph, spec, mode, sites):
-    """Call each hook's begin() and before_run() as MonitoredSession would, and resolve the fetches."""
-    t = tf()
-    fetches, errors = [], []
-    for hook in _hooks(spec, mode):
-        hook_name = type(hook).__name__
-        site = _method_site(hook, "before_run", sites)
-        try:
-            hook.begin()
-            context = t.compat.v1.train.SessionRunContext(
-                original_args=t.compat.v1.train.SessionRunArgs(fetches=None), session=None)
-            args = hook.before_run(context)
-        except Exception as exc:
-            errors.append((hook_name, f"{type(exc).__name__}: {_first_line(exc)}",
-                           sites.from_traceback(exc.__traceback__) or site))
-            continue
-        if args is None:
-            continue
-        for leaf in _flatten(getattr(args, "fetches", args)):
-            fetches.append(_resolve(graph, hook_name, leaf, site))
-    return fetches, errors
-
-
-def _flatten(fetches):
-    """The leaves of a fetch structure, as Session's fetch mapper walks it (dicts in key order)."""
-    if fetches is None:
-        return
-    if isinstance(fetches, dict):
-        for key in sorted(fetches, key=str):
-            yield from _flatten(fetches[key])
-    elif isinstance(fetches, (list, tuple)):
-        for item in fetches:
-            yield from _flatten(item)
-    else:
-        yield fetches
-
-
-def _resolve(graph, hook_name, leaf, site) -> Fetch:
-    name = leaf if isinstance(leaf, str) else getattr(leaf, "name", repr(leaf))
-    try:
-        graph.as_graph_element(leaf, allow_tensor=True, allow_operation=True)
-    except (KeyError, ValueError, TypeError) as exc:
-        return Fetch(hook_name, name, False, _first_line(exc), site)
-    return Fetch(hook_name, name, True, "", site)
-
-
-def _method_site(obj, method, sites):
-    fn = getattr(type(obj), method, None)
-    try:
-        filename = inspect.getsourcefile(fn)
-        line = inspect.getsourcelines(fn)[1]
-    except (TypeError, OSError):
-        return None
-    if not filename or not sites.is_user_file(filename):
-        return None
-    return sites.site(filename, line, method)

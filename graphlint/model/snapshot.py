@@ -52,6 +52,17 @@ class Fetch:
     resolved: bool
     error: str = ""
     site: Optional[Site] = None
+    moment: str = "before_run"  # when TF resolves it: begin (a lookup), before_run, feed, end
+
+
+@dataclass(frozen=True)
+class HookError:
+    """A hook raised while graphlint called it. moment "begin": MonitoredSession fails the same way."""
+
+    hook: str
+    message: str
+    site: Optional[Site]
+    moment: str
 
 
 @dataclass(frozen=True)
@@ -80,13 +91,15 @@ class Snapshot:
     restore_keys: dict = field(default_factory=dict)  # key -> RestoreKey
     unrestored: tuple = ()  # global variables a custom Saver's var_list leaves out
     fetches: list = field(default_factory=list)  # [Fetch]
-    hook_errors: list = field(default_factory=list)  # [(hook, message, Site)]
+    hook_errors: list = field(default_factory=list)  # [HookError]
     renames: list = field(default_factory=list)  # [ScopeRename]
     params: dict = field(default_factory=dict)  # the params this mode was built with
     loss: str = ""  # EstimatorSpec.loss tensor name ("" when None)
     train_op: str = ""  # EstimatorSpec.train_op name, "" when None
     label_ops: frozenset = frozenset()  # ops downstream of the labels (absent in PREDICT by design)
     roles: dict = field(default_factory=dict)  # op name -> role from the graph's structure (model/roles.py)
+    estimator_ops: frozenset = frozenset()  # ops Estimator and its session add around model_fn
+    late_ops: frozenset = frozenset()  # ops that exist only once the session is created (not at begin())
     failure: Optional[BuildFailure] = None
     skipped: str = ""  # why this mode was not built, when it was skipped on purpose
 

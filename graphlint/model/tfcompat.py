@@ -104,6 +104,25 @@ class EstimatorSpec(collections.namedtuple("EstimatorSpec", _SPEC_FIELDS)):
         )
 
 
+LOSS_METRIC_KEY = "loss"
+
+
+def verify_and_create_loss_metric(eval_metric_ops: dict, loss) -> dict:
+    """The stand-in for Estimator's own `loss` metric in EVAL: the mean of the loss."""
+    if LOSS_METRIC_KEY in eval_metric_ops:
+        raise ValueError(f'Metric with name "{LOSS_METRIC_KEY}" is not allowed, because Estimator '
+                         "already defines a default metric with the same name.")
+    eval_metric_ops[LOSS_METRIC_KEY] = tf().compat.v1.metrics.mean(loss)
+    return eval_metric_ops
+
+
+def extract_metric_update_ops(eval_dict: dict):
+    """The stand-in for Estimator's grouping of the metric updates (sorted, so the graph is stable)."""
+    updates = [value[1] for _, value in sorted(eval_dict.items())]
+    values = {name: value[0] for name, value in eval_dict.items()}
+    return (tf().group(*updates) if updates else None), values
+
+
 class RunConfig:
     """The attributes model_fns commonly read from Estimator's RunConfig."""
 

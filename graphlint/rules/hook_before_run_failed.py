@@ -13,8 +13,9 @@ class HookBeforeRunFailed(Rule):
     mode's graph (with a run context that has no session).
 
     ## Why is this bad
-    graphlint cannot see what the hook fetches, so its fetches go unchecked; if the hook also raises
-    under MonitoredSession, that mode fails on its first step.
+    MonitoredSession calls begin() on every hook before the first step, so a hook whose begin()
+    raises fails that mode (an error). When before_run() raises, it may only be for want of the live
+    session graphlint cannot give it (a warning): its fetches go unchecked.
 
     ## Example
     ```python
@@ -69,11 +70,19 @@ class HookBeforeRunFailed(Rule):
     code = "GL203"
     symbol = "hook-before-run-failed"
     severity = "warning"
-    summary = "a hook raised in begin() or before_run(), so its fetches could not be checked"
+    summary = "a hook raised in begin() (the mode fails) or before_run() (its fetches go unchecked)"
 
     def check(self, ctx):
         for mode in ctx.built_modes():
-            for hook, message, site in ctx.snapshots[mode].hook_errors:
-                yield self.finding((mode,), hook, f"{hook} raised while preparing its fetches in {mode}: {message}",
-                                   fix="make begin()/before_run() work in every mode the hook is attached to",
-                                   location=site)
+            for err in ctx.snapshots[mode].hook_errors:
+                if err.moment == "before_run":  # graphlint's run context has no session: maybe only ours
+                    yield self.finding((mode,), err.hook, f"{err.hook} raised while preparing its fetches in "
+                                       f"{mode}: {err.message}", location=err.site,
+                                       fix="make begin()/before_run() work in every mode the hook is attached to")
+                    continue
+                when = "in begin()" if err.moment == "begin" else "while the session was created"
+                yield self.finding((mode,), err.hook, f"{err.hook} raised {when} in {mode}: {err.message}; "
+                                   f"MonitoredSession does the same, so {mode} fails before its first step",
+                                   location=err.site, severity="error",
+                                   fix="make begin() work in every mode the hook is attached to, or attach the "
+                                       "hook only to the modes it works in")

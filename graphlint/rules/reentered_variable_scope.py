@@ -5,6 +5,7 @@ from __future__ import annotations
 from graphlint.analysis.match import uniquified_twins
 from graphlint.findings import Related
 from graphlint.rules import Rule
+from graphlint.rules._fetches import verb
 
 
 class ReenteredVariableScope(Rule):
@@ -94,7 +95,7 @@ class ReenteredVariableScope(Rule):
             related.append(Related(rename.site, f"entered again here: TensorFlow opened name scope '{rename.got}'"))
         return self.finding(
             (mode,), rename.requested + "/",
-            f"{fetch.hook} fetches {count} under '{rename.requested}/' in {mode} ({names}), but they were "
+            f"{fetch.hook} {verb(fetch)} {count} under '{rename.requested}/' in {mode} ({names}), but they were "
             f"built under '{rename.got}/' (e.g. '{twin}'): the scope '{rename.requested}' was entered a "
             f"second time{where}{first}, and the second entry opened the name scope '{rename.got}'",
             fix=f"build both parts under one entry of '{rename.requested}', or re-enter it with the "

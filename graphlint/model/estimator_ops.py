@@ -1,0 +1,87 @@
+"""The ops Estimator adds to a mode's graph around model_fn, so hooks look at the graph they really get.
+
+Two moments matter to hooks (measured on TF 2.15.1 + tensorflow-estimator 2.15.0, and kept equal by
+tests/test_estimator_graph.py):
+- before hooks' begin(): TRAIN has the global step's read and the `loss` scalar summary; EVAL has
+  the mean-of-loss metric, the grouped metric updates and the `eval_step` counter with its increment;
+- before after_create_session()/before_run(): MonitoredSession has finalized the Scaffold (Saver,
+  init, readiness and local-init ops, merged summaries) and the graph.
+Each step calls the function Estimator (or TF's evaluation loop) calls, in the same order, so the
+names come out the same, numbering included.
+"""
+
+from __future__ import annotations
+
+from graphlint.model import tfcompat
+from graphlint.model.tfcompat import tf
+
+
+def add_before_begin(spec, mode: str):
+    """Add what Estimator builds after model_fn and before hooks' begin(); return the Scaffold the
+    session will finalize (EVAL may replace the spec's, as Estimator does)."""
+    if mode == "train":
+        _train(spec)
+    elif mode == "eval":
+        return _eval(spec)
+    return spec.scaffold
+
+
+def _train(spec):
+    """Estimator._train_model_default and _train_with_estimator_spec, graph part."""
+    from tensorflow.python.training import training_util
+
+    v1 = tf().compat.v1
+    keys = v1.GraphKeys
+    training_util._get_or_create_global_step_read()
+    # Estimator adds its `loss` summary only when the user has none named so (TensorBoard's curve).
+    if not any(s.op.name == "loss" for s in v1.get_collection(keys.SUMMARIES)):
+        v1.summary.scalar("loss", spec.loss)
+    v1.add_to_collection(keys.LOSSES, spec.loss)
+    if not (spec.scaffold.saver or v1.get_collection(keys.SAVERS)):
+        v1.add_to_collection(keys.SAVERS, v1.train.Saver(sharded=True, defer_build=True,
+                                                         save_relative_paths=True))
+
+
+def _eval(spec):
+    """Estimator._evaluate_build_graph, then evaluation._evaluate_once up to its MonitoredSession."""
+    from tensorflow.python.ops import state_ops
+    from tensorflow.python.training import evaluation
+
+    v1 = tf().compat.v1
+    metrics = _loss_metric()(dict(spec.eval_metric_ops or {}), spec.loss)
+    update_op, _ = _metric_updates()(metrics)
+    scaffold = spec.scaffold
+    if scaffold and scaffold.local_init_op:
+        evaluation._get_or_create_eval_step()
+        scaffold = v1.train.Scaffold(
+            local_init_op=tf().group(scaffold.local_init_op, v1.train.Scaffold.default_local_init_op()),
+            copy_from_scaffold=scaffold)
+    eval_step = evaluation._get_or_create_eval_step()
+    if update_op is not None:
+        eval_ops = [update_op, state_ops.assign_add(eval_step, 1, use_locking=True)]
+        evaluation._get_latest_eval_step_value(eval_ops)
+    return scaffold
+
+
+def _loss_metric():
+    est = tfcompat.real_estimator()
+    if est is None:
+        return tfcompat.verify_and_create_loss_metric
+    from tensorflow_estimator.python.estimator import estimator as est_lib
+
+    return est_lib._verify_and_create_loss_metric
+
+
+def _metric_updates():
+    est = tfcompat.real_estimator()
+    if est is None:
+        return tfcompat.extract_metric_update_ops
+    from tensorflow_estimator.python.estimator import estimator as est_lib
+
+    return est_lib._extract_metric_update_ops
+
+
+def finalize(scaffold) -> None:
+    """What the session creator does before after_create_session: finalize a copy of the Scaffold
+    (the spec's own stays as the user left it) and with it the graph."""
+    tf().compat.v1.train.Scaffold(copy_from_scaffold=scaffold).finalize()

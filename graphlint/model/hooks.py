@@ -1,0 +1,255 @@
+"""Run an EstimatorSpec's hooks as MonitoredSession does, on the graph Estimator gives them, and
+record every name they look up, fetch or feed, and every way they fail.
+
+MonitoredSession calls each hook's begin() (LoggingTensorHook and user hooks resolve names there),
+then creates the session (the Scaffold finalizes the graph), then calls before_run() (Session.run
+resolves the fetches and the feed keys), and end() when it closes (FinalOpsHook runs its ops then).
+A name that does not resolve at any of these moments fails the mode, so each is recorded as a
+Fetch; the one thing graphlint cannot give a hook is a live session.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+
+from graphlint.model import estimator_ops
+from graphlint.model.snapshot import Fetch, HookError
+from graphlint.model.tfcompat import tf
+
+_HOOKS = {
+    "train": ("training_chief_hooks", "training_hooks"),  # MonitoredTrainingSession's order
+    "eval": ("evaluation_hooks",),
+    "predict": ("prediction_hooks",),
+}
+
+
+class Watch:
+    """Where the user's code constructed each hook, noted while model_fn ran."""
+
+    def __init__(self, sites):
+        self.sites = sites
+        self._made = {}  # id(hook) -> (hook, raw site); the hook is kept so its id stays unique
+
+    def note(self, hook, raw) -> None:
+        self._made[id(hook)] = (hook, raw)
+
+    def constructed_at(self, hook):
+        entry = self._made.get(id(hook))
+        return self.sites.from_raw(entry[1]) if entry and entry[0] is hook else None
+
+
+class _NullWriter:
+    """A summary writer that writes nothing: hooks open one in begin() (ProfilerHook even in its
+    constructor), and graphlint must not write event files into the user's folders."""
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+_watches = []  # the active Watch, innermost last
+
+
+def _recording_new(cls, *args, **kwargs):
+    hook = object.__new__(cls)
+    if _watches:
+        _watches[-1].note(hook, _watches[-1].sites.raw_from_stack(2))
+    return hook
+
+
+def _install_recording_new():
+    """SessionRunHook.__new__ notes where hooks are made while a Watch is active. It is installed
+    once and left in place: CPython cannot take a __new__ back off a class (object.__new__ then
+    rejects constructor arguments), and outside a Watch it does just what object.__new__ does."""
+    from tensorflow.python.training.session_run_hook import SessionRunHook
+
+    if SessionRunHook.__dict__.get("__new__") is None:
+        SessionRunHook.__new__ = staticmethod(_recording_new)
+
+
+@contextlib.contextmanager
+def watching(sites):
+    """While model_fn runs and its hooks are simulated: note each SessionRunHook's construction
+    site (findings point at the user's `LoggingTensorHook(...)` line, not into TF), and give hooks
+    writers that write nothing."""
+    from tensorflow.python.summary.writer.writer_cache import FileWriterCache
+
+    _install_recording_new()
+    watch = Watch(sites)
+    saved_get = FileWriterCache.__dict__["get"]
+    FileWriterCache.get = staticmethod(lambda *args, **kwargs: _NullWriter())
+    _watches.append(watch)
+    try:
+        yield watch
+    finally:
+        _watches.remove(watch)
+        FileWriterCache.get = saved_get
+
+
+def simulate(graph, spec, mode: str, watch: Watch):
+    """Add Estimator's ops, then run the hooks' begin(), finalize, before_run() and end-time fetches.
+    Returns (fetches, errors, estimator_ops, late_ops)."""
+    fetches, errors = [], []
+    before = _names(graph)
+    scaffold = spec.scaffold
+    try:
+        scaffold = estimator_ops.add_before_begin(spec, mode)
+    except Exception as exc:  # noqa: BLE001 - Estimator fails this mode the same way
+        errors.append(HookError("Estimator", _message(exc), None, "begin"))
+    added = _names(graph) - before
+    hooks = list(_hooks(spec, mode))
+    with _lookups(graph) as failed:
+        ready = [h for h in hooks if _begin(h, failed, watch, fetches, errors)]
+    at_begin = _names(graph)
+    try:
+        estimator_ops.finalize(scaffold)
+    except Exception as exc:  # noqa: BLE001 - the session creator would raise it too
+        errors.append(HookError("Scaffold", _message(exc), None, "session"))
+    late = _names(graph) - at_begin
+    try:
+        for hook in ready:
+            _before_run(graph, hook, watch, fetches, errors)
+            _at_end(graph, hook, watch, fetches)
+    finally:
+        graph._unsafe_unfinalize()  # graphlint reads the graph on (saveables, sites)
+    return fetches, errors, frozenset(added | late), frozenset(late)
+
+
+def _names(graph) -> set:
+    return {op.name for op in graph.get_operations()}
+
+
+def _hooks(spec, mode):
+    for attr in _HOOKS[mode]:
+        yield from getattr(spec, attr, None) or ()
+
+
+@contextlib.contextmanager
+def _lookups(graph):
+    """Note each name lookup on the graph that fails, by the exception it raised: when that same
+    exception escapes a hook's begin(), the hook failed on that name. (Lookups a hook catches
+    itself, like LoggingTensorHook's probe for an ambiguous `x:1`, never escape.)"""
+    failed = {}
+    original = graph.as_graph_element
+
+    def as_graph_element(obj, allow_tensor=True, allow_operation=True):
+        try:
+            return original(obj, allow_tensor, allow_operation)
+        except (KeyError, ValueError) as exc:
+            if isinstance(obj, str):
+                failed[id(exc)] = (exc, obj)
+            raise
+
+    graph.as_graph_element = as_graph_element
+    try:
+        yield failed
+    finally:
+        del graph.as_graph_element
+
+
+def _failed_name(exc, failed):
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        entry = failed.get(id(exc))
+        if entry and entry[0] is exc:
+            return entry[1]
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _begin(hook, failed, watch, fetches, errors) -> bool:
+    """Call begin(); False when it raised (MonitoredSession would have stopped the mode there)."""
+    name = type(hook).__name__
+    site = watch.constructed_at(hook) or _method_site(hook, "begin", watch.sites)
+    try:
+        hook.begin()
+    except Exception as exc:  # noqa: BLE001 - what the hook raises is the finding
+        missing = _failed_name(exc, failed)
+        if missing is not None:
+            fetches.append(Fetch(name, missing, False, _first_line(exc), site, "begin"))
+        else:
+            errors.append(HookError(name, _message(exc), watch.sites.from_traceback(exc.__traceback__) or site,
+                                    "begin"))
+        return False
+    return True
+
+
+def _before_run(graph, hook, watch, fetches, errors) -> None:
+    t = tf()
+    name = type(hook).__name__
+    site = _method_site(hook, "before_run", watch.sites) or watch.constructed_at(hook)
+    try:
+        context = t.compat.v1.train.SessionRunContext(
+            original_args=t.compat.v1.train.SessionRunArgs(fetches=None), session=None)
+        args = hook.before_run(context)
+    except Exception as exc:  # noqa: BLE001 - e.g. it needs the live session graphlint has not got
+        errors.append(HookError(name, _message(exc), watch.sites.from_traceback(exc.__traceback__) or site,
+                                "before_run"))
+        return
+    if args is None:
+        return
+    for leaf in _flatten(getattr(args, "fetches", args)):
+        fetches.append(_resolve(graph, name, leaf, site, "before_run"))
+    for key in _feed_keys(getattr(args, "feed_dict", None)):
+        fetches.append(_resolve(graph, name, key, site, "feed", allow_operation=False))
+
+
+def _at_end(graph, hook, watch, fetches) -> None:
+    """FinalOpsHook runs its ops (and feeds) in end(), when the mode has run to its close."""
+    if not isinstance(hook, tf().compat.v1.train.FinalOpsHook):
+        return
+    site = watch.constructed_at(hook)
+    name = type(hook).__name__
+    for leaf in _flatten(hook._final_ops):
+        fetches.append(_resolve(graph, name, leaf, site, "end"))
+    for key in _feed_keys(hook._final_ops_feed_dict):
+        fetches.append(_resolve(graph, name, key, site, "end", allow_operation=False))
+
+
+def _feed_keys(feed_dict):
+    return sorted(feed_dict, key=lambda k: k if isinstance(k, str) else getattr(k, "name", "")) if feed_dict else ()
+
+
+def _flatten(fetches):
+    """The leaves of a fetch structure, as Session's fetch mapper walks it (dicts in key order)."""
+    if fetches is None:
+        return
+    if isinstance(fetches, dict):
+        for key in sorted(fetches, key=str):
+            yield from _flatten(fetches[key])
+    elif isinstance(fetches, (list, tuple)):
+        for item in fetches:
+            yield from _flatten(item)
+    else:
+        yield fetches
+
+
+def _resolve(graph, hook_name, leaf, site, moment, allow_operation=True) -> Fetch:
+    name = leaf if isinstance(leaf, str) else getattr(leaf, "name", repr(leaf))
+    try:
+        graph.as_graph_element(leaf, allow_tensor=True, allow_operation=allow_operation)
+    except (KeyError, ValueError, TypeError) as exc:
+        return Fetch(hook_name, name, False, _first_line(exc), site, moment)
+    return Fetch(hook_name, name, True, "", site, moment)
+
+
+def _method_site(obj, method, sites):
+    fn = getattr(type(obj), method, None)
+    try:
+        filename = inspect.getsourcefile(fn)
+        line = inspect.getsourcelines(fn)[1]
+    except (TypeError, OSError):
+        return None
+    if not filename or not sites.is_user_file(filename):
+        return None
+    return sites.site(filename, line, method)
+
+
+def _message(exc) -> str:
+    return f"{type(exc).__name__}: {_first_line(exc)}"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    return text.strip().splitlines()[0] if text.strip() else ""
