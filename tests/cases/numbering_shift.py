@@ -8,7 +8,6 @@ EXPECT = [
     ("GL101", "eval", "Variable_2"),
     ("GL102", "train,eval,predict", "Variable"),
     ("GL102", "train,eval,predict", "Variable_1"),
-    ("GL104", "eval", "Variable/"),
     ("GL104", "eval", "Variable_2/"),
     ("GL104", "eval", "truediv/"),
     ("GL104", "train,predict", "truediv/"),
