@@ -8,6 +8,7 @@ import sys
 
 from graphlint.errors import UsageError
 from graphlint.model.snapshot import BuildFailure, Fetch, RestoreKey, ScopeRename, Snapshot, Variable
+from graphlint.model.specs import converted_from, to_estimator_spec
 from graphlint.model.tfcompat import is_estimator_spec, tf
 
 _HOOKS = {
@@ -137,6 +138,8 @@ def build_mode(model, mode: str, params: dict, est) -> tuple:
         features, labels = _input_tensors(model, mode, mode_key, params)
         try:
             spec = _call_model_fn(model, features, labels, mode_key, params)
+            snap.converted_from = converted_from(spec)
+            spec = to_estimator_spec(spec)  # a TPUEstimatorSpec's scaffold_fn and host calls run here
         except UsageError:
             raise
         except Exception as exc:

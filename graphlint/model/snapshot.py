@@ -87,6 +87,7 @@ class Snapshot:
     label_ops: frozenset = frozenset()  # ops downstream of the labels (absent in PREDICT by design)
     failure: Optional[BuildFailure] = None
     skipped: str = ""  # why this mode was not built, when it was skipped on purpose
+    converted_from: str = ""  # "TPUEstimatorSpec" when model_fn returned one (see specs.py)
 
     @property
     def built(self) -> bool:
@@ -102,3 +103,4 @@ class RunInfo:
     tf_version: str = ""
     estimator_api: str = ""
     modes: tuple = ()
+    spec_conversion: str = ""  # how a TPUEstimatorSpec became an EstimatorSpec, "" when none did
