@@ -7,6 +7,7 @@ import inspect
 import sys
 
 from graphlint.errors import UsageError
+from graphlint.model.graphview import uninitialized_after_restore
 from graphlint.model.snapshot import BuildFailure, Fetch, RestoreKey, ScopeRename, Snapshot, Variable
 from graphlint.model.specs import converted_from, to_estimator_spec
 from graphlint.model.tfcompat import is_estimator_spec, tf
@@ -157,6 +158,7 @@ def build_mode(model, mode: str, params: dict, est) -> tuple:
         snap.variables = _variables(graph)
         snap.restore_keys = _restore_keys(graph, spec)
         snap.unrestored = _unrestored(graph, spec, snap.restore_keys)
+        snap.uninitialized = uninitialized_after_restore(graph, spec.scaffold, snap.unrestored)
         snap.renames = _renames(graph)
         snap.label_ops = _label_ops(graph, labels)
     return snap, graph

@@ -78,6 +78,7 @@ class Snapshot:
     variables: dict = field(default_factory=dict)  # name -> Variable
     restore_keys: dict = field(default_factory=dict)  # key -> RestoreKey
     unrestored: tuple = ()  # global variables a custom Saver's var_list leaves out
+    uninitialized: dict = field(default_factory=dict)  # of those, {name: why} for the ones nothing initializes after a restore
     fetches: list = field(default_factory=list)  # [Fetch]
     hook_errors: list = field(default_factory=list)  # [(hook, message, Site)]
     renames: list = field(default_factory=list)  # [ScopeRename]
