@@ -117,3 +117,13 @@ def test_real_tpu_estimator_fails_on_the_wrong_map_while_building(pretrained, tm
 def _line_of(needle):
     with open(tpu_model.__file__) as f:
         return next(i for i, line in enumerate(f, 1) if needle in line)
+
+
+def test_forked_workers_report_the_conversion_as_the_serial_run_does(pretrained):
+    from graphlint.model import parallel
+
+    if not parallel.available():
+        pytest.skip("no fork on this platform")
+    serial, forked = _lint(pretrained), _lint(pretrained, jobs=2)
+    assert json_report.render(forked) == json_report.render(serial)
+    assert forked.info.spec_conversion == serial.info.spec_conversion != ""

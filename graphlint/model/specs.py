@@ -43,9 +43,9 @@ def names_tpu_spec(fn) -> bool:
     return False
 
 
-def estimator_params(model_fn, mode: str, params: dict) -> dict:
-    """The params TPUEstimator(use_tpu=False) would pass in this mode; others' params unchanged."""
-    del mode  # one size for every mode unless --params-<mode> sets it, as the default is arbitrary
+def estimator_params(model_fn, params: dict) -> dict:
+    """The params TPUEstimator(use_tpu=False) would pass (batch_size per mode comes from params,
+    e.g. --params-eval); a model_fn that does not name TPUEstimatorSpec gets its params unchanged."""
     if not names_tpu_spec(model_fn):
         return params
     out = dict(params)
@@ -80,9 +80,10 @@ def describe(snapshots: dict) -> str:
     converted = [m for m, s in snapshots.items() if getattr(s, "converted_from", "")]
     if not converted:
         return ""
-    sizes = sorted({str(snapshots[m].params.get("batch_size")) for m in converted})
-    return (f"{TPU_SPEC} {_CONVERTED} ({', '.join(converted)}; params use_tpu=False, "
-            f"batch_size={'/'.join(sizes)})")
+    sizes = {m: snapshots[m].params.get("batch_size") for m in converted}
+    size = (f"batch_size={sizes[converted[0]]}" if len(set(sizes.values())) == 1
+            else "batch_size " + ", ".join(f"{m} {s}" for m, s in sizes.items()))
+    return f"{TPU_SPEC} {_CONVERTED} ({', '.join(converted)}; params use_tpu=False, {size})"
 
 
 # --- the stand-in for tf.compat.v1.estimator.tpu on TF 2.16+ -----------------------------------

@@ -115,7 +115,7 @@ def analyze(model, *, params=None, per_mode_params=None, modes=None, ckpt=None, 
     info = RunInfo(model=model.target, model_file=getattr(model.module, "__file__", "") or "",
                    tf_version=t.__version__, estimator_api=tfcompat.estimator_api_label(), modes=modes)
     with tfcompat.estimator_api() as est:
-        builds = {m: _builder(model, m, estimator_params(model.model_fn, m, mode_params(
+        builds = {m: _builder(model, m, estimator_params(model.model_fn, mode_params(
                       model.params, params, per_mode_params, m)), est, timeout) for m in modes}
         parallel = jobs > 1 and len(modes) > 1 and _parallel.available()
         with _views(builds, jobs) if parallel else _serial(builds) as (snapshots, views):
