@@ -154,8 +154,12 @@ def _evaluate(model, workdir, eval_steps, outcome):
         update_ops = t.group(*(update for _, update in metrics.values()))
         final_values = {name: value for name, (value, _) in metrics.items()}
         hooks = input_hooks + list(spec.evaluation_hooks) + [train.FinalOpsHook(final_values)]
+        scaffold = spec.scaffold
+        if scaffold.local_init_op is not None:  # Estimator adds its metric variables to the user's
+            scaffold = train.Scaffold(copy_from_scaffold=scaffold, local_init_op=t.group(
+                scaffold.local_init_op, train.Scaffold.default_local_init_op()))
         creator = train.ChiefSessionCreator(
-            scaffold=spec.scaffold,
+            scaffold=scaffold,
             checkpoint_filename_with_path=t.train.latest_checkpoint(workdir))
         try:
             with train.MonitoredSession(session_creator=creator, hooks=hooks) as session:

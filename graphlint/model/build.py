@@ -8,8 +8,10 @@ import sys
 
 from graphlint.errors import UsageError
 from graphlint.model import hooks
+from graphlint.model.graphview import uninitialized_after_restore
 from graphlint.model.roles import op_roles
 from graphlint.model.snapshot import BuildFailure, RestoreKey, ScopeRename, Snapshot, Variable
+from graphlint.model.specs import converted_from, to_estimator_spec
 from graphlint.model.tfcompat import is_estimator_spec, tf
 
 _graph_class = None
@@ -134,6 +136,8 @@ def build_mode(model, mode: str, params: dict, est) -> tuple:
         features, labels = _input_tensors(model, mode, mode_key, params)
         try:
             spec = _call_model_fn(model, features, labels, mode_key, params)
+            snap.converted_from = converted_from(spec)
+            spec = to_estimator_spec(spec)  # a TPUEstimatorSpec's scaffold_fn and host calls run here
         except UsageError:
             raise
         except Exception as exc:
@@ -144,13 +148,15 @@ def build_mode(model, mode: str, params: dict, est) -> tuple:
         if not is_estimator_spec(spec):
             raise UsageError(f"{model.target}: model_fn returned {type(spec).__name__} in {mode}, "
                              "not a tf.estimator.EstimatorSpec")
+        # What the user's Saver restores is decided before the session's Scaffold adds a Saver of its own.
+        snap.variables = _variables(graph)
+        snap.restore_keys = _restore_keys(graph, spec)
+        snap.unrestored = _unrestored(graph, spec, snap.restore_keys)
+        snap.uninitialized = uninitialized_after_restore(graph, spec.scaffold, snap.unrestored)
         snap.fetches, snap.hook_errors, snap.estimator_ops, snap.late_ops = hooks.simulate(graph, spec, mode, watch)
         snap.loss = spec.loss.name if spec.loss is not None else ""
         snap.train_op = spec.train_op.name if spec.train_op is not None else ""
         snap.ops = {op.name: op.type for op in graph.get_operations()}
-        snap.variables = _variables(graph)
-        snap.restore_keys = _restore_keys(graph, spec)
-        snap.unrestored = _unrestored(graph, spec, snap.restore_keys)
         snap.renames = _renames(graph)
         snap.label_ops = _label_ops(graph, labels)
         snap.roles = op_roles(graph, spec)

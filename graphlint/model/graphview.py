@@ -263,3 +263,73 @@ class GraphView:
             for value in values:
                 found.setdefault(value.decode() if isinstance(value, bytes) else str(value), name)
         return found
+
+
+# --- what initializes a variable a Saver does not restore ------------------------------------
+# SessionManager.prepare_session, after a restore, runs neither init_op nor init_fn (with its
+# init_feed_dict): those are for a session without a checkpoint. It runs local_init_op, and only
+# when ready_for_local_init_op reports nothing uninitialized; Scaffold.finalize's defaults are a
+# ready_for_local_init_op that checks every global variable and a local_init_op that initializes
+# local variables and tables only.
+_IS_INITIALIZED = frozenset({"IsVariableInitialized", "VarIsInitializedOp"})
+BLOCKED = "ready_for_local_init_op"  # local_init_op never runs: this check reports the variable(s)
+NOT_IN_LOCAL_INIT = "local_init_op"  # local_init_op runs but writes no value to the variable
+
+
+def uninitialized_after_restore(graph, scaffold, names) -> dict:
+    """{variable: why it stays uninitialized after a restore} for the global variables `names`
+    that the Saver does not restore; a variable that local_init_op initializes is left out."""
+    if not names:
+        return {}
+    from graphlint.model.tfcompat import tf
+
+    keys = tf().compat.v1.GraphKeys
+    ready_local = _scaffold_op(graph, scaffold, "_ready_for_local_init_op", keys.READY_FOR_LOCAL_INIT_OP)
+    local_init = _scaffold_op(graph, scaffold, "_local_init_op", keys.LOCAL_INIT_OP)
+    if ready_local is None or _checked_variables(_ancestors(ready_local), names):
+        return {n: BLOCKED for n in names}
+    runs = _ancestors(local_init) if local_init is not None else {}
+    return {n: NOT_IN_LOCAL_INIT for n in names if not _written_by(graph, n, runs)}
+
+
+def _scaffold_op(graph, scaffold, attr, collection_key):
+    """The op the Scaffold will use: its own, else the collection's one; None means the default."""
+    op = getattr(scaffold, attr, None)
+    if op is None:
+        found = graph.get_collection(collection_key)
+        op = found[0] if len(found) == 1 else None
+    return getattr(op, "op", op)  # a Tensor (ready ops usually are) -> its op
+
+
+def _ancestors(op) -> dict:
+    """{name: op} of every op that running `op` runs: input and control-input producers, transitively."""
+    stack, seen = [op], {}
+    while stack:
+        op = stack.pop()
+        if op.name not in seen:
+            seen[op.name] = op
+            stack.extend(t.op for t in op.inputs)
+            stack.extend(op.control_inputs)
+    return seen
+
+
+def _checked_variables(ops: dict, names) -> set:
+    """Which of `names` an is-initialized op among `ops` asks about (report_uninitialized_variables
+    makes one per variable, on the variable's ref or resource handle)."""
+    asked = {_source_variable(op.inputs[0].op) for op in ops.values() if op.type in _IS_INITIALIZED and op.inputs}
+    return set(names) & asked
+
+
+def _source_variable(op) -> str:
+    while op.type == "Identity" and op.inputs:  # a ref or handle passed on unchanged
+        op = op.inputs[0].op
+    return op.name
+
+
+def _written_by(graph, name: str, ops: dict) -> bool:
+    """Does one of `ops` assign the variable (its initializer, or any other assign)?"""
+    try:
+        var_op = graph.get_operation_by_name(name)
+    except (KeyError, ValueError):
+        return False
+    return any(w in ops for w in _updates(var_op, initializer="").assigns)

@@ -90,6 +90,7 @@ class Snapshot:
     variables: dict = field(default_factory=dict)  # name -> Variable
     restore_keys: dict = field(default_factory=dict)  # key -> RestoreKey
     unrestored: tuple = ()  # global variables a custom Saver's var_list leaves out
+    uninitialized: dict = field(default_factory=dict)  # of those, {name: why} for the ones nothing initializes after a restore
     fetches: list = field(default_factory=list)  # [Fetch]
     hook_errors: list = field(default_factory=list)  # [HookError]
     renames: list = field(default_factory=list)  # [ScopeRename]
@@ -102,6 +103,7 @@ class Snapshot:
     late_ops: frozenset = frozenset()  # ops that exist only once the session is created (not at begin())
     failure: Optional[BuildFailure] = None
     skipped: str = ""  # why this mode was not built, when it was skipped on purpose
+    converted_from: str = ""  # "TPUEstimatorSpec" when model_fn returned one (see specs.py)
 
     @property
     def built(self) -> bool:
@@ -122,3 +124,4 @@ class RunInfo:
     tf_version: str = ""
     estimator_api: str = ""
     modes: tuple = ()
+    spec_conversion: str = ""  # how a TPUEstimatorSpec became an EstimatorSpec, "" when none did

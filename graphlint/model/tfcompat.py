@@ -2,7 +2,7 @@
 
 TensorFlow 2.15 and older ship `tf.estimator` (tensorflow-estimator): we use the real one.
 TensorFlow 2.16+ has none, so for the duration of a build we install a minimal stand-in with
-ModeKeys, EstimatorSpec, RunConfig and the hook classes (the hook classes are TF core's own).
+ModeKeys, EstimatorSpec, RunConfig, the hook classes (TF core's own) and tpu.TPUEstimatorSpec.
 """
 
 from __future__ import annotations
@@ -164,6 +164,9 @@ def _standin_module():
         )
     except ImportError:
         pass
+    from graphlint.model.specs import standin_tpu_module
+
+    mod.tpu = standin_tpu_module(RunConfig)  # TPUEstimatorSpec for BERT-style model_fns
     mod.__graphlint_standin__ = True
     return mod
 

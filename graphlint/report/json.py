@@ -32,6 +32,7 @@ def to_dict(report) -> dict:
         "model": info.model,
         "tensorflow_version": info.tf_version,
         "estimator_api": info.estimator_api,
+        "spec_conversion": info.spec_conversion or None,
         "modes": {m: ("built" if s.built else ("skipped" if s.skipped else "failed"))
                   for m, s in report.snapshots.items()},
         "findings": [finding_dict(f) for f in report.findings],

@@ -23,7 +23,7 @@ def render(report, options: RenderOptions = RenderOptions()) -> str:
     color = options.color
     info = report.info
     lines = [f"graphlint {__version__} | {info.model} | TensorFlow {info.tf_version} | "
-             f"Estimator API: {info.estimator_api}"]
+             f"Estimator API: {info.estimator_api}" + (f" | {info.spec_conversion}" if info.spec_conversion else "")]
     if report.checkpoint is not None:
         kind = "object-based (keys mapped to variable names as Saver does)" if report.checkpoint.object_based \
             else "name-based"

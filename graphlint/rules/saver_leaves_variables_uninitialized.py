@@ -53,16 +53,23 @@ class SaverLeavesVariablesUninitialized(Rule):
     severity = "error"
     summary = "a custom Saver's var_list leaves global variables out: after a restore they are never initialized"
 
+    # why, from graphview.uninitialized_after_restore: what session creation does instead
+    _WHY = {
+        "ready_for_local_init_op": "ready_for_local_init_op reports it uninitialized, so local_init_op never runs",
+        "local_init_op": "local_init_op does not initialize it either",
+    }
+
     def check(self, ctx):
         missing = {}
         for mode in ctx.built_modes():
-            for name in ctx.snapshots[mode].unrestored:
-                missing.setdefault(name, []).append(mode)
-        for name, modes in sorted(missing.items()):
+            for name, why in ctx.snapshots[mode].uninitialized.items():
+                missing.setdefault(name, (why, []))[1].append(mode)
+        for name, (why, modes) in sorted(missing.items()):
             site = ctx.first_site(modes, name)
             yield self.finding(
                 modes, name, f"'{name}' is a global variable that the {'/'.join(modes)} graph's custom Saver does "
-                "not restore; when a checkpoint exists MonitoredSession restores it instead of running the init "
-                f"op, so session creation fails: `Variables not initialized: {name}`",
-                fix="add it to the Saver's var_list, make it a local variable, or initialize it in the "
-                    "scaffold's local_init_op", location=site, related=branch(site))
+                "not restore; when a checkpoint exists MonitoredSession restores it and runs neither init_op nor "
+                f"init_fn, {self._WHY.get(why, why)}, and session creation fails: `Variables not initialized: {name}`",
+                fix="add it to the Saver's var_list, make it a local variable, or initialize it in the scaffold's "
+                    "local_init_op with a ready_for_local_init_op that does not check it",
+                location=site, related=branch(site))

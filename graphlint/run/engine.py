@@ -22,6 +22,7 @@ from graphlint.analysis import renames
 from graphlint.analysis.modediff import mode_diff
 from graphlint.rules import all_rules
 from graphlint.model.snapshot import MODES, RunInfo
+from graphlint.model.specs import describe as describe_conversion, estimator_params
 
 
 @dataclass
@@ -121,12 +122,13 @@ def analyze(model, *, params=None, per_mode_params=None, modes=None, ckpt=None, 
     info = RunInfo(model=model.target, model_file=getattr(model.module, "__file__", "") or "",
                    tf_version=t.__version__, estimator_api=tfcompat.estimator_api_label(), modes=modes)
     with tfcompat.estimator_api() as est:
-        builds = {m: _builder(model, m, mode_params(model.params, params, per_mode_params, m), est, timeout)
-                  for m in modes}
+        builds = {m: _builder(model, m, estimator_params(model.model_fn, mode_params(
+                      model.params, params, per_mode_params, m)), est, timeout) for m in modes}
         parallel = jobs > 1 and len(modes) > 1 and _parallel.available()
         with _views(builds, jobs) if parallel else _serial(builds) as (snapshots, views):
             for mode, snap in snapshots.items():
                 snap.skipped = _skip_reason(snap, explicit)
+            info.spec_conversion = describe_conversion(snapshots)
             ctx = Context(info, snapshots, views, mode_diff(snapshots), checkpoint=ckpt,
                           object_names=ckpt_lib.object_names(ckpt) if ckpt is not None else {})
             if ckpt is not None:
