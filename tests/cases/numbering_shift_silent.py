@@ -5,7 +5,6 @@ import tensorflow as tf
 from case_common import input_fn, params, spec  # noqa: F401
 
 EXPECT = [
-    ("GL104", "train", "Variable/"),
     ("GL104", "train", "Variable_1/"),
     ("GL104", "train", "noise/"),
     ("GL105", "train,eval,predict", "Variable_1"),
