@@ -77,15 +77,12 @@ def lint_report():
     return get
 
 
-TPU_SPEC = _xfail(3, "TPUEstimatorSpec is unsupported: rejected as not an EstimatorSpec on TF 2.15 "
-                       "(exit 2); the 2.16+ stand-in has no tf.estimator.tpu (GL901)")
-
 CLEAN = [
     _case("mnist_official/clean"),
     _case("feature_columns/clean"),
     _case("official_resnet/clean", "keras"),
     _case("slim_style/clean", "slim"),
-    _case("bert_style/clean", None, TPU_SPEC),
+    _case("bert_style/clean"),
 ]
 
 
@@ -102,23 +99,20 @@ NOISY = _xfail(5, "train-only names of the usual kind (named logging tensors, dr
 @pytest.mark.parametrize("rel", [
     _case("mnist_official/clean", None, NOISY),
     _case("feature_columns/clean"),
-    _case("official_resnet/clean", "keras", NOISY),
+    _case("official_resnet/clean", "keras"),
 ])
 def test_clean_model_report_is_quiet(lint_report, rel):
     assert lint_report(rel).findings == []
 
 
-LOGGING_HOOK = _xfail(1, "LoggingTensorHook looks its names up in begin(); graphlint reports its "
-                         "KeyError as warning GL203, not an error about the missing tensor")
 BN_RULE = _xfail(8, "no rule sees that the train op never runs batch norm's UPDATE_OPS")
-WARM_START_RULE = _xfail(8, "a TPUEstimatorSpec is rejected (item 3); then no rule sees a "
-                            "warm-start map that loads nothing")
+WARM_START_RULE = _xfail(8, "no rule sees a warm-start map that loads nothing")
 
 
 
 @pytest.mark.parametrize("rel, name", [
-    _case("mnist_official/eval_logging_hook", None, LOGGING_HOOK, name="train_accuracy"),
-    _case("feature_columns/reentered_scope", None, LOGGING_HOOK, name="fm/logit"),
+    _case("mnist_official/eval_logging_hook", name="train_accuracy"),
+    _case("feature_columns/reentered_scope", name="fm/logit"),
     _case("feature_columns/eval_only_variable", name="eval_stats/impressions"),
     _case("official_resnet/bn_updates_not_run", "keras", BN_RULE, name="moving_mean"),
     _case("slim_style/bn_updates_not_run", "slim", BN_RULE, name="moving_mean"),
@@ -134,8 +128,8 @@ ONE_PER_CAUSE = _xfail(6, "the eval-only counter is also reported as GL401 (a se
 
 
 @pytest.mark.parametrize("rel", [
-    _case("mnist_official/eval_logging_hook", None, LOGGING_HOOK),
-    _case("feature_columns/reentered_scope", None, LOGGING_HOOK),
+    _case("mnist_official/eval_logging_hook"),
+    _case("feature_columns/reentered_scope"),
     _case("feature_columns/eval_only_variable", None, ONE_PER_CAUSE),
 ])
 def test_one_planted_bug_is_one_finding(lint_report, rel):
