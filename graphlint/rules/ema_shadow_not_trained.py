@@ -111,11 +111,11 @@ class EmaShadowNotTrained(Rule):
     def _finding(self, ctx, train, group):
         key, modes, var, saver = group[0]
         suffix = key[len(var) + 1:]
-        averaged = {n[:-len(suffix) - 1] for n in train.variables if n.endswith("/" + suffix)}
+        averaged = sorted(n for n in train.variables if n.endswith("/" + suffix))  # the shadows it has
         if averaged:
-            trained = (f"the train graph averages other variables (e.g. '{sorted(averaged)[0]}') but not "
+            trained = (f"the train graph averages other variables (e.g. '{averaged[0]}') but not "
                        f"'{var}'" if len(group) == 1 else
-                       f"the train graph averages {len(averaged)} other variables (e.g. '{sorted(averaged)[0]}') "
+                       f"the train graph averages {len(averaged)} other variables (e.g. '{averaged[0]}') "
                        f"but not these")
         else:
             trained = (f"the train graph creates no '.../{suffix}' variable at all (ema.apply() is not called "

@@ -1,5 +1,5 @@
 """The evaluation job is launched with its own params, and `units` sizes every layer: one cause
-(the differing param), 23 saved variables of another shape (layer_0/w keeps [4, units]... no: all)."""
+(the differing param), every saved variable of another shape."""
 
 import tensorflow as tf
 
