@@ -27,6 +27,13 @@ class Finding:
     fix: str = ""
     location: Optional[Site] = None
     related: tuple = field(default=())
+    # Every name the finding stands for when one cause (an `if`, an EMA, a param) touches many;
+    # `name` stays the first, so codes, sorting and fingerprints do not move when the group grows.
+    names: tuple = field(default=())
+
+    @property
+    def all_names(self) -> tuple:
+        return self.names or (self.name,)
 
     def sort_key(self):
         loc = self.location or Site("", 0)

@@ -222,6 +222,23 @@ class GraphView:
             out.append(self._sites.from_op(op) if self._sites is not None else None)
         return out
 
+    def stacks(self, names) -> list:
+        """Every user frame that created each op, outermost first (() where unknown)."""
+        out = []
+        for name in names:
+            try:
+                op = self.graph.get_operation_by_name(_op_name(name))
+            except (KeyError, ValueError):
+                op = None
+            out.append(self._sites.stack_from_op(op) if op is not None and self._sites is not None else ())
+        return out
+
+    def user_lines(self) -> frozenset:
+        """(file, line) of every user frame in the stacks of every op: the user code this mode ran."""
+        if self._sites is None:
+            return frozenset()
+        return frozenset((s.file, s.line) for op in self.graph.get_operations() for s in self._sites.stack_from_op(op))
+
     def op_type(self, name: str):
         return self.graph.get_operation_by_name(name).type if _has_op(self.graph, name) else None
 

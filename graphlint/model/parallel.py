@@ -18,7 +18,7 @@ import traceback
 from graphlint.errors import UsageError
 
 _VIEW_METHODS = frozenset({"sites", "op_type", "updates", "training", "trained", "runs", "loss_path",
-                           "restore_ops"})
+                           "restore_ops", "stacks", "user_lines"})
 
 
 def available() -> bool:

@@ -69,6 +69,19 @@ class SiteFinder:
                 return self.site(frame.filename, frame.lineno, frame.name)
         return None
 
+    def stack_from_op(self, op) -> tuple:
+        """Every user frame of the stack that created a TF op, outermost first: a helper in the
+        user's own file is user code too, so the line that made a difference may be any of them."""
+        return tuple(self.site(f.filename, f.lineno, f.name) for f in op.traceback if self.is_user_file(f.filename))
+
+
+def differing_frame(stack, other_lines):
+    """The outermost frame of `stack` whose line never ran in the other mode (`other_lines`: the
+    (file, line) of every user frame that built the other mode's graph): the call or statement that
+    only this mode executed, which a shared helper deeper in the stack is not. None when every line
+    also ran there (the difference is in values, not in which code ran)."""
+    return next((s for s in stack if (s.file, s.line) not in other_lines), None)
+
 
 def display_path(filename: str) -> str:
     """Relative to the working directory when under it, so reports read like a linter's."""

@@ -19,7 +19,7 @@ def _site(site):
 def finding_dict(f) -> dict:
     return {
         "code": f.code, "symbol": f.symbol, "severity": f.severity, "modes": list(f.modes),
-        "name": f.name, "message": f.message, "fix": f.fix, "location": _site(f.location),
+        "name": f.name, "names": list(f.all_names), "message": f.message, "fix": f.fix, "location": _site(f.location),
         "related": [{"location": _site(r.site), "message": r.message} for r in f.related],
     }
 

@@ -82,7 +82,8 @@ def _result(finding, index, fingerprint: str, root: str, fallback) -> dict:
         "level": LEVELS[finding.severity],
         "message": {"text": text},
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
-        "properties": {"modes": list(finding.modes), "name": finding.name, "symbol": finding.symbol},
+        "properties": {"modes": list(finding.modes), "name": finding.name, "names": list(finding.all_names),
+                       "symbol": finding.symbol},
     }
     if index is not None:
         result["ruleIndex"] = index

@@ -64,7 +64,10 @@ def finding_lines(f, color: bool = False) -> list:
     where = _paint(f"{f.location}: ", "bold", color) if f.location else ""
     modes = f" [{','.join(f.modes)}]" if f.modes else ""
     head = _paint(f"{f.code} [{f.severity}]", f.severity, color)
-    out = [f"{where}{head}{modes} {f.symbol}: {f.name}", f"  {f.message}"]
+    names = f.all_names
+    # A grouped finding's message spells out the first few names; JSON and SARIF list them all.
+    more = f" (and {len(names) - 1} more)" if len(names) > 1 else ""
+    out = [f"{where}{head}{modes} {f.symbol}: {f.name}{more}", f"  {f.message}"]
     for rel in f.related:
         out.append(f"  {rel.site}: {rel.message}")
     if f.fix:

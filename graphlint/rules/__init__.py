@@ -47,9 +47,10 @@ class Rule:
     def check(self, ctx):
         raise NotImplementedError
 
-    def finding(self, modes, name, message, fix="", location=None, related=(), severity=None) -> Finding:
-        return Finding(self.code, self.symbol, severity or self.severity, tuple(modes), name,
-                       message, fix, location, tuple(related))
+    def finding(self, modes, name, message, fix="", location=None, related=(), severity=None, names=()) -> Finding:
+        names = tuple(names) if len(names) > 1 else ()  # a group of one is a plain finding
+        return Finding(self.code, self.symbol, severity or self.severity, tuple(modes), names[0] if names else name,
+                       message, fix, location, tuple(related), names)
 
     @classmethod
     def doc(cls) -> str:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from graphlint.rules import Rule
+from graphlint.rules._group import by_cause, cause_key, listing
 from graphlint.rules._notes import branch
+from graphlint.rules._params import flat_params, param_difference
 from graphlint.rules._shapes import show
 
 
@@ -25,19 +27,30 @@ class KeyMismatch(Rule):
 
     def check(self, ctx):
         modes = ctx.built_modes()
-        keys = sorted({k for m in modes for k in ctx.snapshots[m].restore_keys})
-        for key in keys:
+        flat = flat_params(ctx, modes) if self.attr == "shape" else None
+        items = []  # (key, values, site, cause)
+        for key in sorted({k for m in modes for k in ctx.snapshots[m].restore_keys}):
             values = {m: getattr(ctx.snapshots[m].restore_keys[key], self.attr)
                       for m in modes if key in ctx.snapshots[m].restore_keys}
             if len(set(values.values())) > 1:
-                shown = ", ".join(f"{m}: {show(v)}" for m, v in values.items())
                 var = ctx.snapshots[next(iter(values))].restore_keys[key].var_name
                 site = ctx.first_site(values, var)
-                yield self.finding(
-                    tuple(values), key, f"'{key}' has a different {self.attr} per mode ({shown}); "
-                    f"restoring one mode's checkpoint in another: {self.consequence}",
-                    fix=f"make the {self.attr} independent of the mode and of per-mode params",
-                    location=site, related=branch(site))
+                sizing = param_difference(flat, values)[1] if flat else ()
+                items.append((key, values, site, ("params", tuple(sizing)) if sizing else cause_key(site)))
+        # One cause (a per-mode param that sizes them, or one `if`) behind many keys is one finding.
+        for _, group in by_cause(items, lambda it: (tuple(it[1]), it[3])):
+            yield self._finding(group)
+
+    def _finding(self, group):
+        key, values, site, _ = group[0]
+        shown = ", ".join(f"{m}: {show(v)}" for m, v in values.items())
+        keys = [it[0] for it in group]
+        what = f"'{key}' has a different {self.attr} per mode ({shown})" if len(keys) == 1 else \
+            f"{len(keys)} saved variables ({listing(keys)}) have a different {self.attr} per mode (e.g. '{key}': {shown})"
+        return self.finding(
+            tuple(values), key, f"{what}; restoring one mode's checkpoint in another: {self.consequence}",
+            fix=f"make the {self.attr} independent of the mode and of per-mode params",
+            location=site, related=branch(site), names=keys)
 
 
 def by_key(ctx):

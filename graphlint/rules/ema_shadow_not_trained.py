@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from graphlint.findings import Related
 from graphlint.rules import Rule
+from graphlint.rules._group import by_cause, listing, saver_site
 from graphlint.rules._variables import restored_variable
 
 
@@ -99,36 +100,40 @@ class EmaShadowNotTrained(Rule):
                 var = restored_variable(snap, rk)
                 if key not in train.restore_keys and key.startswith(var + "/") and _EMA.search(key[len(var) + 1:]):
                     found[key].append(mode)
-        savers = {}
+        savers, items = {}, []  # items: (key, modes, var, Saver site)
         for key, modes in sorted(found.items()):
             var = restored_variable(ctx.snapshots[modes[0]], ctx.snapshots[modes[0]].restore_keys[key])
-            suffix = key[len(var) + 1:]
-            others = sorted(n for n in train.variables if n.endswith("/" + suffix))
-            if others:
-                trained = (f"the train graph averages other variables (e.g. '{others[0]}') but not "
-                           f"'{var}'")
-            else:
-                trained = (f"the train graph creates no '.../{suffix}' variable at all (ema.apply() is not called "
-                           f"in training)")
-            saver = _saver_site(ctx, modes[0], key, savers)
-            var_site = ctx.first_site(modes, var)
-            related = (Related(var_site, f"'{var}' is created here"),) if var_site and saver else ()
-            yield self.finding(
-                tuple(modes), key,
-                f"'{key}' is the moving-average shadow of '{var}': the {'/'.join(modes)} Saver restores "
-                f"'{var}' from it (as ExponentialMovingAverage.variables_to_restore() maps it), but "
-                f"{trained}, so no training checkpoint has it: restore fails with "
-                f"`NotFoundError: Key {key} not found in checkpoint`",
-                fix=f"apply the moving average to '{var}' in training (train_op = tf.group(train_op, "
-                    f"ema.apply(...))) whenever evaluation restores averages, or restore the plain variables "
-                    f"(no Saver(ema.variables_to_restore())) when the EMA is off, deciding both from the same param",
-                location=saver or var_site, related=related)
+            items.append((key, tuple(modes), var, saver_site(ctx, modes[0], key, savers)))
+        # One Saver over ema.variables_to_restore() is one cause, however many variables it maps.
+        for saver, group in by_cause(items, lambda it: (it[1], it[3]) if it[3] else None):
+            yield self._finding(ctx, train, group)
 
-
-def _saver_site(ctx, mode, key, cache):
-    """Where the Saver that restores `key` was created: the site of its RestoreV2 op."""
-    if mode not in cache:
-        view = ctx.views.get(mode)
-        cache[mode] = view.restore_ops() if view is not None else {}
-    op = cache[mode].get(key)
-    return ctx.site(mode, op) if op else None
+    def _finding(self, ctx, train, group):
+        key, modes, var, saver = group[0]
+        suffix = key[len(var) + 1:]
+        averaged = sorted(n for n in train.variables if n.endswith("/" + suffix))  # the shadows it has
+        if averaged:
+            trained = (f"the train graph averages other variables (e.g. '{averaged[0]}') but not "
+                       f"'{var}'" if len(group) == 1 else
+                       f"the train graph averages {len(averaged)} other variables (e.g. '{averaged[0]}') "
+                       f"but not these")
+        else:
+            trained = (f"the train graph creates no '.../{suffix}' variable at all (ema.apply() is not called "
+                       f"in training)")
+        var_site = ctx.first_site(modes, var)
+        related = (Related(var_site, f"'{var}' is created here"),) if var_site and saver else ()
+        if len(group) == 1:
+            what = (f"'{key}' is the moving-average shadow of '{var}': the {'/'.join(modes)} Saver restores "
+                    f"'{var}' from it")
+        else:
+            what = (f"{len(group)} keys ({listing([it[0] for it in group])}) are moving-average shadows: the "
+                    f"{'/'.join(modes)} Saver restores {len(group)} variables ('{var}', ...) from them")
+        return self.finding(
+            modes, key,
+            f"{what} (as ExponentialMovingAverage.variables_to_restore() maps it), but "
+            f"{trained}, so no training checkpoint has {'it' if len(group) == 1 else 'them'}: restore fails with "
+            f"`NotFoundError: Key {key} not found in checkpoint`",
+            fix="apply the moving average to the variables in training (train_op = tf.group(train_op, "
+                "ema.apply(...))) whenever evaluation restores averages, or restore the plain variables "
+                "(no Saver(ema.variables_to_restore())) when the EMA is off, deciding both from the same param",
+            location=saver or var_site, related=related, names=[it[0] for it in group])

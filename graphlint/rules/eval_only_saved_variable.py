@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from graphlint.rules import Rule
+from graphlint.rules._group import by_cause, cause_key, cause_sites, listing, saver_site
 from graphlint.rules._notes import branch
+from graphlint.rules._variables import restored_variable
 
 
 _LOCAL_FIX = ("create it in every mode (outside any `if` on the mode), or, if it is evaluation-only "
@@ -76,12 +78,38 @@ class EvalOnlySavedVariable(Rule):
             for key in sorted(snap.restore_keys) if snap else ():
                 if key not in train.restore_keys:
                     missing[key].append(mode)
-        for key, modes in sorted(missing.items()):
-            var = ctx.snapshots[modes[0]].restore_keys[key].var_name
-            site = ctx.first_site(modes, var)
-            yield self.finding(
-                modes, key,
-                f"'{key}' is restored by the {'/'.join(modes)} graph but the train graph never creates it, "
-                f"so the training checkpoint will not have it: restore fails with "
-                f"`NotFoundError: Key {key} not found in checkpoint`",
-                fix=_LOCAL_FIX, location=site, related=branch(site))
+        items = []  # (key, modes, site, cause)
+        for modes in sorted({tuple(m) for m in missing.values()}):
+            items += self._items(ctx, train, modes, sorted(k for k, m in missing.items() if tuple(m) == modes))
+        for _, group in by_cause(items, lambda it: (it[1], it[3])):
+            yield self._finding(group)
+
+    @staticmethod
+    def _items(ctx, train, modes, keys):
+        """(key, modes, site, cause) per key. A key whose variable train creates too is a Saver's
+        mapping (ema.variables_to_restore()): its cause is that Saver. Otherwise the variable itself
+        is missing from train, and its cause is the line only these modes ran (the `if` around it)."""
+        snap, savers = ctx.snapshots[modes[0]], {}
+        var_of = {k: restored_variable(snap, snap.restore_keys[k]) for k in keys}
+        sites = cause_sites(ctx, modes[0], [v for v in var_of.values() if v not in train.variables], ("train",))
+        out = []
+        for k in keys:
+            var = var_of[k]
+            saver = saver_site(ctx, modes[0], k, savers) if var in train.variables else None
+            site = saver or sites.get(var) or ctx.first_site(modes, var)
+            out.append((k, modes, site, ("saver", str(saver)) if saver else cause_key(site)))
+        return out
+
+    def _finding(self, group):
+        key, modes, site, _ = group[0]
+        keys = [it[0] for it in group]
+        where = "/".join(modes)
+        if len(keys) == 1:
+            what = f"'{key}' is restored by the {where} graph but the train graph never creates it, " \
+                   f"so the training checkpoint will not have it"
+        else:
+            what = f"{len(keys)} checkpoint keys ({listing(keys)}) are restored by the {where} graph but " \
+                   f"the train graph never creates them, so the training checkpoint will not have them"
+        return self.finding(
+            modes, key, f"{what}: restore fails with `NotFoundError: Key {key} not found in checkpoint`",
+            fix=_LOCAL_FIX, location=site, related=branch(site), names=keys)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from graphlint.rules import Rule
+from graphlint.rules._group import by_cause, cause_key, cause_sites, listing
 
 
 class ModeOnlyNames(Rule):
@@ -54,16 +55,27 @@ class ModeOnlyNames(Rule):
     summary = "ops or variables that exist in some modes only (unexpected classes)"
 
     def check(self, ctx):
-        for row in ctx.mode_diff:
-            if row.cls != "other":
-                continue
-            what = _count(row.ops, "op") if not row.variables else f"{_count(row.ops, 'op')} and {_count(row.variables, 'variable')}"
-            yield self.finding(
-                row.modes, row.scope + "/",
-                f"{what} under '{row.scope}' exist only in {'/'.join(row.modes)} "
-                f"(e.g. {', '.join(row.examples)})",
-                fix="build the same graph in every mode; let hooks decide at run time what to fetch",
-                location=ctx.first_site(row.modes, row.examples[0]))
+        rows = [r for r in ctx.mode_diff if r.cls == "other"]
+        others = {r.modes: tuple(m for m in ctx.built_modes() if m not in r.modes) for r in rows}
+        sites = {}
+        for modes in sorted(set(others)):
+            sites[modes] = cause_sites(ctx, modes[0], [r.examples[0] for r in rows if r.modes == modes], others[modes])
+        items = [(r, sites[r.modes].get(r.examples[0]) or ctx.first_site(r.modes, r.examples[0])) for r in rows]
+        # Scopes that one line (under one `if`) built in some modes only are one cause.
+        for _, group in by_cause(items, lambda it: (it[0].modes, cause_key(it[1]))):
+            yield self._finding(group)
+
+    def _finding(self, group):
+        row, site = group[0]
+        ops, variables = sum(r.ops for r, _ in group), sum(r.variables for r, _ in group)
+        what = _count(ops, "op") if not variables else f"{_count(ops, 'op')} and {_count(variables, 'variable')}"
+        scopes = [r.scope + "/" for r, _ in group]
+        where = f"under '{row.scope}'" if len(group) == 1 else f"under {len(group)} scopes ({listing(scopes)})"
+        return self.finding(
+            row.modes, row.scope + "/",
+            f"{what} {where} exist only in {'/'.join(row.modes)} (e.g. {', '.join(row.examples)})",
+            fix="build the same graph in every mode; let hooks decide at run time what to fetch",
+            location=site, names=scopes)
 
 
 def _count(n, word):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from graphlint.model.snapshot import Snapshot
 from graphlint.rules import Rule
+from graphlint.rules._group import by_cause, listing
+from graphlint.rules._params import flat_params, param_difference, show_param
 from graphlint.rules._shapes import show_shape
 from graphlint.rules._variables import restored_variable
 
@@ -66,56 +68,37 @@ class PerModeParamsShape(Rule):
 
     def check(self, ctx):
         modes = ctx.built_modes()
-        params = {m: getattr(ctx.snapshots[m], "params", None) for m in modes}
-        if len(modes) < 2 or any(not isinstance(p, dict) for p in params.values()):
+        flat = flat_params(ctx, modes)
+        if flat is None:
             return  # snapshots without params (Snapshot.params) cannot say which params differ
-        flat = {m: dict(_flatten(p)) for m, p in params.items()}
-        keys = sorted({k for m in modes for k in ctx.snapshots[m].restore_keys})
-        for key in keys:
+        items = []  # (key, shapes, differ, sizing)
+        for key in sorted({k for m in modes for k in ctx.snapshots[m].restore_keys}):
             shapes = {m: ctx.snapshots[m].restore_keys[key].shape
                       for m in modes if key in ctx.snapshots[m].restore_keys}
             if len(set(shapes.values())) < 2:
                 continue
-            differ = [p for p in sorted({p for m in shapes for p in flat[m]})
-                      if len({_show(flat[m].get(p, _MISSING)) for m in shapes}) > 1]
-            if not differ:
-                continue
-            dims = _differing_dims(shapes)
-            sizing = [p for p in differ if dims and all(
-                isinstance(flat[m].get(p), int) and all(shapes[m][i] == flat[m][p] for i in dims) for m in shapes)]
-            shown = "; ".join(f"{p} (" + ", ".join(f"{m}: {_show(flat[m].get(p, _MISSING))}" for m in shapes) + ")"
-                              for p in differ)
-            match = (f"; the differing dimension equals {', '.join(repr(p) for p in sizing)} in every mode"
-                     if sizing else "")
-            first = ctx.snapshots[next(iter(shapes))]
-            var = restored_variable(first, first.restore_keys[key])
-            yield self.finding(
-                tuple(shapes), key,
-                f"'{key}' has a different shape per mode ({', '.join(f'{m}: {show_shape(v)}' for m, v in shapes.items())})"
-                f" and these modes get different params: {shown}{match}",
-                fix=f"give every mode the same {', '.join(sizing or differ)} (a variable's shape must not depend "
-                    f"on per-mode params)",
-                location=ctx.first_site(shapes, var))
+            differ, sizing = param_difference(flat, shapes)
+            if differ:
+                items.append((key, shapes, differ, sizing))
+        # The same differing params behind many keys are one cause: one finding names them all.
+        for _, group in by_cause(items, lambda it: (tuple(it[1]), tuple(it[3] or it[2]))):
+            yield self._finding(ctx, flat, group)
 
-
-_MISSING = object()
-
-
-def _flatten(params, prefix=""):
-    for k, v in params.items():
-        name = f"{prefix}{k}"
-        if isinstance(v, dict) and v:
-            yield from _flatten(v, name + ".")
-        else:
-            yield name, v
-
-
-def _show(value):
-    return "(unset)" if value is _MISSING else repr(value)
-
-
-def _differing_dims(shapes):
-    known = [s for s in shapes.values() if s is not None]
-    if len(known) != len(shapes) or len({len(s) for s in known}) != 1:
-        return []
-    return [i for i in range(len(known[0])) if len({s[i] for s in known}) > 1]
+    def _finding(self, ctx, flat, group):
+        key, shapes, differ, sizing = group[0]
+        shown = "; ".join(f"{p} (" + ", ".join(f"{m}: {show_param(flat[m], p)}" for m in shapes) + ")"
+                          for p in differ)
+        match = (f"; the differing dimension equals {', '.join(repr(p) for p in sizing)} in every mode"
+                 if sizing else "")
+        first = ctx.snapshots[next(iter(shapes))]
+        var = restored_variable(first, first.restore_keys[key])
+        keys = [it[0] for it in group]
+        what = (f"'{key}' has a different shape per mode ({', '.join(f'{m}: {show_shape(v)}' for m, v in shapes.items())})"
+                if len(keys) == 1 else
+                f"{len(keys)} saved variables ({listing(keys)}) have a different shape per mode (e.g. '{key}': "
+                f"{', '.join(f'{m}: {show_shape(v)}' for m, v in shapes.items())})")
+        return self.finding(
+            tuple(shapes), key, f"{what} and these modes get different params: {shown}{match}",
+            fix=f"give every mode the same {', '.join(sizing or differ)} (a variable's shape must not depend "
+                f"on per-mode params)",
+            location=ctx.first_site(shapes, var), names=keys)

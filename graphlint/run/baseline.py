@@ -19,9 +19,13 @@ def _model_key(model: str, baseline_path: str) -> str:
 
 
 def _keys(finding, model_key: str) -> list:
-    # Keyed per mode, never by line: a finding that moves is still known; one that spreads to a
-    # new mode is new.
-    return [(model_key, mode, finding.code, finding.name) for mode in (finding.modes or ("",))]
+    # Keyed per mode and per name, never by line: a finding that moves is still known; one that
+    # spreads to a new mode is new. A grouped finding (one cause, many names) has a key per name:
+    # a name that joins the group is one more key that will break (another variable missing from
+    # the checkpoint), so the finding is new again; and baselines written before findings were
+    # grouped (one entry per name) still match.
+    return [(model_key, mode, finding.code, name) for mode in (finding.modes or ("",))
+            for name in finding.all_names]
 
 
 def _read_baseline(path: str) -> set:
@@ -57,7 +61,8 @@ def write_baseline(path: str, findings, model: str) -> None:
 
 
 def filter_baseline(findings, path: str, model: str) -> list:
-    """Findings that are new: a finding survives when any one of its modes is not in the baseline."""
+    """Findings that are new: a finding survives when any one of its (mode, name) keys is not in the
+    baseline."""
     known, key = _read_baseline(path), _model_key(model, path)
     return [f for f in findings if any(k not in known for k in _keys(f, key))]
 
