@@ -205,3 +205,15 @@ def test_merge_cli_values_override_unless_none():
     assert base.select == ["GL1"]  # the file's config is not changed
     with pytest.raises(TypeError, match="bogus"):
         merge(base, {"bogus": 1})
+
+
+def test_the_readme_configuration_example_is_valid_in_both_forms(tmp_path):
+    from conftest import ROOT
+
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
+        section = fh.read().split("## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    table = load_config(_write(str(tmp_path / "a"), example))
+    top = load_config(_write(str(tmp_path / "b"), example.split("\n", 1)[1], name="graphlint.toml"))
+    assert table.checkpoint == top.checkpoint == "gs://bucket/run-7"
+    assert table.ignore_names == top.ignore_names == {"GL304": ["legacy/*"]}

@@ -55,7 +55,13 @@ class ModelFnFailed(Rule):
     ```
 
     ## Fix
-    Make every mode buildable with the params it will really get (`--params-eval` shows them):
+    When the error is that a `tf.compat.v1.layers` function "is not available with Keras 3"
+    (TensorFlow 2.16+ ships Keras 3), install Keras 2: `pip install 'tf-graphlint[keras]'`
+    (tf-keras). When tf-keras is installed and `TF_USE_LEGACY_KERAS` is not set, graphlint sets
+    `TF_USE_LEGACY_KERAS=1` before it imports TensorFlow; your training job needs the same.
+
+    Otherwise, make every mode buildable with the params it will really get (`--params-eval`
+    shows them):
     ```python
     import tensorflow as tf
 
