@@ -97,7 +97,10 @@ def pytest_collection_modifyitems(session, config, items):
             node = GraphlintFile.from_parent(session, path=pathlib.Path(model))
         else:  # package.module: no file to name the node by
             node = GraphlintFile.from_parent(session, path=config.rootpath, nodeid=model, model=model)
-        items.extend(node.collect())
+        added = list(node.collect())
+        # reported as collected, so pytest's counts ("collected N items", "-k ... deselected") include them
+        config.hook.pytest_collectreport(report=pytest.CollectReport(node.nodeid, "passed", None, added))
+        items.extend(added)
 
 
 class GraphlintFile(pytest.File):

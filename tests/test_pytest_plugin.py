@@ -111,6 +111,8 @@ def test_the_configs_selection_decides_the_verdict(project):
 def test_k_selects_models(project):
     result = _run(project, "--graphlint", "-k", "clean")
     result.assert_outcomes(passed=1, deselected=2)
+    listed = _run(project, "--graphlint", "-k", "clean", "--collect-only", "-q")
+    listed.stdout.fnmatch_lines(["trainer/clean.py::graphlint", "", "1/3 tests collected (2 deselected)*"])
 
 
 def test_xdist_runs_the_models_in_workers(project):
