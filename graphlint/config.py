@@ -1,9 +1,15 @@
-"""Project configuration: the [tool.graphlint] table of a pyproject.toml, found the way ruff finds its.
+"""Project configuration, read the way ruff reads its own.
+
+Two forms hold the same keys: a `[tool.graphlint]` table (pyproject.toml) or top-level keys
+(graphlint.toml, .graphlint.toml). Discovery walks up from the model; in one folder
+.graphlint.toml wins over graphlint.toml over a pyproject.toml with the table (ruff's order, so a
+dedicated file, the more deliberate choice, beats the shared one), and the nearest folder wins
+outright (no merging). `--config FILE` takes either form, whatever the file is called: a `tool`
+table is the pyproject form, since `tool` is no key of ours.
 
 Keys are kebab-case in TOML (`model-fn`, `params-eval`, `extend-select`, `ignore-names`, `fail-on`)
 and snake_case on `Config`. Relative paths (models, checkpoint, baseline) are relative to the
-config file's folder, so the same file works from any working directory. A file not named
-pyproject.toml (`--config graphlint.toml`) holds the same keys at top level.
+config file's folder, so the same file works from any working directory.
 """
 
 from __future__ import annotations
@@ -106,16 +112,26 @@ def _read_toml(path: str) -> dict:
         raise UsageError(f"{path}: invalid TOML: {exc}".splitlines()[0]) from None
 
 
+# The files discovery looks for in each folder, the first found winning (ruff's order).
+CONFIG_NAMES = (".graphlint.toml", "graphlint.toml", "pyproject.toml")
+PYPROJECT = "pyproject.toml"
+
+
 def _section(doc: dict, path: str):
-    """The graphlint table of a parsed file, or None when a pyproject.toml has none."""
-    if os.path.basename(path) != "pyproject.toml":
-        return doc
-    tool = doc.get("tool")
-    return tool.get("graphlint") if isinstance(tool, dict) else None
+    """(the graphlint keys of a parsed file, how messages name where they sit), or (None, ...) when
+    the file is in the pyproject form without a graphlint table."""
+    if "tool" in doc or os.path.basename(path) == PYPROJECT:
+        ours = sorted(k for k in doc if k in _KEYS)
+        if ours:  # a graphlint.toml that mixes both forms: which one is meant is a guess
+            raise UsageError(f"{path}: has both top-level keys ({', '.join(ours)}) and a [tool] table; "
+                             f"use one form")
+        tool = doc.get("tool")
+        return (tool.get("graphlint") if isinstance(tool, dict) else None), "[tool.graphlint] "
+    return doc, ""
 
 
 def find_config(start_path: str) -> Optional[str]:
-    """The nearest pyproject.toml with a [tool.graphlint] table, from start_path's folder upwards.
+    """The nearest config file from start_path's folder upwards (CONFIG_NAMES, in that order).
 
     A pyproject.toml without the table is passed over, as ruff does, so a monorepo's root config
     applies to sub-projects that have their own pyproject.toml for packaging only.
@@ -124,9 +140,10 @@ def find_config(start_path: str) -> Optional[str]:
     if not os.path.isdir(folder):
         folder = os.path.dirname(folder)
     while True:
-        candidate = os.path.join(folder, "pyproject.toml")
-        if os.path.isfile(candidate) and _section(_read_toml(candidate), candidate) is not None:
-            return candidate
+        for name in CONFIG_NAMES:
+            candidate = os.path.join(folder, name)
+            if os.path.isfile(candidate) and _section(_read_toml(candidate), candidate)[0] is not None:
+                return candidate
         parent = os.path.dirname(folder)
         if parent == folder:
             return None
@@ -147,32 +164,33 @@ def _resolve_model(base: str, value: str) -> str:
     return value
 
 
-def _check(key: str, value, path: str):
+def _check(key: str, value, where: str):
+    """`where` is "FILE: [tool.graphlint] " or "FILE: ", the start of every message."""
     if key not in _KEYS:
         known = ", ".join(sorted(_KEYS))
-        raise UsageError(f"{path}: unknown key '{key}' in [tool.graphlint] (known: {known})")
+        raise UsageError(f"{where}unknown key '{key}' (known: {known})")
     attr, ok, wants, allowed = _KEYS[key]
     if not ok(value):
-        raise UsageError(f"{path}: [tool.graphlint] {key}: expected {wants}, got {value!r}")
+        raise UsageError(f"{where}{key}: expected {wants}, got {value!r}")
     if allowed:
         items = value if isinstance(value, list) else [value]
         if not items:
-            raise UsageError(f"{path}: [tool.graphlint] {key}: empty (choose from {', '.join(allowed)})")
+            raise UsageError(f"{where}{key}: empty (choose from {', '.join(allowed)})")
         for item in items:
             if item not in allowed:
-                raise UsageError(f"{path}: [tool.graphlint] {key}: {item!r} is not one of {', '.join(allowed)}")
+                raise UsageError(f"{where}{key}: {item!r} is not one of {', '.join(allowed)}")
     return attr
 
 
 def load_config(path: str) -> Config:
     """Read and validate one config file; every problem is a one-line UsageError naming the file."""
     path = display_path(path)  # messages name the file as the user would
-    section = _section(_read_toml(path), path)
+    section, table = _section(_read_toml(path), path)
     if section is None:
         return Config(path=os.path.abspath(path))
     if not isinstance(section, dict):
         raise UsageError(f"{path}: [tool.graphlint] must be a table")
-    values = {_check(key, value, path): value for key, value in section.items()}
+    values = {_check(key, value, f"{path}: {table}"): value for key, value in section.items()}
     base = os.path.dirname(os.path.abspath(path))
     values["models"] = [_resolve_model(base, m) for m in values.get("models", [])]
     for attr in _PATH_FIELDS:

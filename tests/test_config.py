@@ -1,4 +1,5 @@
-"""[tool.graphlint] in pyproject.toml: discovery, kebab-case keys, validation, path resolution, merge."""
+"""Config files as ruff reads its own: [tool.graphlint] in pyproject.toml or top-level keys in
+(.)graphlint.toml; discovery and its precedence, kebab-case keys, validation, path resolution, merge."""
 
 import os
 
@@ -76,6 +77,59 @@ def test_other_file_names_hold_the_keys_at_top_level(tmp_path):
     assert c.model_fn == "f"
 
 
+@pytest.mark.parametrize("name", ["graphlint.toml", ".graphlint.toml", "ci-lint.toml"])
+def test_config_takes_either_form_whatever_the_file_is_called(tmp_path, name):
+    top = load_config(_write(str(tmp_path / "top"), 'fail-on = "info"\n', name=name))
+    table = load_config(_write(str(tmp_path / "table"), '[tool.graphlint]\nfail-on = "info"\n', name=name))
+    assert top.fail_on == table.fail_on == "info"
+    other_tools = load_config(_write(str(tmp_path / "other"), '[tool.black]\nline-length = 1\n', name=name))
+    assert other_tools.fail_on == "error"  # the pyproject form without our table: defaults
+
+
+def test_the_command_line_config_takes_the_pyproject_form(tmp_path):
+    """The issue's report: `--config FILE` with a [tool.graphlint] table failed with "unknown key 'tool'"."""
+    from graphlint.cli import parser, request_from_args
+    from graphlint.run.application import Application
+
+    model = _write(str(tmp_path), "", name="m.py")
+    conf = _write(str(tmp_path / "conf"), '[tool.graphlint]\nfail-on = "warning"\n', name="lint.toml")
+    app = Application(request_from_args(parser().parse_args(["diff", model, "--config", conf])))
+    assert (app.config.path, app.config.fail_on) == (conf, "warning")
+
+
+def test_mixing_both_forms_in_one_file_is_a_usage_error(tmp_path):
+    path = _write(str(tmp_path), 'fail-on = "info"\n[tool.graphlint]\nfail-on = "warning"\n', name="graphlint.toml")
+    with pytest.raises(UsageError, match="use one form") as exc:
+        load_config(path)
+    assert path in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_messages_name_the_table_only_for_the_pyproject_form(tmp_path):
+    with pytest.raises(UsageError) as top:
+        load_config(_write(str(tmp_path / "a"), "bogus = 1\n", name="graphlint.toml"))
+    with pytest.raises(UsageError) as table:
+        load_config(_write(str(tmp_path / "b"), "[tool.graphlint]\nbogus = 1\n"))
+    assert "'bogus'" in str(top.value) and "[tool.graphlint]" not in str(top.value)
+    assert "'bogus'" in str(table.value) and "[tool.graphlint]" in str(table.value)
+
+
+def test_in_one_folder_dot_graphlint_wins_over_graphlint_over_pyproject(tmp_path):
+    model = _write(str(tmp_path), "", name="m.py")
+    pyproject = _write(str(tmp_path), "[tool.graphlint]\n")
+    assert find_config(model) == pyproject
+    plain = _write(str(tmp_path), "", name="graphlint.toml")  # an empty dedicated file still counts
+    assert find_config(model) == plain
+    dot = _write(str(tmp_path), "", name=".graphlint.toml")
+    assert find_config(model) == dot
+
+
+def test_the_nearest_folder_wins_whatever_its_file(tmp_path):
+    _write(str(tmp_path), "", name=".graphlint.toml")
+    nearer = _write(str(tmp_path / "sub"), "[tool.graphlint]\n")
+    model = _write(str(tmp_path / "sub" / "models"), "", name="m.py")
+    assert find_config(model) == nearer
+
+
 def test_unknown_key_names_the_key_and_the_file_on_one_line(tmp_path):
     path = _write(str(tmp_path), "[tool.graphlint]\nmodel_fn = 'f'\n")
     with pytest.raises(UsageError) as exc:
@@ -151,3 +205,15 @@ def test_merge_cli_values_override_unless_none():
     assert base.select == ["GL1"]  # the file's config is not changed
     with pytest.raises(TypeError, match="bogus"):
         merge(base, {"bogus": 1})
+
+
+def test_the_readme_configuration_example_is_valid_in_both_forms(tmp_path):
+    from conftest import ROOT
+
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
+        section = fh.read().split("## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    table = load_config(_write(str(tmp_path / "a"), example))
+    top = load_config(_write(str(tmp_path / "b"), example.split("\n", 1)[1], name="graphlint.toml"))
+    assert table.checkpoint == top.checkpoint == "gs://bucket/run-7"
+    assert table.ignore_names == top.ignore_names == {"GL304": ["legacy/*"]}

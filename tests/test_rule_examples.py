@@ -1,10 +1,13 @@
-"""Every registered rule's documented Example really triggers it, and its Fix really does not.
+"""Every registered rule's documented Example really triggers it, and its Fix really does not, as a
+user who pastes them gets them.
 
 Each rule's `## Example` and `## Fix` section holds one ```python block: a complete model file
 (see graphlint/rules/example_common.py for the shared boilerplate and the rule attributes read
-here). Both are written to a temporary folder and linted with graphlint.lint(). For the rules
-that need a checkpoint (GL3xx), the Fix's TRAIN graph is first trained for a step and saved,
-as Estimator would, and both files are checked against that checkpoint.
+here). The blocks are taken from what `graphlint rules CODE` prints (the helpers inlined), each is
+written to a fresh folder, must import no graphlint module, and is run with `graphlint diff`
+(cli.main, JSON output). For the rules that need a checkpoint (GL3xx), the Fix's TRAIN graph is
+first trained for a step and saved, as Estimator would, and both files are run with
+`graphlint check --checkpoint` against that checkpoint.
 
 "Exactly that rule" means:
  * Example: at least one finding of the rule's code; every finding of another code is info
@@ -16,12 +19,15 @@ as Estimator would, and both files are checked against that checkpoint.
 A rule without runnable examples fails here, unless its class says why with `example_needs`.
 """
 
+import ast
+import json
 import os
 import re
+from types import SimpleNamespace
 
 import pytest
 
-import graphlint
+from graphlint import cli
 from graphlint.constants import SEVERITY_RANK
 from graphlint.rules import all_rules
 from graphlint.model.tfcompat import estimator_api, tf
@@ -30,8 +36,22 @@ RULES = all_rules()
 _BLOCK = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
 
 
-def _source(rule, section):
-    body = rule.sections().get(section, "")
+def _printed_sections(rule, capsys):
+    """The sections of what `graphlint rules CODE` prints."""
+    capsys.readouterr()
+    assert cli.main(["rules", rule.code]) == 0
+    parts = re.split(r"^## (.+)$", capsys.readouterr().out, flags=re.M)
+    return {parts[i].strip(): parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
+
+
+def _imported_modules(source):
+    tree = ast.parse(source)
+    names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    return names + [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module]
+
+
+def _source(rule, sections, section):
+    body = sections.get(section, "")
     blocks = _BLOCK.findall(body)
     assert len(blocks) == 1, (
         f"{rule.code}'s `## {section}` has {len(blocks)} ```python blocks; it needs exactly one, a complete "
@@ -41,10 +61,13 @@ def _source(rule, section):
     assert re.search(r"^def model_fn\(", source, re.M), \
         f"{rule.code}'s `## {section}` block defines no model_fn, so it is not a complete model file"
     compile(source, f"{rule.code} {section}", "exec")
+    ours = [m for m in _imported_modules(source) if m.split(".")[0] == "graphlint"]
+    assert not ours, f"{rule.code}'s printed `## {section}` imports {ours}: a user cannot paste and run it"
     return source
 
 
 def _write(folder, name, source):
+    os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, name)
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(source)
@@ -80,24 +103,40 @@ def _loud(findings, allowed=()):
     return [f for f in findings if SEVERITY_RANK[f.severity] < SEVERITY_RANK["info"] and f.code not in allowed]
 
 
+def _graphlint(path, args, out):
+    """The findings of `graphlint ARGS... path` on the command line."""
+    status = cli.main(args[:1] + [path] + args[1:] + ["--jobs", "1", "--format", "json", "--output", out])
+    assert status in (0, 1), f"graphlint {' '.join(args)} {path} exited {status}"
+    with open(out, encoding="utf-8") as fh:
+        return [SimpleNamespace(**f) for f in json.load(fh)["findings"]]
+
+
+def _cli_args(rule, checkpoint):
+    """The command line for the rule's examples: `example_options` (graphlint.lint() keywords) as options."""
+    args = ["check", "--checkpoint", checkpoint] if checkpoint else ["diff"]
+    for key, value in (getattr(rule, "example_options", None) or {}).items():
+        assert key == "per_mode_params", f"{rule.code}: no command-line form for example_options[{key!r}] here"
+        args += [a for mode, params in value.items() for a in (f"--params-{mode}", json.dumps(params))]
+    return args
+
+
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
-def test_documented_example_triggers_the_rule_and_fix_does_not(rule, tmp_path):
+def test_documented_example_triggers_the_rule_and_fix_does_not(rule, tmp_path, capsys):
     if getattr(rule, "example_needs", None):
         pytest.skip(f"{rule.code} has no runnable example: {rule.example_needs}")
-    code = rule.code.lower()
-    example = _write(tmp_path, f"{code}_example.py", _source(rule, "Example"))
-    fix = _write(tmp_path, f"{code}_fix.py", _source(rule, "Fix"))
-    options = dict(getattr(rule, "example_options", None) or {})
-    if rule.needs_checkpoint:
-        options["checkpoint"] = _train_checkpoint(fix, str(tmp_path / "ckpt"))
+    sections = _printed_sections(rule, capsys)
+    example = _write(str(tmp_path / "example"), "model.py", _source(rule, sections, "Example"))
+    fix = _write(str(tmp_path / "fix"), "model.py", _source(rule, sections, "Fix"))
+    checkpoint = _train_checkpoint(fix, str(tmp_path / "ckpt")) if rule.needs_checkpoint else None
+    args = _cli_args(rule, checkpoint)
 
-    found = graphlint.lint(example, **options).findings
+    found = _graphlint(example, args, str(tmp_path / "example.json"))
     assert any(f.code == rule.code for f in found), f"the Example does not trigger {rule.code}:\n{_shown(found)}"
     also = set(getattr(rule, "example_also", ()))
     others = _loud(found, {rule.code} | also)
     assert not others, (f"the Example of {rule.code} also triggers other rules above info severity (a rule that "
                         f"fires together with them lists them in example_also):\n{_shown(others)}")
 
-    fixed = graphlint.lint(fix, **options).findings
+    fixed = _graphlint(fix, args, str(tmp_path / "fix.json"))
     assert not [f for f in fixed if f.code == rule.code], f"the Fix still triggers {rule.code}:\n{_shown(fixed)}"
     assert not _loud(fixed), f"the Fix of {rule.code} triggers other rules above info severity:\n{_shown(fixed)}"

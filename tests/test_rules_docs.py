@@ -65,6 +65,24 @@ def test_render_rule_by_code_or_symbol():
         docs.render_rule("GL999")
 
 
+def test_printed_examples_inline_the_helpers_they_use_and_no_other():
+    printed = docs.render_rule("GL305")  # its blocks import old_checkpoint, which uses _old_checkpoint
+    assert "example_common" not in printed and "import graphlint" not in printed
+    assert "def old_checkpoint(" in printed and "_old_checkpoint = []" in printed
+    assert "def train_op(" in printed  # spec calls it, though the block does not import it
+    assert printed.count("import numpy as np\n") == 2  # input_fn needs it: once per block
+    block = "```python\nimport tensorflow as tf\n\nfrom graphlint.rules.example_common import linear\n\n\nx = 1\n```"
+    inlined = docs.pasteable(block)
+    assert "def linear(" in inlined and "def spec(" not in inlined and "numpy" not in inlined
+    assert inlined.count("import tensorflow as tf") == 1
+    with pytest.raises(ValueError, match="nonesuch"):
+        docs.pasteable(block.replace("import linear", "import linear, nonesuch"))
+
+
+def test_generated_docs_hold_no_graphlint_import():
+    assert "from graphlint" not in docs.render_markdown()
+
+
 def test_render_table_lists_every_rule():
     lines = docs.render_table().splitlines()
     assert lines[0].split() == ["code", "symbol", "severity", "summary"]

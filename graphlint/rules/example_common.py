@@ -1,10 +1,8 @@
 """The shared boilerplate of the runnable examples in the rule docstrings.
 
 Every rule's `## Example` and `## Fix` section holds one ```python block that is a complete model
-file. Save it as model.py and run `graphlint diff model.py` to see the rule fire (Example) or stay
-silent (Fix); for the checkpoint rules (GL3xx), train the Fix for a step to get a checkpoint, then
-`graphlint check model.py --checkpoint DIR` the Example. The blocks import what every model file
-needs from here, so they show only what matters for the rule:
+file. The docstrings import the boilerplate every model file needs from here, so each shows only
+what matters for its rule:
 
     import tensorflow as tf
 
@@ -13,7 +11,15 @@ needs from here, so they show only what matters for the rule:
     def model_fn(features, labels, mode, params):
         return spec(mode, linear(features, params["units"]), labels)
 
-tests/test_rule_examples.py runs every registered rule's Example and Fix. The Example must
+What users read (`graphlint rules CODE`, docs/rules.md) has that import replaced by the source of
+the helpers it names and those they use (graphlint.rules.docs.pasteable), so a printed block
+imports only TensorFlow (and numpy, which TensorFlow depends on): save it as model.py and run
+`graphlint diff model.py` to see the rule fire (Example) or stay silent (Fix); for the checkpoint
+rules (GL3xx), train the Fix for a step to get a checkpoint, then `graphlint check model.py
+--checkpoint DIR` the Example. Keep the helpers self-contained top-level definitions: their source
+is copied as it is written here.
+
+tests/test_rule_examples.py runs every registered rule's printed Example and Fix. The Example must
 produce at least one finding of the rule's code and, from other rules, nothing above info
 severity; the Fix must produce no finding of the rule's code and nothing above info severity.
 A rule class may set:
@@ -26,7 +32,8 @@ A rule class may set:
  * `example_needs = "why"`: the rule has no runnable example yet (the test skips it, saying why).
    Without it, a rule whose docstring has no runnable Example or Fix fails the test.
 
-This module imports TensorFlow; nothing in graphlint imports it, so `graphlint rules` stays fast.
+This module imports TensorFlow; nothing in graphlint imports it (docs reads its source as text), so
+`graphlint rules` stays fast.
 """
 
 import numpy as np

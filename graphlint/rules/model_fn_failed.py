@@ -2,7 +2,31 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import re
+
 from graphlint.rules import Rule
+
+FIX = "make this mode buildable, or leave it out with --modes"
+# TensorFlow 2.16+ ships Keras 3, whose stand-ins for tf.compat.v1.layers raise AttributeError
+# naming Keras 3; tf-keras (Keras 2) brings them back when TF_USE_LEGACY_KERAS=1 is set before
+# TensorFlow is imported, which graphlint.model.tfcompat does when tf-keras is installed.
+KERAS3 = re.compile(r"\bKeras 3\b")
+KERAS_EXTRA = "pip install 'tf-graphlint[keras]'"
+
+
+def keras_fix(failure):
+    """The fix for a model that needs Keras 2 under Keras 3, or None for any other failure."""
+    if failure.exc_type != "AttributeError" or not KERAS3.search(failure.message):
+        return None
+    chosen = os.environ.get("TF_USE_LEGACY_KERAS")
+    if importlib.util.find_spec("tf_keras") is not None and chosen not in (None, "1", "true", "True"):
+        return (f"tf.compat.v1.layers needs Keras 2: tf-keras is installed, but TF_USE_LEGACY_KERAS={chosen} "
+                f"keeps Keras 3; set TF_USE_LEGACY_KERAS=1 (here and in your training job)")
+    return (f"tf.compat.v1.layers needs Keras 2 on TensorFlow 2.16+: {KERAS_EXTRA} (installs tf-keras; "
+            f"graphlint then sets TF_USE_LEGACY_KERAS=1 unless you set it; your training job needs "
+            f"TF_USE_LEGACY_KERAS=1 too)")
 
 
 class ModelFnFailed(Rule):
@@ -31,7 +55,13 @@ class ModelFnFailed(Rule):
     ```
 
     ## Fix
-    Make every mode buildable with the params it will really get (`--params-eval` shows them):
+    When the error is that a `tf.compat.v1.layers` function "is not available with Keras 3"
+    (TensorFlow 2.16+ ships Keras 3), install Keras 2: `pip install 'tf-graphlint[keras]'`
+    (tf-keras). When tf-keras is installed and `TF_USE_LEGACY_KERAS` is not set, graphlint sets
+    `TF_USE_LEGACY_KERAS=1` before it imports TensorFlow; your training job needs the same.
+
+    Otherwise, make every mode buildable with the params it will really get (`--params-eval`
+    shows them):
     ```python
     import tensorflow as tf
 
@@ -54,5 +84,5 @@ class ModelFnFailed(Rule):
             if failure is not None and not snap.skipped and failure.kind != "warm-start":
                 yield self.finding((mode,), "model_fn",
                                    f"model_fn raised while building {mode}: {failure.exc_type}: {failure.message}",
-                                   fix="make this mode buildable, or leave it out with --modes",
+                                   fix=keras_fix(failure) or FIX,
                                    location=failure.site)
