@@ -96,14 +96,14 @@ class UpdateOpsNotRun(Rule):
             yield self._finding(ctx, train, name, assign)
 
     def _finding(self, ctx, train, name, assign):
-        where = "in the UPDATE_OPS collection, " if assign in train.update_ops else ""
+        where = "it is in the UPDATE_OPS collection, but " if assign in train.update_ops else ""
         var_site = ctx.site("train", name)
         related = (Related(var_site, f"'{name}' is created here"),) if var_site else ()
         return self.finding(
             ("train",), name,
-            f"'{name}' is non-trainable state that TRAIN updates ('{assign}', {where}nothing the train op runs "
-            f"depends on it), so the update never runs: every checkpoint keeps its initial value, and EVAL and "
-            f"PREDICT use that value",
+            f"'{name}' is non-trainable state that TRAIN updates with '{assign}' ({where}nothing the train op runs "
+            f"depends on it), so the update never runs: every checkpoint keeps the initial value, and EVAL and "
+            f"PREDICT use it",
             fix="make the train op depend on the updates: `with tf.control_dependencies("
                 "tf.compat.v1.get_collection(tf.compat.v1.GraphKeys.UPDATE_OPS)):` around `optimizer.minimize(...)` "
                 "(or `train_op = tf.group(train_op, *update_ops)`; slim.learning.create_train_op does it)",

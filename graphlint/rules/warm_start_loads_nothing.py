@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from graphlint.analysis.match import pair_renames
+from graphlint.model.sites import display_path
 from graphlint.rules import Rule
 
 _SHOWN = 8  # map entries printed in a fix before "..."
@@ -92,7 +93,7 @@ def _call(rule, ws, trainable):
            f"'{pairs[0][0]}')" if pairs else "")
     return rule.finding(
         ("train",), "init_from_checkpoint",
-        f"init_from_checkpoint('{ws.ckpt}', a map of {ws.map_size} entries) {counted}{gap}: TensorFlow accepts "
+        f"init_from_checkpoint('{_shown(ws.ckpt)}', a map of {ws.map_size} entries) {counted}{gap}: TensorFlow accepts "
         f"the map without a word, and what it does not load trains from its initializers",
         fix=(f"load them with this assignment_map: {_map_text(pairs, trainable)}" if pairs else
              "map the checkpoint's names onto the model's (graphlint ckpt PATH lists them)"),
@@ -108,12 +109,17 @@ def _settings(rule, ws, trainable):
     prev = {m: u for m, u, _ in pairs}
     return rule.finding(
         ("train",), "warm_start_from",
-        f"WarmStartSettings('{ws.ckpt}') warm-starts all {len(trainable)} trainable variables from the keys of "
+        f"WarmStartSettings('{_shown(ws.ckpt)}') warm-starts all {len(trainable)} trainable variables from the keys of "
         f"their own names, but the checkpoint has {len(trainable) - len(missing)} of them ('{missing[0]}' is "
         f"missing{', with a twin under another name' if pairs else ''}): TensorFlow raises before the first step",
-        fix=(f"WarmStartSettings('{ws.ckpt}', var_name_to_prev_var_name={_dict_text(prev)})" if pairs else
+        fix=(f"WarmStartSettings('{_shown(ws.ckpt)}', var_name_to_prev_var_name={_dict_text(prev)})" if pairs else
              "warm-start only what the checkpoint has: WarmStartSettings(PATH, vars_to_warm_start=REGEX)"),
         severity="error")
+
+
+def _shown(path: str) -> str:
+    """A local path as the user would type it from here; URLs (gs://...) as given."""
+    return path if "://" in path else display_path(path)
 
 
 def _pairs(missing: dict, unused: dict) -> list:
