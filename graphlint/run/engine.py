@@ -145,9 +145,11 @@ def analyze(model, *, params=None, per_mode_params=None, modes=None, ckpt=None, 
 
 def _builder(model, mode, params, est, timeout, warm_start=None):
     """A job building one mode: (Snapshot, GraphView or None)."""
+    extra = {"warm_start": warm_start} if warm_start else {}  # wrappers of build_mode's 4 arguments still fit
+
     def build():
         with _time_limit(timeout, mode), _model_prints_to_stderr():
-            snap, graph = build_mode(model, mode, params, est, warm_start)
+            snap, graph = build_mode(model, mode, params, est, **extra)
         return snap, (GraphView(graph, model.sites, snap) if graph is not None else None)
     build.params = params
     return build
