@@ -156,15 +156,16 @@ def build_mode(model, mode: str, params: dict, est, warm_start=None) -> tuple:
         snap.renames = _renames(graph)
         snap.label_ops = _label_ops(graph, labels)
         snap.roles = op_roles(graph, spec)
-        snap.update_ops = tuple(sorted({op.name for op in _ops(graph.get_collection(t.compat.v1.GraphKeys.UPDATE_OPS))}))
+        snap.update_ops = _update_ops(graph)
         if warm_start and mode == "train":  # after model_fn, as Estimator does; its ops are not model ops
             warmstart.estimator_warm_start(warm_start, snap.warm_starts)
     return snap, graph
 
 
-def _ops(items):
-    """UPDATE_OPS holds ops or tensors (assign_moving_average returns a tensor)."""
-    return [getattr(x, "op", x) for x in items if hasattr(x, "name")]
+def _update_ops(graph) -> tuple:
+    """Names of the ops in UPDATE_OPS, which holds ops or tensors (assign_moving_average returns one)."""
+    items = graph.get_collection(tf().compat.v1.GraphKeys.UPDATE_OPS)
+    return tuple(sorted({getattr(x, "op", x).name for x in items if hasattr(x, "name")}))
 
 
 def _label_ops(graph, labels) -> frozenset:

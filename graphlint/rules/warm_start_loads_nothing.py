@@ -84,7 +84,7 @@ def _call(rule, ws, trainable):
     """An init_from_checkpoint call: loads nothing, or less than a rename pairing would."""
     loaded = {v for v, _ in ws.loaded if v in trainable}
     used = {k for _, k in ws.loaded}
-    pairs = _pairs({n: s for n, s in trainable.items() if n not in loaded},
+    pairs = pair_renames({n: s for n, s in trainable.items() if n not in loaded},
                    {k: s for k, s in ws.source.items() if k not in used})
     if loaded and len(pairs) <= len(loaded):
         return None
@@ -105,7 +105,7 @@ def _settings(rule, ws, trainable):
     missing = sorted(n for n, sig in trainable.items() if ws.source.get(n, (None,))[0] != sig[0])
     if not missing:
         return None
-    pairs = _pairs({n: trainable[n] for n in missing}, {k: s for k, s in ws.source.items() if k not in trainable})
+    pairs = pair_renames({n: trainable[n] for n in missing}, {k: s for k, s in ws.source.items() if k not in trainable})
     prev = {m: u for m, u, _ in pairs}
     return rule.finding(
         ("train",), "warm_start_from",
@@ -120,11 +120,6 @@ def _settings(rule, ws, trainable):
 def _shown(path: str) -> str:
     """A local path as the user would type it from here; URLs (gs://...) as given."""
     return path if "://" in path else display_path(path)
-
-
-def _pairs(missing: dict, unused: dict) -> list:
-    """[(variable, checkpoint key, score)]: rename pairing by shape, dtype and name."""
-    return [(m, u, s) for m, u, s in pair_renames(missing, unused)]
 
 
 def _map_text(pairs, trainable) -> str:

@@ -9,7 +9,6 @@ from case_common import input_fn, linear, params  # noqa: F401
 REQUIRES = "keras"
 EXPECT = [("GL403", "train", "batch_normalization/moving_mean"),
           ("GL403", "train", "batch_normalization/moving_variance")]
-UPDATE_DEPS = False  # the fixed twin sets it
 
 
 def model_fn(features, labels, mode, params):
