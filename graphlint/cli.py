@@ -56,6 +56,9 @@ def _model_options(p: argparse.ArgumentParser) -> None:
                    help="processes at a time: one model's modes, or several models (default: 0, one per CPU; "
                         "1: serial)")
     p.add_argument("--shard", metavar="K/N", help="check only the K-th of N deterministic slices of the models")
+    p.add_argument("--warm-start", metavar="PATH",
+                   help="the run warm-starts every trainable variable from this checkpoint, as "
+                        "Estimator(warm_start_from=PATH) does: check what it loads")
 
 
 def _lint_options(p: argparse.ArgumentParser) -> None:
@@ -130,7 +133,7 @@ def request_from_args(args):
         "model_fn": args.model_fn, "input_fn": args.input_fn, "select": args.select,
         "extend_select": args.extend_select, "ignore": args.ignore, "fail_on": args.fail_on,
         "format": args.format, "baseline": args.baseline, "checkpoint": getattr(args, "checkpoint", None),
-        "modes": list(args.modes) if args.modes else None,
+        "modes": list(args.modes) if args.modes else None, "warm_start": args.warm_start,
     }
     per_mode = {m: parse_params(v, f"--params-{m}") for m in MODES if (v := getattr(args, f"params_{m}")) is not None}
     return Request(

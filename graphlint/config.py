@@ -46,6 +46,7 @@ class Config:
     params_predict: dict = field(default_factory=dict)
     modes: Optional[list] = None  # None: every mode, and PREDICT may be skipped with a note
     checkpoint: Optional[str] = None
+    warm_start: Optional[str] = None  # TRAIN warm-starts every trainable variable from it (WarmStartSettings)
     select: Optional[list] = None  # None: every rule
     extend_select: list = field(default_factory=list)
     ignore: list = field(default_factory=list)
@@ -90,6 +91,7 @@ _KEYS = {
     "params-predict": ("params_predict", _table, "a table", None),
     "modes": ("modes", _str_list, "a list of strings", MODES),
     "checkpoint": ("checkpoint", _str, "a string", None),
+    "warm-start": ("warm_start", _str, "a string", None),
     "select": ("select", _selectors, "a list of rule codes or prefixes (GL101, GL1)", None),
     "extend-select": ("extend_select", _selectors, "a list of rule codes or prefixes (GL101, GL1)", None),
     "ignore": ("ignore", _selectors, "a list of rule codes or prefixes (GL101, GL1)", None),
@@ -99,7 +101,7 @@ _KEYS = {
     "format": ("format", _str, "a string", FORMATS),
     "baseline": ("baseline", _str, "a string", None),
 }
-_PATH_FIELDS = ("checkpoint", "baseline")
+_PATH_FIELDS = ("checkpoint", "baseline", "warm_start")
 
 
 def _read_toml(path: str) -> dict:

@@ -7,7 +7,7 @@ import inspect
 import sys
 
 from graphlint.errors import UsageError
-from graphlint.model import hooks
+from graphlint.model import hooks, warmstart
 from graphlint.model.graphview import uninitialized_after_restore
 from graphlint.model.roles import op_roles
 from graphlint.model.snapshot import BuildFailure, RestoreKey, ScopeRename, Snapshot, Variable
@@ -125,13 +125,15 @@ def _call_model_fn(model, features, labels, mode_key, params):
     return model.model_fn(**_kwargs_for(model.model_fn_args, available))
 
 
-def build_mode(model, mode: str, params: dict, est) -> tuple:
-    """Build one mode; returns (Snapshot, live graph or None). Raises UsageError on bad input."""
+def build_mode(model, mode: str, params: dict, est, warm_start=None) -> tuple:
+    """Build one mode; returns (Snapshot, live graph or None). Raises UsageError on bad input.
+    warm_start: a checkpoint that TRAIN warm-starts from as Estimator(warm_start_from=...) would."""
     t = tf()
     mode_key = {"train": est.ModeKeys.TRAIN, "eval": est.ModeKeys.EVAL, "predict": est.ModeKeys.PREDICT}[mode]
     graph = _recording_graph(model.sites)
     snap = Snapshot(mode, params=copy.deepcopy(params))
-    with graph.as_default(), hooks.watching(model.sites) as watch:
+    with graph.as_default(), hooks.watching(model.sites) as watch, \
+            warmstart.recording(model.sites) as snap.warm_starts:
         t.compat.v1.train.get_or_create_global_step()  # Estimator creates it before input_fn
         features, labels = _input_tensors(model, mode, mode_key, params)
         try:
@@ -160,7 +162,16 @@ def build_mode(model, mode: str, params: dict, est) -> tuple:
         snap.renames = _renames(graph)
         snap.label_ops = _label_ops(graph, labels)
         snap.roles = op_roles(graph, spec)
+        snap.update_ops = _update_ops(graph)
+        if warm_start and mode == "train":  # after model_fn, as Estimator does; its ops are not model ops
+            warmstart.estimator_warm_start(warm_start, snap.warm_starts)
     return snap, graph
+
+
+def _update_ops(graph) -> tuple:
+    """Names of the ops in UPDATE_OPS, which holds ops or tensors (assign_moving_average returns one)."""
+    items = graph.get_collection(tf().compat.v1.GraphKeys.UPDATE_OPS)
+    return tuple(sorted({getattr(x, "op", x).name for x in items if hasattr(x, "name")}))
 
 
 def _label_ops(graph, labels) -> frozenset:

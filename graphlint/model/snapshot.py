@@ -83,6 +83,20 @@ class BuildFailure:
     kind: str = ""  # "warm-start" when init_from_checkpoint raised
 
 
+@dataclass(frozen=True)
+class WarmStart:
+    """One warm start while model_fn ran (init_from_checkpoint), or the one Estimator's
+    WarmStartSettings would do (--warm-start): what TensorFlow resolved its map to."""
+
+    ckpt: str  # the checkpoint TF was given
+    map_size: int  # entries of the assignment_map as given
+    loaded: tuple  # ((variable name, checkpoint key), ...) TF set a checkpoint initializer for
+    site: Optional[Site]
+    source: dict = field(default_factory=dict, compare=False)  # model keys of ckpt: {key: (shape, dtype)}
+    from_settings: bool = False  # WarmStartSettings(ckpt) as Estimator(warm_start_from=ckpt) does it
+    error: str = ""  # the exception type TF raised (WarmStartSettings only: a key it cannot find)
+
+
 @dataclass
 class Snapshot:
     mode: str
@@ -101,6 +115,8 @@ class Snapshot:
     roles: dict = field(default_factory=dict)  # op name -> role from the graph's structure (model/roles.py)
     estimator_ops: frozenset = frozenset()  # ops Estimator and its session add around model_fn
     late_ops: frozenset = frozenset()  # ops that exist only once the session is created (not at begin())
+    update_ops: tuple = ()  # op names in the UPDATE_OPS collection (batch norm's moving averages)
+    warm_starts: list = field(default_factory=list)  # [WarmStart]
     failure: Optional[BuildFailure] = None
     skipped: str = ""  # why this mode was not built, when it was skipped on purpose
     converted_from: str = ""  # "TPUEstimatorSpec" when model_fn returned one (see specs.py)

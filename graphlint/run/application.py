@@ -103,7 +103,7 @@ class Application:
     def _build_options(self) -> dict:
         conf = self.config
         return dict(params=conf.params, per_mode_params=conf.per_mode_params(), timeout=self.request.timeout,
-                    modes=tuple(conf.modes) if conf.modes else None)
+                    modes=tuple(conf.modes) if conf.modes else None, warm_start=conf.warm_start)
 
     def _checkpoint(self):
         return self.config.checkpoint if self.request.command == "check" else None

@@ -113,17 +113,23 @@ def _time_limit(seconds, mode: str):
         signal.signal(signal.SIGALRM, old)
 
 
-def analyze(model, *, params=None, per_mode_params=None, modes=None, ckpt=None, timeout=None, jobs=1) -> Report:
+def analyze(model, *, params=None, per_mode_params=None, modes=None, ckpt=None, timeout=None, jobs=1,
+            warm_start=None) -> Report:
     """Build every mode of a loaded Model, run the rules, and collect a Report. jobs > 1 builds
     the modes in forked workers, at most `jobs` at a time (parallel.py); the report is the same."""
     explicit = modes is not None
     modes = tuple(m for m in MODES if m in (modes or MODES))
+    if warm_start:  # a bad path is one line, before the slow builds
+        try:
+            warm_start = ckpt_lib.resolve(warm_start)
+        except UsageError as exc:
+            raise UsageError(f"--warm-start: {exc}") from None
     t = tfcompat.tf()
     info = RunInfo(model=model.target, model_file=getattr(model.module, "__file__", "") or "",
                    tf_version=t.__version__, estimator_api=tfcompat.estimator_api_label(), modes=modes)
     with tfcompat.estimator_api() as est:
         builds = {m: _builder(model, m, estimator_params(model.model_fn, mode_params(
-                      model.params, params, per_mode_params, m)), est, timeout) for m in modes}
+                      model.params, params, per_mode_params, m)), est, timeout, warm_start) for m in modes}
         parallel = jobs > 1 and len(modes) > 1 and _parallel.available()
         with _views(builds, jobs) if parallel else _serial(builds) as (snapshots, views):
             for mode, snap in snapshots.items():
@@ -138,11 +144,13 @@ def analyze(model, *, params=None, per_mode_params=None, modes=None, ckpt=None, 
     return Report(info, findings, ctx.mode_diff, snapshots, ckpt, ctx.renames, ctx.unused_keys())
 
 
-def _builder(model, mode, params, est, timeout):
+def _builder(model, mode, params, est, timeout, warm_start=None):
     """A job building one mode: (Snapshot, GraphView or None)."""
+    extra = {"warm_start": warm_start} if warm_start else {}  # wrappers of build_mode's 4 arguments still fit
+
     def build():
         with _time_limit(timeout, mode), _model_prints_to_stderr():
-            snap, graph = build_mode(model, mode, params, est)
+            snap, graph = build_mode(model, mode, params, est, **extra)
         return snap, (GraphView(graph, model.sites, snap) if graph is not None else None)
     build.params = params
     return build

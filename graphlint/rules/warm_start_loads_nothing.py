@@ -1,0 +1,153 @@
+"""GL310 warm-start-loads-nothing: the class docstring is the rule's documentation (docs/rules.md)."""
+
+from __future__ import annotations
+
+from graphlint.analysis.match import pair_renames
+from graphlint.model.sites import display_path
+from graphlint.rules import Rule
+
+_SHOWN = 8  # map entries printed in a fix before "..."
+
+
+class WarmStartLoadsNothing(Rule):
+    """A warm start whose map, as TensorFlow resolves it, loads none or few of the model's variables.
+
+    ## What it does
+    Records every `tf.compat.v1.train.init_from_checkpoint` call while TRAIN is built and the
+    variables TensorFlow really sets a checkpoint initializer for. It reports a warm start that
+    loads no trainable variable, or fewer than the checkpoint holds under other names (a rename
+    pairing, by shape and name, finds them: `bert_model/...` for `bert/...`), and prints the map
+    that would load them. With `--warm-start PATH` (or `warm-start` in the config) it checks the
+    warm start `Estimator(warm_start_from=PATH)` does, which loads every trainable variable from
+    the key of its own name: a missing key makes TensorFlow raise before the first step.
+
+    ## Why is this bad
+    A map built from the names the graph and the checkpoint share (BERT's
+    `get_assignment_map_from_checkpoint` does this) is empty when the checkpoint's scope is
+    named differently. TensorFlow accepts an empty map without a word, and the model trains
+    from random weights: fine-tuning quietly becomes training from scratch.
+
+    ## Example
+    The map is the intersection of the graph's and the checkpoint's names; the checkpoint
+    (`old_checkpoint()`) calls the scope `enc`:
+    ```python
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, old_checkpoint, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        with tf.compat.v1.variable_scope("encoder"):
+            logits = linear(features, params["units"])
+        in_checkpoint = {name for name, _ in tf.train.list_variables(old_checkpoint())}
+        assignment_map = {v.op.name: v.op.name for v in tf.compat.v1.trainable_variables()
+                          if v.op.name in in_checkpoint}
+        tf.compat.v1.train.init_from_checkpoint(old_checkpoint(), assignment_map)   # {}: loads nothing
+        return spec(mode, logits, labels)
+    ```
+
+    ## Fix
+    Map the checkpoint's scope onto the model's (the finding prints the map):
+    ```python
+    import tensorflow as tf
+
+    from graphlint.rules.example_common import input_fn, linear, old_checkpoint, params, spec
+
+
+    def model_fn(features, labels, mode, params):
+        with tf.compat.v1.variable_scope("encoder"):
+            logits = linear(features, params["units"])
+        tf.compat.v1.train.init_from_checkpoint(old_checkpoint(), {"enc/": "encoder/"})
+        return spec(mode, logits, labels)
+    ```
+    """
+
+    code = "GL310"
+    symbol = "warm-start-loads-nothing"
+    severity = "warning"
+    summary = "a warm start (init_from_checkpoint, --warm-start) that loads none or few of the trainable variables"
+
+    def check(self, ctx):
+        train = ctx.built("train")
+        if train is None:
+            return
+        trainable = {n: (v.shape, v.dtype) for n, v in train.variables.items() if v.trainable and v.shape is not None}
+        if not trainable:
+            return
+        for ws in train.warm_starts:
+            found = _settings(self, ws, trainable) if ws.from_settings else _call(self, ws, trainable)
+            if found is not None:
+                yield found
+
+
+def _call(rule, ws, trainable):
+    """An init_from_checkpoint call: loads nothing, or less than a rename pairing would."""
+    loaded = {v for v, _ in ws.loaded if v in trainable}
+    used = {k for _, k in ws.loaded}
+    pairs = pair_renames({n: s for n, s in trainable.items() if n not in loaded},
+                   {k: s for k, s in ws.source.items() if k not in used})
+    if loaded and len(pairs) <= len(loaded):
+        return None
+    counted = f"loads {len(loaded)} of the {len(trainable)} trainable variables"
+    gap = (f"; the checkpoint has {len(pairs)} of the rest under other names (e.g. '{pairs[0][1]}' for "
+           f"'{pairs[0][0]}')" if pairs else "")
+    return rule.finding(
+        ("train",), "init_from_checkpoint",
+        f"init_from_checkpoint('{_shown(ws.ckpt)}', a map of {ws.map_size} entries) {counted}{gap}: TensorFlow accepts "
+        f"the map without a word, and what it does not load trains from its initializers",
+        fix=(f"load them with this assignment_map: {_map_text(pairs, trainable)}" if pairs else
+             "map the checkpoint's names onto the model's (graphlint ckpt PATH lists them)"),
+        location=ws.site)
+
+
+def _settings(rule, ws, trainable):
+    """Estimator(warm_start_from=PATH): every trainable variable from the key of its own name."""
+    missing = sorted(n for n, sig in trainable.items() if ws.source.get(n, (None,))[0] != sig[0])
+    if not missing:
+        return None
+    pairs = pair_renames({n: trainable[n] for n in missing}, {k: s for k, s in ws.source.items() if k not in trainable})
+    prev = {m: u for m, u, _ in pairs}
+    return rule.finding(
+        ("train",), "warm_start_from",
+        f"WarmStartSettings('{_shown(ws.ckpt)}') warm-starts all {len(trainable)} trainable variables from the keys of "
+        f"their own names, but the checkpoint has {len(trainable) - len(missing)} of them ('{missing[0]}' is "
+        f"missing{', with a twin under another name' if pairs else ''}): TensorFlow raises before the first step",
+        fix=(f"WarmStartSettings('{_shown(ws.ckpt)}', var_name_to_prev_var_name={_dict_text(prev)})" if pairs else
+             "warm-start only what the checkpoint has: WarmStartSettings(PATH, vars_to_warm_start=REGEX)"),
+        severity="error")
+
+
+def _shown(path: str) -> str:
+    """A local path as the user would type it from here; URLs (gs://...) as given."""
+    return path if "://" in path else display_path(path)
+
+
+def _map_text(pairs, trainable) -> str:
+    """The assignment_map that loads the paired variables: one scope entry when every pair is the
+    same prefix swap and covers the whole scope (TF raises for a scope entry with a key missing)."""
+    swaps = {_prefix_swap(m, u) for m, u, _ in pairs}
+    if len(swaps) == 1:
+        (swap,) = swaps
+        if swap is not None:
+            old, new = swap
+            in_scope = {n for n in trainable if n.startswith(new)}
+            if in_scope == {m for m, _, _ in pairs}:
+                return _dict_text({old: new})
+    return _dict_text({u: m for m, u, _ in pairs})
+
+
+def _prefix_swap(new: str, old: str):
+    """('old_scope/', 'new_scope/') when the names differ only in their leading scopes."""
+    a, b = new.split("/"), old.split("/")
+    tail = 0
+    while tail < min(len(a), len(b)) - 1 and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    if not tail or a[:-tail] == b[:-tail]:
+        return None
+    return "/".join(b[:-tail]) + "/", "/".join(a[:-tail]) + "/"
+
+
+def _dict_text(mapping: dict) -> str:
+    items = sorted(mapping.items())
+    shown = ", ".join(f"{k!r}: {v!r}" for k, v in items[:_SHOWN])
+    return "{" + shown + (f", ... ({len(items) - _SHOWN} more)" if len(items) > _SHOWN else "") + "}"
