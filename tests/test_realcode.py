@@ -105,8 +105,6 @@ def test_clean_model_report_is_quiet(lint_report, rel):
     assert lint_report(rel).findings == []
 
 
-BN_RULE = _xfail(8, "no rule sees that the train op never runs batch norm's UPDATE_OPS")
-WARM_START_RULE = _xfail(8, "no rule sees a warm-start map that loads nothing")
 
 
 
@@ -114,23 +112,21 @@ WARM_START_RULE = _xfail(8, "no rule sees a warm-start map that loads nothing")
     _case("mnist_official/eval_logging_hook", name="train_accuracy"),
     _case("feature_columns/reentered_scope", name="fm/logit"),
     _case("feature_columns/eval_only_variable", name="eval_stats/impressions"),
-    _case("official_resnet/bn_updates_not_run", "keras", BN_RULE, name="moving_mean"),
-    _case("slim_style/bn_updates_not_run", "slim", BN_RULE, name="moving_mean"),
-    _case("bert_style/warm_start_renamed", None, WARM_START_RULE, name="bert_model/"),
+    _case("official_resnet/bn_updates_not_run", "keras", name="moving_mean"),
+    _case("slim_style/bn_updates_not_run", "slim", name="moving_mean"),
+    _case("bert_style/warm_start_renamed", name="bert_model/"),
 ])
 def test_planted_bug_is_an_error_naming_it(lint_report, rel, name):
     errors = lint_report(rel).errors
     assert any(name in f.name or name in f.message for f in errors), errors
 
 
-ONE_PER_CAUSE = _xfail(6, "the eval-only counter is also reported as GL401 (a second finding, "
-                          "a warning, for the same cause)")
 
 
 @pytest.mark.parametrize("rel", [
     _case("mnist_official/eval_logging_hook"),
     _case("feature_columns/reentered_scope"),
-    _case("feature_columns/eval_only_variable", None, ONE_PER_CAUSE),
+    _case("feature_columns/eval_only_variable"),
 ])
 def test_one_planted_bug_is_one_finding(lint_report, rel):
     problems = [f for f in lint_report(rel).findings if f.severity in PROBLEMS]

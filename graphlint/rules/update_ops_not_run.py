@@ -78,7 +78,7 @@ class UpdateOpsNotRun(Rule):
 
     code = "GL403"
     symbol = "update-ops-not-run"
-    severity = "warning"
+    severity = "error"  # the saved statistics are wrong, silently: evaluation and serving use them
     summary = "TRAIN assigns non-trainable state (batch norm moving averages, UPDATE_OPS) that the train op never runs"
 
     def check(self, ctx):
