@@ -50,7 +50,14 @@ def parse_params(value: str, option: str) -> dict:
     return params
 
 
-def _import_file(path: str) -> ModuleType:
+def check_target(target: str) -> None:
+    """Refuse a path-like model target that cannot be a model file, before anything slow happens
+    (the run layer calls this before TensorFlow is imported). Module names are left to the import."""
+    if _is_path(target):
+        check_file(target)
+
+
+def check_file(path: str) -> None:
     if not os.path.exists(path):
         raise UsageError(f"{path}: no such file")
     if os.path.isdir(path):
@@ -64,6 +71,10 @@ def _import_file(path: str) -> ModuleType:
         raise UsageError(f"{path}:{exc.lineno}: SyntaxError: {exc.msg}") from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _import_file(path: str) -> ModuleType:
+    check_file(path)
     return exec_file("graphlint_model_" + os.path.splitext(os.path.basename(path))[0], path)
 
 

@@ -19,6 +19,7 @@ from typing import Optional
 from graphlint import config as config_lib
 from graphlint.constants import MODES, ExitCode
 from graphlint.errors import UsageError
+from graphlint.model import loader
 from graphlint.report import RenderOptions, formatter
 
 
@@ -117,13 +118,23 @@ class Application:
         """[Outcome] in the models' order, with final findings. One model's bad input raises
         UsageError; with several, it is that model's Outcome and the others are still checked."""
         if self.several:
-            from graphlint.run import fleet
-
-            raw = fleet.run_models(self.models, self._jobs(), self._checkpoint(), **self._build_options())
+            raw = self._run_several()
         else:
+            if self.request.loaded is None:
+                loader.check_target(self.models[0])  # a bad path is one line, before TensorFlow is imported
             raw = [Outcome(self.models[0], self._report_one())]
         return [dataclasses.replace(o, report=self._final(o.report, o.model)) if o.report is not None else o
                 for o in raw]
+
+    def _run_several(self) -> list:
+        """Paths that cannot be models are refused here, without TensorFlow; the rest are checked."""
+        from graphlint.run import fleet
+
+        refused = {m: error for m in self.models if (error := _refusal(m))}
+        todo = [m for m in self.models if m not in refused]
+        checked = iter(fleet.run_models(todo, self._jobs(), self._checkpoint(), **self._build_options())
+                       if todo else ())
+        return [Outcome(m, error=refused[m]) if m in refused else next(checked) for m in self.models]
 
     def _report_one(self):
         from graphlint.run import engine
@@ -178,6 +189,15 @@ class Application:
                 kept += len(o.report.findings)
         print(f"graphlint: wrote {kept} findings to {path}", file=sys.stderr)
         return ExitCode.OK
+
+
+def _refusal(model: str):
+    """The one-line error of a model path that cannot be checked at all, found without TensorFlow."""
+    try:
+        loader.check_target(model)
+    except UsageError as exc:
+        return str(exc)
+    return None
 
 
 def per_mode(values: dict) -> dict:
