@@ -74,6 +74,12 @@ def _lint_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     g.add_argument("--show-all", action="store_true",
                    help="list every row of the names-in-some-modes table (default: a screenful)")
+    brief = g.add_mutually_exclusive_group()
+    brief.add_argument("--statistics", action="store_true",
+                       help="text format only: count the findings per rule (count, code, symbol; most first) "
+                            "instead of listing them, then the summary line")
+    brief.add_argument("--quiet", "-q", action="store_true",
+                       help="text format only: print the summary line alone (the exit status is unchanged)")
     g.add_argument("--debug", action="store_true", help="show tracebacks for internal errors, and what TensorFlow prints on import")
 
 
@@ -177,7 +183,8 @@ def request_from_args(args):
         command=args.command, models=list(args.model), config=args.config, settings=settings,
         params=parse_params(args.params, "--params") if args.params else None, per_mode_params=per_mode,
         jobs=args.jobs, shard=args.shard, timeout=args.timeout, exit_zero=args.exit_zero,
-        write_baseline=args.write_baseline, render=RenderOptions(color=_color(args), show_all=args.show_all))
+        write_baseline=args.write_baseline, render=RenderOptions(color=_color(args), show_all=args.show_all, statistics=args.statistics,
+                                                  quiet=args.quiet))
 
 
 def _run_lint(args) -> int:

@@ -16,6 +16,7 @@ from types import ModuleType
 from graphlint.constants import MODES
 from graphlint.errors import UsageError
 from graphlint.model.sites import SiteFinder
+from graphlint.wording import agree
 
 MODEL_FN_ARGS = {"features", "labels", "mode", "params", "config"}
 
@@ -141,7 +142,7 @@ def model_fn_args(fn, target: str) -> tuple:
         raise UsageError(f"{target}: model_fn must take a 'features' argument, as Estimator requires (it takes {', '.join(args)})")
     unknown = [a for a in args if a not in MODEL_FN_ARGS]
     if unknown:
-        raise UsageError(f"{target}: model_fn takes unknown argument(s) {', '.join(unknown)}; Estimator passes only {', '.join(sorted(MODEL_FN_ARGS))}")
+        raise UsageError(f"{target}: model_fn takes unknown {agree(len(unknown), 'argument', 'arguments')} {', '.join(unknown)}; Estimator passes only {', '.join(sorted(MODEL_FN_ARGS))}")
     return args
 
 

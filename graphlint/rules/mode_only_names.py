@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from graphlint.rules import Rule
+from graphlint.wording import agree, count
 
 
 class ModeOnlyNames(Rule):
@@ -57,14 +58,12 @@ class ModeOnlyNames(Rule):
         for row in ctx.mode_diff:
             if row.cls != "other":
                 continue
-            what = _count(row.ops, "op") if not row.variables else f"{_count(row.ops, 'op')} and {_count(row.variables, 'variable')}"
+            what = count(row.ops, "op") + (f" and {count(row.variables, 'variable')}" if row.variables else "")
+            exist = agree(row.ops + row.variables, "exists", "exist")
             yield self.finding(
                 row.modes, row.scope + "/",
-                f"{what} under '{row.scope}' exist only in {'/'.join(row.modes)} "
+                f"{what} under '{row.scope}' {exist} only in {'/'.join(row.modes)} "
                 f"(e.g. {', '.join(row.examples)})",
                 fix="build the same graph in every mode; let hooks decide at run time what to fetch",
                 location=ctx.first_site(row.modes, row.examples[0]))
 
-
-def _count(n, word):
-    return f"{n} {word}{'s' if n != 1 else ''}"

@@ -21,6 +21,7 @@ from graphlint.constants import MODES, ExitCode
 from graphlint.errors import UsageError
 from graphlint.model import loader
 from graphlint.report import RenderOptions, formatter
+from graphlint.wording import count
 
 
 @dataclass
@@ -56,6 +57,10 @@ class Application:
         self.request = request
         self.config = self._resolve_config()
         self.models = self._models()
+        brief = [o for o in ("statistics", "quiet") if getattr(request.render, o)]
+        if brief and self.config.format != "text":
+            # a JSON/SARIF/GitHub consumer counts findings itself; a shortened document would be a lie
+            raise UsageError(f"--{brief[0]} is for the text format, not --format {self.config.format}")
 
     # --- what to run ---------------------------------------------------------------------------
 
@@ -187,7 +192,7 @@ class Application:
             if o.report is not None:
                 baseline.write_baseline(path, o.report.findings, o.model)
                 kept += len(o.report.findings)
-        print(f"graphlint: wrote {kept} findings to {path}", file=sys.stderr)
+        print(f"graphlint: wrote {count(kept, 'finding')} to {path}", file=sys.stderr)
         return ExitCode.OK
 
 
