@@ -87,6 +87,7 @@ def _lint_options(p: argparse.ArgumentParser) -> None:
 # which Estimator and Keras a model gets.
 TF_DISTRIBUTIONS = ("tensorflow", "tensorflow-cpu", "tensorflow-intel", "tensorflow-macos",
                     "tensorflow-aarch64", "intel-tensorflow", "tf-nightly", "tf-nightly-cpu")
+_NO_TF = "not installed (pip install 'tf-graphlint[cpu]')"
 _ABSENT = {"tensorflow-estimator": "not installed (TensorFlow 2.16+ has no tf.estimator: graphlint uses its "
                                    "stand-in)",
            "tf-keras": "not installed (tf.compat.v1.layers models on TensorFlow 2.16+ need it: "
@@ -106,7 +107,7 @@ def version_text() -> str:
 
     found = [f"{name} {v}" for name in TF_DISTRIBUTIONS if (v := installed(name))]
     lines = [f"graphlint {__version__} (Python {sys.version.split()[0]})",
-             f"TensorFlow: {', '.join(found) or 'not installed (pip install ' + repr('tf-graphlint[cpu]') + ')'}"]
+             f"TensorFlow: {', '.join(found) or _NO_TF}"]
     if found:
         lines += [f"{name}: {installed(name) or absent}" for name, absent in _ABSENT.items()]
     return "\n".join(lines) + "\n"

@@ -37,9 +37,9 @@ def tf():
                 import tensorflow
         except ImportError as exc:
             _replay(printed)
-            raise UsageError(
-                f"TensorFlow is not installed ({exc}); install it, e.g. pip install 'tf-graphlint[cpu]'"
-            ) from None
+            absent = isinstance(exc, ModuleNotFoundError) and exc.name == "tensorflow"
+            raise UsageError("TensorFlow is not installed; install it, e.g. pip install 'tf-graphlint[cpu]'"
+                             if absent else f"importing TensorFlow failed: {exc}") from None
         except BaseException:
             _replay(printed)
             raise
