@@ -77,7 +77,54 @@ def _lint_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     g.add_argument("--show-all", action="store_true",
                    help="list every row of the names-in-some-modes table (default: a screenful)")
-    g.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+    brief = g.add_mutually_exclusive_group()
+    brief.add_argument("--statistics", action="store_true",
+                       help="text format only: count the findings per rule (count, code, symbol; most first) "
+                            "instead of listing them, then the summary line")
+    brief.add_argument("--quiet", "-q", action="store_true",
+                       help="text format only: print the summary line alone (the exit status is unchanged)")
+    g.add_argument("--debug", action="store_true", help="show tracebacks for internal errors, and what TensorFlow prints on import")
+
+
+# Distributions that install `import tensorflow` (a user has one of them), and the two that decide
+# which Estimator and Keras a model gets.
+TF_DISTRIBUTIONS = ("tensorflow", "tensorflow-cpu", "tensorflow-intel", "tensorflow-macos",
+                    "tensorflow-aarch64", "intel-tensorflow", "tf-nightly", "tf-nightly-cpu")
+_NO_TF = "not installed (pip install 'tf-graphlint[cpu]')"
+_ABSENT = {"tensorflow-estimator": "not installed (TensorFlow 2.16+ has no tf.estimator: graphlint uses its "
+                                   "stand-in)",
+           "tf-keras": "not installed (tf.compat.v1.layers models on TensorFlow 2.16+ need it: "
+                       "pip install 'tf-graphlint[keras]')"}
+
+
+def version_text() -> str:
+    """graphlint's version and the TensorFlow distributions installed, read from their metadata
+    (importlib.metadata), so --version answers at once without importing TensorFlow."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name):
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return None
+
+    found = [f"{name} {v}" for name in TF_DISTRIBUTIONS if (v := installed(name))]
+    lines = [f"graphlint {__version__} (Python {sys.version.split()[0]})",
+             f"TensorFlow: {', '.join(found) or _NO_TF}"]
+    if found:
+        lines += [f"{name}: {installed(name) or absent}" for name, absent in _ABSENT.items()]
+    return "\n".join(lines) + "\n"
+
+
+class _VersionAction(argparse.Action):
+    """--version without importing TensorFlow (argparse's own action takes a fixed string)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        sys.stdout.write(version_text())
+        parser.exit()
 
 
 def parser() -> argparse.ArgumentParser:
@@ -85,7 +132,7 @@ def parser() -> argparse.ArgumentParser:
         prog="graphlint",
         description="Build a TensorFlow model_fn in every mode and find what will break at restore or in hooks.",
         epilog="exit status: 0 nothing that will break, 1 findings at --fail-on level, 2 usage or input error")
-    p.add_argument("--version", action="version", version=f"graphlint {__version__}")
+    p.add_argument("--version", action=_VersionAction, help="show graphlint's and TensorFlow's versions and exit")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
     d = sub.add_parser("diff", help="build model_fn in every mode, diff the graphs, check hook fetches",
                        description="Build model_fn in TRAIN, EVAL and PREDICT, diff the graphs, and check "
@@ -140,7 +187,8 @@ def request_from_args(args):
         command=args.command, models=list(args.model), config=args.config, settings=settings,
         params=parse_params(args.params, "--params") if args.params else None, per_mode_params=per_mode,
         jobs=args.jobs, shard=args.shard, timeout=args.timeout, exit_zero=args.exit_zero,
-        write_baseline=args.write_baseline, render=RenderOptions(color=_color(args), show_all=args.show_all))
+        write_baseline=args.write_baseline, render=RenderOptions(color=_color(args), show_all=args.show_all, statistics=args.statistics,
+                                                  quiet=args.quiet))
 
 
 def _run_lint(args) -> int:
@@ -242,6 +290,9 @@ COMMANDS = {"diff": _run_lint, "check": _run_lint, "ckpt": _run_ckpt, "explain":
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
+    from graphlint.model import tfcompat
+
+    tfcompat.show_import_output = getattr(args, "debug", False)
     try:
         return COMMANDS[args.command](args)
     except UsageError as exc:

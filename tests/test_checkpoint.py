@@ -375,7 +375,7 @@ def test_render_text_filter_and_unsized_keys(ckpts):
     assert [line.split()[0] for line in text.splitlines()[2:-1]] == [
         "_CHECKPOINTABLE_OBJECT_GRAPH", "model/bias/.ATTRIBUTES/VARIABLE_VALUE"]
     assert text.endswith(f"2 keys, 3 parameters, 12 bytes (12 B) in {ckpts.object_prefix}; "
-                         f"1 string/unsized key(s) not counted\n")
+                         f"1 string/unsized key not counted\n")
 
 
 def test_render_text_large_sizes():

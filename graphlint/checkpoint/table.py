@@ -9,6 +9,7 @@ from tabulate import tabulate
 
 from graphlint import __version__
 from graphlint.errors import UsageError
+from graphlint.wording import count
 
 SCHEMA_VERSION = 1
 
@@ -76,9 +77,8 @@ def _totals(entries) -> dict:
 
 def _footer(ckpt, entries) -> str:
     t = _totals(entries)
-    unsized = f"; {t['unsized_keys']} string/unsized key(s) not counted" if t["unsized_keys"] else ""
-    keys = f"{t['keys']} key" + ("" if t["keys"] == 1 else "s")
-    return (f"{keys}, {t['parameters']:,} parameters, {t['bytes']:,} bytes "
+    unsized = f"; {count(t['unsized_keys'], 'string/unsized key')} not counted" if t["unsized_keys"] else ""
+    return (f"{count(t['keys'], 'key')}, {t['parameters']:,} parameters, {t['bytes']:,} bytes "
             f"({_human(t['bytes'])}) in {ckpt.prefix}{unsized}")
 
 

@@ -16,6 +16,7 @@ from types import ModuleType
 from graphlint.constants import MODES
 from graphlint.errors import UsageError
 from graphlint.model.sites import SiteFinder
+from graphlint.wording import agree
 
 MODEL_FN_ARGS = {"features", "labels", "mode", "params", "config"}
 
@@ -50,7 +51,14 @@ def parse_params(value: str, option: str) -> dict:
     return params
 
 
-def _import_file(path: str) -> ModuleType:
+def check_target(target: str) -> None:
+    """Refuse a path-like model target that cannot be a model file, before anything slow happens
+    (the run layer calls this before TensorFlow is imported). Module names are left to the import."""
+    if _is_path(target):
+        check_file(target)
+
+
+def check_file(path: str) -> None:
     if not os.path.exists(path):
         raise UsageError(f"{path}: no such file")
     if os.path.isdir(path):
@@ -64,6 +72,10 @@ def _import_file(path: str) -> ModuleType:
         raise UsageError(f"{path}:{exc.lineno}: SyntaxError: {exc.msg}") from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _import_file(path: str) -> ModuleType:
+    check_file(path)
     return exec_file("graphlint_model_" + os.path.splitext(os.path.basename(path))[0], path)
 
 
@@ -130,7 +142,7 @@ def model_fn_args(fn, target: str) -> tuple:
         raise UsageError(f"{target}: model_fn must take a 'features' argument, as Estimator requires (it takes {', '.join(args)})")
     unknown = [a for a in args if a not in MODEL_FN_ARGS]
     if unknown:
-        raise UsageError(f"{target}: model_fn takes unknown argument(s) {', '.join(unknown)}; Estimator passes only {', '.join(sorted(MODEL_FN_ARGS))}")
+        raise UsageError(f"{target}: model_fn takes unknown {agree(len(unknown), 'argument', 'arguments')} {', '.join(unknown)}; Estimator passes only {', '.join(sorted(MODEL_FN_ARGS))}")
     return args
 
 

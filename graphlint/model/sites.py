@@ -23,8 +23,9 @@ class SiteFinder:
     def is_user_file(self, filename: str) -> bool:
         hit = self._cache.get(filename)
         if hit is None:
+            # '<frozen os>', '<string>': no file, though realpath would put it in the working directory
             real = os.path.realpath(filename)
-            hit = (real.startswith(self.root) and not real.startswith(_OWN_DIR)
+            hit = (not filename.startswith("<") and real.startswith(self.root) and not real.startswith(_OWN_DIR)
                    and not any(p in real for p in _THIRD_PARTY))
             self._cache[filename] = hit
         return hit

@@ -12,6 +12,7 @@ import contextlib
 import os
 import re
 import sys
+import tempfile
 import types
 
 from graphlint.errors import UsageError
@@ -20,24 +21,66 @@ MIN_TF = (2, 15)
 MAX_TF = (2, 21)
 
 _tf = None
+show_import_output = False  # the CLI's --debug: let TensorFlow's import chatter through
+import_output = ""  # what TensorFlow printed on stderr while importing (kept for --debug and failures)
 
 
 def tf():
     """The tensorflow module, imported on first use with its start-up chatter turned down."""
-    global _tf
+    global _tf, import_output
     if _tf is None:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         use_legacy_keras()
+        printed = []
         try:
-            import tensorflow
+            with _stderr_captured(printed):
+                import tensorflow
         except ImportError as exc:
-            raise UsageError(
-                f"TensorFlow is not installed ({exc}); install it, e.g. pip install 'tensorflow-cpu>=2.15'"
-            ) from None
+            _replay(printed)
+            absent = isinstance(exc, ModuleNotFoundError) and exc.name == "tensorflow"
+            raise UsageError("TensorFlow is not installed; install it, e.g. pip install 'tf-graphlint[cpu]'"
+                             if absent else f"importing TensorFlow failed: {exc}") from None
+        except BaseException:
+            _replay(printed)
+            raise
+        import_output = "".join(printed)
+        if show_import_output:
+            _replay(printed)
         check_version(tensorflow.__version__)
         tensorflow.get_logger().setLevel("ERROR")
         _tf = tensorflow
     return _tf
+
+
+@contextlib.contextmanager
+def _stderr_captured(into: list):
+    """Send file descriptor 2 to a temporary file for the block. TensorFlow 2.16+ prints absl and
+    oneDNN notices from C++ on import, whatever TF_CPP_MIN_LOG_LEVEL says; at the descriptor level
+    they would land before every report and every one-line error."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no usable fd 2 (a closed stderr): nothing to keep clean
+        yield
+        return
+    with tempfile.TemporaryFile() as tmp:
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            into.append(tmp.read().decode("utf-8", "replace"))
+
+
+def _replay(printed: list) -> None:
+    text = "".join(printed)
+    if text:
+        sys.stderr.write(text if text.endswith("\n") else text + "\n")
+        sys.stderr.flush()
 
 
 def check_version(version: str) -> None:

@@ -6,7 +6,9 @@ import re
 from collections import Counter
 
 from graphlint import __version__
+from graphlint.constants import SEVERITIES
 from graphlint.report import RenderOptions, pairing
+from graphlint.wording import agree, count
 
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "bold": "\033[1m"}
@@ -20,6 +22,8 @@ def _paint(text: str, style: str, color: bool) -> str:
 def render(report, options: RenderOptions = RenderOptions()) -> str:
     """The report as text; colour only when the options ask (the CLI decides: a tty and no NO_COLOR);
     `options.show_all` lists every row of the mode-diff table instead of a screenful."""
+    if options.quiet or options.statistics:
+        return _brief([report], summary(report), options)
     color = options.color
     info = report.info
     lines = [f"graphlint {__version__} | {info.model} | TensorFlow {info.tf_version} | "
@@ -27,7 +31,7 @@ def render(report, options: RenderOptions = RenderOptions()) -> str:
     if report.checkpoint is not None:
         kind = "object-based (keys mapped to variable names as Saver does)" if report.checkpoint.object_based \
             else "name-based"
-        lines.append(f"checkpoint: {report.checkpoint.prefix} ({len(report.checkpoint.entries)} keys, {kind})")
+        lines.append(f"checkpoint: {report.checkpoint.prefix} ({count(len(report.checkpoint.entries), 'key')}, {kind})")
     lines.append("")
     for f in report.findings:
         lines.extend(finding_lines(f, color))
@@ -88,7 +92,7 @@ def _diff_table(rows, show_all: bool = False) -> str:
     table = [(r.scope or "(root)", r.cls, ",".join(r.modes), r.ops, r.variables, ", ".join(r.examples)) for r in shown]
     body = tabulate(table, headers=("scope", "class", "only in", "ops", "variables", "e.g."), tablefmt="simple")
     if hidden:
-        body += f"\n... {hidden} more rows of expected classes (show them all with --show-all)"
+        body += f"\n... {hidden} more {agree(hidden, 'row', 'rows')} of expected classes (show them all with --show-all)"
     used = sorted({r.cls for r in rows} & set(EXPECTED))
     legend = [f"  {cls}: {EXPECTED[cls]}" for cls in used]
     return "\n".join([body] + (["classes:"] + legend if legend else []))
@@ -113,30 +117,48 @@ def _screenful(rows) -> tuple:
     return [r for r in out if r in keep], len(out) - len(keep)
 
 
+def _severity_counts(findings) -> str:
+    counts = Counter(f.severity for f in findings)
+    return ", ".join(count(counts[s], s, "info" if s == "info" else "") for s in SEVERITIES)
+
+
 def summary(report) -> str:
     counts = Counter(f.severity for f in report.findings)
     built = [m for m, s in report.snapshots.items() if s.built]
-    parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 and s != 'info' else ''}" for s in ("error", "warning", "info")]
     verdict = "will break" if counts["error"] else "nothing that will break"
-    return (f"{verdict}: {', '.join(parts)} (modes built: {', '.join(built) or 'none'}; "
+    return (f"{verdict}: {_severity_counts(report.findings)} (modes built: {', '.join(built) or 'none'}; "
             f"TensorFlow {report.info.tf_version})")
 
 
 def render_many(outcomes, options: RenderOptions = RenderOptions()) -> str:
     """The reports one after another, then a total line; models that could not be checked are on
     stderr (the run layer prints them), so stdout stays the reports'."""
+    if options.quiet or options.statistics:
+        return _brief([o.report for o in outcomes if o.report is not None], total(outcomes), options)
     parts = [render(o.report, options) for o in outcomes if o.report is not None]
     return "\n".join(parts) + ("\n" if parts else "") + total(outcomes) + "\n"
 
 
 def total(outcomes) -> str:
-    counts = Counter(f.severity for o in outcomes if o.report for f in o.report.findings)
+    findings = [f for o in outcomes if o.report for f in o.report.findings]
     breaking = sum(1 for o in outcomes if o.report and any(f.severity == "error" for f in o.report.findings))
     failed = sum(1 for o in outcomes if o.report is None)
-    n = len(outcomes)
-    line = (f"{n} model{'s' if n != 1 else ''}: {breaking} will break, {counts['error']} errors, "
-            f"{counts['warning']} warnings, {counts['info']} info")
+    line = f"{count(len(outcomes), 'model')}: {breaking} will break, {_severity_counts(findings)}"
     return line + (f"; {failed} could not be checked (errors on stderr)" if failed else "")
+
+
+def _brief(reports, last_line: str, options: RenderOptions) -> str:
+    """--quiet: the summary line only; --statistics: the findings per rule, then it."""
+    lines = [] if options.quiet else statistics(reports)
+    return "\n".join(lines + [last_line]) + "\n"
+
+
+def statistics(reports) -> list:
+    """One line per rule, as `ruff check --statistics` prints: count, code, symbol; most first."""
+    per_rule = Counter((f.code, f.symbol) for r in reports for f in r.findings)
+    rows = sorted(per_rule.items(), key=lambda item: (-item[1], item[0]))
+    width = len(str(rows[0][1])) if rows else 0
+    return [f"{n:>{width}}  {code}  {symbol}" for (code, symbol), n in rows]
 
 
 def render_fatal(message: str, model: str) -> str:

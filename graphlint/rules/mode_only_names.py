@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from graphlint.rules import Rule
 from graphlint.rules._group import by_cause, cause_key, cause_sites, listing
+from graphlint.wording import agree, count
 
 
 class ModeOnlyNames(Rule):
@@ -68,15 +69,13 @@ class ModeOnlyNames(Rule):
     def _finding(self, group):
         row, site = group[0]
         ops, variables = sum(r.ops for r, _ in group), sum(r.variables for r, _ in group)
-        what = _count(ops, "op") if not variables else f"{_count(ops, 'op')} and {_count(variables, 'variable')}"
+        what = count(ops, "op") + (f" and {count(variables, 'variable')}" if variables else "")
         scopes = [r.scope + "/" for r, _ in group]
         where = f"under '{row.scope}'" if len(group) == 1 else f"under {len(group)} scopes ({listing(scopes)})"
         return self.finding(
             row.modes, row.scope + "/",
-            f"{what} {where} exist only in {'/'.join(row.modes)} (e.g. {', '.join(row.examples)})",
+            f"{what} {where} {agree(ops + variables, 'exists', 'exist')} only in {'/'.join(row.modes)} "
+            f"(e.g. {', '.join(row.examples)})",
             fix="build the same graph in every mode; let hooks decide at run time what to fetch",
             location=site, names=scopes)
 
-
-def _count(n, word):
-    return f"{n} {word}{'s' if n != 1 else ''}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from graphlint.rules import Rule
+from graphlint.wording import agree, count
 
 
 class ObjectBasedCheckpointRestore(Rule):
@@ -50,10 +51,12 @@ class ObjectBasedCheckpointRestore(Rule):
             return
         modes = tuple(m for m in ctx.built_modes() if any(m in ms for ms in mapped.values()))
         first = sorted(mapped)[0]
+        n = len(mapped)
         yield self.finding(
             modes, ctx.checkpoint.prefix,
-            f"{len(mapped)} restored variable(s) exist in this object-based checkpoint only under object-graph "
-            f"names (e.g. '{first}' is '{ctx.ckpt_key(first)}'); a name-based Saver maps them by building a "
+            f"{count(n, 'restored variable')} {agree(n, 'exists', 'exist')} in this object-based checkpoint "
+            f"only under object-graph names (e.g. '{first}' is '{ctx.ckpt_key(first)}'); a name-based Saver "
+            f"maps {agree(n, 'it', 'them')} by building a "
             "second Saver while restoring, which fails in a finalized graph such as Estimator's: "
             "`RuntimeError: Graph is finalized and cannot be modified`",
             fix="warm-start with tf.compat.v1.train.init_from_checkpoint(prefix, {object key: variable name}), "

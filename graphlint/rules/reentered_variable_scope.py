@@ -6,6 +6,7 @@ from graphlint.analysis.match import uniquified_twins
 from graphlint.findings import Related
 from graphlint.rules import Rule
 from graphlint.rules._fetches import verb
+from graphlint.wording import agree
 
 
 class ReenteredVariableScope(Rule):
@@ -86,6 +87,7 @@ class ReenteredVariableScope(Rule):
         fetch, twin = pairs[0]
         names = ", ".join(f"'{f.name}'" for f, _ in pairs)
         count = f"{len(pairs)} names" if len(pairs) > 1 else "a name"
+        were = agree(len(pairs), "it was", "they were")
         where = f" at {rename.site}" if rename.site else ""
         first = f" (first at {rename.first_site})" if rename.first_site else ""
         related = []
@@ -95,7 +97,7 @@ class ReenteredVariableScope(Rule):
             related.append(Related(rename.site, f"entered again here: TensorFlow opened name scope '{rename.got}'"))
         return self.finding(
             (mode,), rename.requested + "/",
-            f"{fetch.hook} {verb(fetch)} {count} under '{rename.requested}/' in {mode} ({names}), but they were "
+            f"{fetch.hook} {verb(fetch)} {count} under '{rename.requested}/' in {mode} ({names}), but {were} "
             f"built under '{rename.got}/' (e.g. '{twin}'): the scope '{rename.requested}' was entered a "
             f"second time{where}{first}, and the second entry opened the name scope '{rename.got}'",
             fix=f"build both parts under one entry of '{rename.requested}', or re-enter it with the "

@@ -19,7 +19,9 @@ from typing import Optional
 from graphlint import config as config_lib
 from graphlint.constants import MODES, ExitCode
 from graphlint.errors import UsageError
+from graphlint.model import loader
 from graphlint.report import RenderOptions, formatter
+from graphlint.wording import count
 
 
 @dataclass
@@ -55,6 +57,10 @@ class Application:
         self.request = request
         self.config = self._resolve_config()
         self.models = self._models()
+        brief = [o for o in ("statistics", "quiet") if getattr(request.render, o)]
+        if brief and self.config.format != "text":
+            # a JSON/SARIF/GitHub consumer counts findings itself; a shortened document would be a lie
+            raise UsageError(f"--{brief[0]} is for the text format, not --format {self.config.format}")
 
     # --- what to run ---------------------------------------------------------------------------
 
@@ -117,13 +123,23 @@ class Application:
         """[Outcome] in the models' order, with final findings. One model's bad input raises
         UsageError; with several, it is that model's Outcome and the others are still checked."""
         if self.several:
-            from graphlint.run import fleet
-
-            raw = fleet.run_models(self.models, self._jobs(), self._checkpoint(), **self._build_options())
+            raw = self._run_several()
         else:
+            if self.request.loaded is None:
+                loader.check_target(self.models[0])  # a bad path is one line, before TensorFlow is imported
             raw = [Outcome(self.models[0], self._report_one())]
         return [dataclasses.replace(o, report=self._final(o.report, o.model)) if o.report is not None else o
                 for o in raw]
+
+    def _run_several(self) -> list:
+        """Paths that cannot be models are refused here, without TensorFlow; the rest are checked."""
+        from graphlint.run import fleet
+
+        refused = {m: error for m in self.models if (error := _refusal(m))}
+        todo = [m for m in self.models if m not in refused]
+        checked = iter(fleet.run_models(todo, self._jobs(), self._checkpoint(), **self._build_options())
+                       if todo else ())
+        return [Outcome(m, error=refused[m]) if m in refused else next(checked) for m in self.models]
 
     def _report_one(self):
         from graphlint.run import engine
@@ -176,8 +192,17 @@ class Application:
             if o.report is not None:
                 baseline.write_baseline(path, o.report.findings, o.model)
                 kept += len(o.report.findings)
-        print(f"graphlint: wrote {kept} findings to {path}", file=sys.stderr)
+        print(f"graphlint: wrote {count(kept, 'finding')} to {path}", file=sys.stderr)
         return ExitCode.OK
+
+
+def _refusal(model: str):
+    """The one-line error of a model path that cannot be checked at all, found without TensorFlow."""
+    try:
+        loader.check_target(model)
+    except UsageError as exc:
+        return str(exc)
+    return None
 
 
 def per_mode(values: dict) -> dict:
