@@ -203,3 +203,21 @@ def test_a_program_without_estimator_calls(tmp_path):
     assert code == 2
     assert "made no Estimator call" in err
     assert "hello" in err  # the program's prints go to stderr: stdout is the report's
+
+
+def test_lint_estimator_api_builds_as_the_estimator_would(tmp_path, monkeypatch):
+    """graphlint.lint(estimator=..., input_fn=..., hooks=...) for users' own tests: the same verdicts
+    as `graphlint run` on the program that builds this estimator (proven above)."""
+    _skip_without_v1_layers(SUBCLASS)
+    import graphlint
+    from graphlint.model.tfcompat import estimator_api, tf
+
+    monkeypatch.syspath_prepend(os.path.dirname(SUBCLASS))
+    with estimator_api():
+        import task
+
+        est = task.WideEstimator(4, str(tmp_path / "m"), plant="eval_variable")
+    hook = tf().compat.v1.train.LoggingTensorHook({"p": "mean_train_probability"}, every_n_iter=1)
+    report = graphlint.lint(estimator=est, input_fn=task.input_fn, hooks=[hook])
+    assert sorted((f.code, f.modes) for f in report.errors) == [("GL101", ("eval",)), ("GL201", ("eval",))]
+    assert not (tmp_path / "m").exists()

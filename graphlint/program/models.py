@@ -132,3 +132,20 @@ def _tpu_batch_size(est, mode: str):
         return None
     with ctx.with_mode(MODE_KEYS[mode]) as mode_ctx:
         return mode_ctx.batch_size_for_model_fn
+
+
+def estimator_model(estimator, input_fn, hooks=(), modes=("train", "eval")) -> ProgramModel:
+    """A ProgramModel for graphlint.lint(estimator=..., input_fn=..., hooks=...): `modes` called
+    with one input_fn and the same hooks, as a test would call train() and evaluate()."""
+    import inspect
+    import os
+
+    from graphlint.model.sites import SiteFinder
+    from graphlint.program.calls import Call
+
+    source = inspect.getsourcefile(getattr(estimator, "_model_fn", None) or input_fn) or os.getcwd()
+    entries = {"train": "train", "eval": "evaluate", "predict": "predict"}
+    chosen = {m: Call(entries[m], m, estimator, input_fn, tuple(hooks or ())) for m in modes}
+    program = types.SimpleNamespace(name=f"{type(estimator).__name__}", path=source)
+    return _program_model(program, str(estimator.model_dir or ""), chosen,
+                          SiteFinder(os.path.dirname(os.path.abspath(source))))
