@@ -11,7 +11,7 @@ from __future__ import annotations
 
 def lint(model=None, *, model_fn=None, input_fn=None, params=None, per_mode_params=None, modes=None,
          checkpoint=None, select=None, ignore=None, extend_select=None, baseline=None, config=None,
-         jobs=1) -> "Report":
+         jobs=1, estimator=None, hooks=None) -> "Report":
     """Build a model in every mode and return its Report (findings, errors, to_json()).
 
     Either `model`, a model file path or package.module (as on the command line; `model_fn` and
@@ -21,8 +21,17 @@ def lint(model=None, *, model_fn=None, input_fn=None, params=None, per_mode_para
     (default: the nearest one above the model). `checkpoint` makes it `check`. `jobs` > 1 builds
     the modes in forked worker processes (the CLI's --jobs); the default stays in this process,
     which is what a test suite calling lint() expects.
+
+    Or `estimator`, the tf.estimator.Estimator (canned, TPUEstimator or a subclass) your program
+    builds, with `input_fn` and the `hooks` your program passes to train() and evaluate(): the modes
+    (default train and eval) are built as that Estimator would, and its model_dir's latest
+    checkpoint, when there is one, is checked as `graphlint run` does.
     """
     from graphlint.run.application import Application, Request
+
+    if estimator is not None:
+        return _lint_estimator(estimator, input_fn, hooks, modes, select, ignore, extend_select, baseline,
+                               config, jobs)
 
     loaded = None
     if model is None:
@@ -38,6 +47,35 @@ def lint(model=None, *, model_fn=None, input_fn=None, params=None, per_mode_para
                       loaded=loaded, jobs=jobs)
     (outcome,) = Application(request).run()
     return outcome.report
+
+
+def _lint_estimator(estimator, input_fn, hooks, modes, select, ignore, extend_select, baseline, config, jobs):
+    from graphlint.model.tfcompat import estimator_api
+    from graphlint.program.models import estimator_model
+    from graphlint.run import engine
+
+    if not callable(input_fn):
+        raise TypeError("lint(estimator=...) needs input_fn, the input function you pass to train()")
+    with estimator_api():
+        program = estimator_model(estimator, input_fn, hooks, tuple(modes or ("train", "eval")))
+    report = engine.analyze_loaded(program.model, checkpoint=program.checkpoint, per_mode_params=program.params,
+                                   modes=program.modes, jobs=jobs)
+    return _filtered(report, program.model, select, ignore, extend_select, baseline, config)
+
+
+def _filtered(report, model, select, ignore, extend_select, baseline, config):
+    """The config's selection, suppressions and baseline, as for every other front door."""
+    import dataclasses
+
+    from graphlint import config as config_lib
+    from graphlint.run import selection
+
+    path = config or config_lib.find_config(model.sites.root)
+    conf = config_lib.load_config(path) if path else config_lib.Config()
+    conf = config_lib.merge(conf, {"select": _list(select), "ignore": _list(ignore),
+                                   "extend_select": _list(extend_select), "baseline": baseline})
+    files = [report.info.model_file] if report.info.model_file else []
+    return dataclasses.replace(report, findings=selection.apply_config(report.findings, conf, files, model.target))
 
 
 def _list(value):

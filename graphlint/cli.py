@@ -146,6 +146,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--checkpoint", metavar="PATH",
                    help="model directory, checkpoint prefix, or one of its files (default: `checkpoint` in config)")
     _lint_options(c)
+    _run_parser(sub)
     k = sub.add_parser("ckpt", help="list a checkpoint's keys, shapes and dtypes",
                        description="List a checkpoint (model directory, prefix or file) as a table or JSON.")
     k.add_argument("path", metavar="PATH")
@@ -170,12 +171,30 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _run_parser(sub) -> None:
+    r = sub.add_parser("run", help="run your training program unchanged and check every Estimator call it makes",
+                       usage="graphlint run [options] -- PROGRAM.py [args...]  (or -- -m package.module [args...])",
+                       description="Run the training program as `python PROGRAM.py args...` would, with "
+                                   "Estimator's train/evaluate/predict/export and train_and_evaluate recorded "
+                                   "instead of run; then build each mode as that Estimator would, check its "
+                                   "hooks, and its model_dir's latest checkpoint when there is one.")
+    r.add_argument("program", nargs=argparse.REMAINDER, metavar="-- PROGRAM.py [args...]",
+                   help="the program and its own arguments (default: `run` in [tool.graphlint])")
+    r.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
+                   help="stop when building one mode takes longer (default: 600; 0: no limit)")
+    r.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N",
+                   help="processes at a time for one model's modes (default: 0, one per CPU; 1: serial)")
+    _lint_options(r)
+
+
 def request_from_args(args):
-    """The run layer's Request for parsed `diff`/`check` arguments."""
+    """The run layer's Request for parsed `diff`/`check`/`run` arguments."""
     from graphlint.model.loader import parse_params
     from graphlint.report import RenderOptions
     from graphlint.run.application import Request
 
+    if args.command == "run":
+        return _run_request(args)
     settings = {
         "model_fn": args.model_fn, "input_fn": args.input_fn, "select": args.select,
         "extend_select": args.extend_select, "ignore": args.ignore, "fail_on": args.fail_on,
@@ -189,6 +208,18 @@ def request_from_args(args):
         jobs=args.jobs, shard=args.shard, timeout=args.timeout, exit_zero=args.exit_zero,
         write_baseline=args.write_baseline, render=RenderOptions(color=_color(args), show_all=args.show_all, statistics=args.statistics,
                                                   quiet=args.quiet))
+
+
+def _run_request(args):
+    from graphlint.report import RenderOptions
+    from graphlint.run.application import Request
+
+    settings = {"select": args.select, "extend_select": args.extend_select, "ignore": args.ignore,
+                "fail_on": args.fail_on, "format": args.format, "baseline": args.baseline}
+    program = args.program[1:] if args.program[:1] == ["--"] else args.program
+    return Request(command="run", config=args.config, settings=settings, program=program or None, jobs=args.jobs,
+                   timeout=args.timeout, exit_zero=args.exit_zero, write_baseline=args.write_baseline,
+                   render=RenderOptions(color=_color(args), show_all=args.show_all))
 
 
 def _run_lint(args) -> int:
@@ -265,7 +296,7 @@ def _write(text: str, path) -> None:
 
 def _fatal_in_format(args, message: str) -> None:
     """A machine reading --format json/sarif/github gets the fatal error in that format too."""
-    if args.command not in ("diff", "check"):
+    if args.command not in ("diff", "check", "run"):
         return
     app = getattr(args, "app", None)
     if app is not None:
@@ -273,7 +304,7 @@ def _fatal_in_format(args, message: str) -> None:
     elif args.format not in (None, "text"):  # the config could not be read: the command line's format
         from graphlint.report import formatter
 
-        model = args.model or []
+        model = getattr(args, "model", None) or []
         text = formatter(args.format).render_fatal(message, model[0] if len(model) == 1 else "")
     else:
         return
@@ -284,7 +315,7 @@ def _fatal_in_format(args, message: str) -> None:
         pass  # the output file itself is unwritable: the stderr line already says what failed
 
 
-COMMANDS = {"diff": _run_lint, "check": _run_lint, "ckpt": _run_ckpt, "explain": _run_explain,
+COMMANDS = {"diff": _run_lint, "check": _run_lint, "run": _run_lint, "ckpt": _run_ckpt, "explain": _run_explain,
             "rules": _run_rules}
 
 

@@ -54,6 +54,7 @@ class Config:
     fail_on: str = "error"
     format: str = "text"
     baseline: Optional[str] = None
+    run: Optional[list] = None  # `graphlint run`'s program: ["python", "trainer/task.py", "--flag", "x"]
 
     def per_mode_params(self) -> dict:
         """The shape engine.diff takes: mode -> params, for the modes that have some."""
@@ -100,6 +101,7 @@ _KEYS = {
     "fail-on": ("fail_on", _str, "a string", SEVERITIES),
     "format": ("format", _str, "a string", FORMATS),
     "baseline": ("baseline", _str, "a string", None),
+    "run": ("run", _str_list, "a list of strings", None),
 }
 _PATH_FIELDS = ("checkpoint", "baseline", "warm_start")
 

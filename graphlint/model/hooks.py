@@ -35,8 +35,25 @@ class Watch:
         self._made[id(hook)] = (hook, raw)
 
     def constructed_at(self, hook):
-        entry = self._made.get(id(hook))
-        return self.sites.from_raw(entry[1]) if entry and entry[0] is hook else None
+        for watch in (self, *_remembered):
+            entry = watch._made.get(id(hook))
+            if entry and entry[0] is hook:
+                return watch.sites.from_raw(entry[1])
+        return None
+
+
+_remembered = []  # Watches of earlier code (a training program) whose hooks reach later builds
+
+
+def remember(watch: Watch) -> None:
+    """Hooks noted by `watch` (those a program passed to train()/evaluate()) keep their
+    construction sites in later builds, until forget()."""
+    _remembered.append(watch)
+
+
+def forget(watch: Watch) -> None:
+    if watch in _remembered:
+        _remembered.remove(watch)
 
 
 class _NullWriter:

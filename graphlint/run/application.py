@@ -10,6 +10,7 @@ a finding, and renders the result in the asked format.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import sys
@@ -35,6 +36,7 @@ class Request:
     params: Optional[dict] = None  # merged over the config's params (the command line's --params)
     per_mode_params: dict = field(default_factory=dict)  # mode -> params merged over the config's
     loaded: object = None  # a loader.Model the caller built from callables (the Python API)
+    program: Optional[list] = None  # `run`: PROGRAM.py args (or -m module args); empty: the config's `run`
     jobs: int = 1  # 0: one per CPU
     shard: Optional[str] = None  # "K/N"
     timeout: Optional[float] = None  # seconds to build one mode; None or 0: no limit
@@ -55,8 +57,14 @@ class Outcome:
 class Application:
     def __init__(self, request: Request):
         self.request = request
+        self.programs = None  # `run`: program.models.ProgramModel per model_dir the program used
+        self._program_run = contextlib.ExitStack()  # the program's state, kept until its models are built
         self.config = self._resolve_config()
-        self.models = self._models()
+        try:
+            self.models = self._models()
+        except BaseException:
+            self._program_run.close()
+            raise
         brief = [o for o in ("statistics", "quiet") if getattr(request.render, o)]
         if brief and self.config.format != "text":
             # a JSON/SARIF/GitHub consumer counts findings itself; a shortened document would be a lie
@@ -80,6 +88,8 @@ class Application:
 
     def _config_start(self) -> str:
         req = self.request
+        if req.program:
+            return _program_file(req.program) or "."
         if req.loaded is not None:
             return req.loaded.sites.root
         first = req.models[0] if req.models else None
@@ -90,12 +100,26 @@ class Application:
 
         if self.request.loaded is not None:
             return [self.request.loaded.target]
+        if self.request.command == "run":
+            return self._run_program()
         models = fleet.expand(self.request.models or self.config.models)
         if not models:
             raise UsageError("no model file given (pass FILE, or set `models` in [tool.graphlint])")
         if self.request.shard:
             models = fleet.shard(models, *fleet.parse_shard(self.request.shard))
         return models
+
+    def _run_program(self) -> list:
+        """Run the user's program with Estimator's entry points recording (graphlint.program)."""
+        from graphlint.program import models, runner
+
+        argv = self.request.program or _config_program(self.config)
+        if not argv:
+            raise UsageError("run needs a program: graphlint run [options] -- PROGRAM.py [args...] "
+                             "(or `run` in [tool.graphlint])")
+        program, calls, sites = self._program_run.enter_context(runner.running(argv))
+        self.programs = models.program_models(program, calls, sites)
+        return [p.model.target for p in self.programs]
 
     @property
     def several(self) -> bool:
@@ -122,7 +146,10 @@ class Application:
     def run(self) -> list:
         """[Outcome] in the models' order, with final findings. One model's bad input raises
         UsageError; with several, it is that model's Outcome and the others are still checked."""
-        if self.several:
+        if self.programs is not None:
+            with self._program_run:
+                raw = [Outcome(p.model.target, self._report_program(p)) for p in self.programs]
+        elif self.several:
             raw = self._run_several()
         else:
             if self.request.loaded is None:
@@ -140,6 +167,16 @@ class Application:
         checked = iter(fleet.run_models(todo, self._jobs(), self._checkpoint(), **self._build_options())
                        if todo else ())
         return [Outcome(m, error=refused[m]) if m in refused else next(checked) for m in self.models]
+
+    def _report_program(self, program):
+        """One model_dir's modes, built as the program's Estimators would, checked against
+        model_dir's latest checkpoint when it has one."""
+        from graphlint.run import engine
+
+        # The program's own warm start runs inside the TRAIN build, as Estimator.train runs it
+        return engine.analyze_loaded(program.model, checkpoint=program.checkpoint, params=None,
+                                     per_mode_params=program.params, modes=program.modes,
+                                     timeout=self.request.timeout, jobs=self._jobs())
 
     def _report_one(self):
         from graphlint.run import engine
@@ -203,6 +240,21 @@ def _refusal(model: str):
     except UsageError as exc:
         return str(exc)
     return None
+
+
+def _program_file(argv: list):
+    """The program's file in `run`'s argv (for finding the config), None for -m."""
+    args = [a for a in argv if a != "--"]
+    return args[0] if args and args[0] != "-m" and os.path.exists(args[0]) else None
+
+
+def _config_program(conf) -> list:
+    """The config's `run = ["python", "trainer/task.py", ...]`, without the interpreter: graphlint
+    runs the program in its own."""
+    argv = list(conf.run or [])
+    if argv and os.path.basename(argv[0]).startswith("python"):
+        argv = argv[1:]
+    return argv
 
 
 def per_mode(values: dict) -> dict:

@@ -1,0 +1,151 @@
+"""Turn a program's recorded Estimator calls into the Models graphlint builds.
+
+Calls are grouped by model_dir: that is the checkpoint train() writes and evaluate(), predict()
+and export restore, even when the program makes a separate Estimator for each. Each mode is built
+from its own call, as that call's Estimator would build it: its input_fn through the Estimator's
+_call_input_fn, its model_fn through _call_model_fn (params and config as the Estimator passes
+them, TPUEstimator's batch_size included), the call's hooks before the spec's, and in TRAIN the
+Estimator's warm start when model_dir has no checkpoint yet.
+"""
+
+from __future__ import annotations
+
+import copy
+import types
+from dataclasses import dataclass, field
+
+from graphlint.model.loader import Model
+from graphlint.model.tfcompat import tf
+
+MODE_KEYS = {"train": "train", "eval": "eval", "predict": "infer"}  # ModeKeys' values
+_MODE_NAMES = {v: k for k, v in MODE_KEYS.items()}
+_SPEC_HOOKS = {"train": "training_hooks", "eval": "evaluation_hooks", "predict": "prediction_hooks"}
+
+
+@dataclass
+class ProgramModel:
+    model: Model
+    modes: tuple  # the modes the program called, in MODES order
+    checkpoint: str = None  # model_dir's latest checkpoint, when there is one
+    warm_start: str = None  # the checkpoint Estimator(warm_start_from=...) reads
+    params: dict = field(default_factory=dict)  # mode -> the params its Estimator passes (for the report)
+
+
+def program_models(program, calls, sites) -> list:
+    groups = {}
+    for call in calls:
+        groups.setdefault(call.model_dir or f"<estimator {id(call.estimator)}>", {}).setdefault(
+            call.mode, []).append(call)
+    out = []
+    for model_dir, by_mode in groups.items():
+        for variant in range(max(len(c) for c in by_mode.values())):
+            chosen = {m: cs[min(variant, len(cs) - 1)] for m, cs in by_mode.items()}
+            out.append(_program_model(program, model_dir, chosen, sites))
+    return out
+
+
+def _program_model(program, model_dir, chosen: dict, sites) -> ProgramModel:
+    from graphlint.constants import MODES
+
+    modes = tuple(m for m in MODES if m in chosen)
+    module = types.ModuleType("__main__")
+    module.__file__ = program.path
+    where = ", ".join(chosen[m].where() for m in modes)
+    target = f"{program.name} [model_dir {model_dir}: {where}]"
+    model = Model(target=target, module=module, model_fn=_model_fn(chosen),
+                  input_fns={m: _input_fn(chosen[m]) for m in modes}, params={}, sites=sites,
+                  model_fn_args=("features", "labels", "mode"))
+    first = chosen[modes[0]].estimator
+    return ProgramModel(model, modes, _latest_checkpoint(model_dir), _warm_start_path(first),
+                        {m: _params(chosen[m].estimator, m) for m in modes})
+
+
+def _model_fn(chosen: dict):
+    def model_fn(features, labels, mode):
+        name = _MODE_NAMES[str(mode)]
+        call = chosen[name]
+        est = call.estimator
+        spec = est._call_model_fn(features, labels, mode, est.config)
+        if name == "train":
+            _warm_start(est)
+        return _with_call_hooks(spec, name, call.hooks)
+    return model_fn
+
+
+def _input_fn(call):
+    def input_fn():
+        if call.entry == "export_saved_model":
+            receiver = call.input_fn()  # export builds PREDICT from the serving receiver's features
+            return receiver.features
+        return call.estimator._call_input_fn(call.input_fn, MODE_KEYS[call.mode])
+    input_fn.__name__ = getattr(call.input_fn, "__name__", "input_fn")
+    return input_fn
+
+
+def _with_call_hooks(spec, mode: str, hooks: tuple):
+    """Estimator runs the hooks passed to train()/evaluate()/predict() first, then the spec's."""
+    if not hooks or not hasattr(spec, "_replace"):
+        return spec
+    attr = _SPEC_HOOKS[mode]
+    return spec._replace(**{attr: tuple(hooks) + tuple(getattr(spec, attr, None) or ())})
+
+
+def _warm_start(est) -> None:
+    """What Estimator's train does after model_fn: warm-start unless model_dir has a checkpoint."""
+    settings = getattr(est, "_warm_start_settings", None)
+    if settings and not _latest_checkpoint(est.model_dir):
+        tf().compat.v1.train.warm_start(*settings)
+
+
+def _warm_start_path(est):
+    settings = getattr(est, "_warm_start_settings", None)
+    return str(settings.ckpt_to_initialize_from) if settings else None
+
+
+def _latest_checkpoint(model_dir):
+    if not model_dir or model_dir.startswith("<"):
+        return None
+    try:
+        return tf().train.latest_checkpoint(model_dir)
+    except Exception:  # noqa: BLE001 - an unreadable model_dir has no checkpoint to check
+        return None
+
+
+def _params(est, mode: str) -> dict:
+    """The params the Estimator passes in `mode`, for the report (GL106 names those that differ)."""
+    try:
+        params = copy.deepcopy(est.params)
+        batch = _tpu_batch_size(est, mode)
+    except Exception:  # noqa: BLE001 - params that do not copy are only not shown
+        return {}
+    if batch is not None:
+        params["batch_size"] = batch
+    return params
+
+
+def _tpu_batch_size(est, mode: str):
+    sizes = getattr(est, "_batch_sizes", None)  # graphlint's stand-in TPUEstimator
+    if sizes is not None:
+        return sizes.get(MODE_KEYS[mode])
+    ctx = getattr(est, "_ctx", None)  # the real TPUEstimator's context
+    if ctx is None:
+        return None
+    with ctx.with_mode(MODE_KEYS[mode]) as mode_ctx:
+        return mode_ctx.batch_size_for_model_fn
+
+
+def estimator_model(estimator, input_fn, hooks=(), modes=("train", "eval")) -> ProgramModel:
+    """A ProgramModel for graphlint.lint(estimator=..., input_fn=..., hooks=...): `modes` called
+    with one input_fn and the same hooks, as a test would call train() and evaluate()."""
+    import inspect
+    import os
+
+    from graphlint.model.sites import SiteFinder
+    from graphlint.program.calls import Call
+
+    source = inspect.getsourcefile(getattr(estimator, "_model_fn", None) or input_fn) or os.getcwd()
+    entries = {"train": "train", "eval": "evaluate", "predict": "predict"}
+    chosen = {m: Call(entries[m], m, estimator, input_fn, tuple(hooks or ())) for m in modes}
+    program = types.SimpleNamespace(name=f"{type(estimator).__name__}", path=source)
+    return _program_model(program, str(estimator.model_dir or ""), chosen,
+                          SiteFinder(os.path.dirname(os.path.abspath(source))))
