@@ -75,7 +75,7 @@ def test_selection_filters_and_never_changes_a_finding(tmp_path):
     """The run layer returns a new report whose findings are a subset of the rules' own."""
     from graphlint.run import engine
 
-    path = os.path.join(FIXTURES, "attempt1.py")
+    path = os.path.join(FIXTURES, "attempt2.py")
     raw = engine.run(path)
     kept = graphlint.lint(path, config=_config(tmp_path), ignore=["GL401"])
     assert kept.findings and set(kept.findings) < set(raw.findings)
