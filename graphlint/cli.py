@@ -117,6 +117,10 @@ def parser() -> argparse.ArgumentParser:
     _model_options(c)
     c.add_argument("--checkpoint", metavar="PATH",
                    help="model directory, checkpoint prefix, or one of its files (default: `checkpoint` in config)")
+    c.add_argument("--saved-model", metavar="DIR",
+                   help="a SavedModel (the version in production): compare the export's signatures and variables")
+    c.add_argument("--serving-input-fn", metavar="NAME",
+                   help="name of the serving input receiver fn (default: serving_input_receiver_fn)")
     _lint_options(c)
     k = sub.add_parser("ckpt", help="list a checkpoint's keys, shapes and dtypes; `ckpt diff A B` compares two",
                        usage="graphlint ckpt [-h] [options] PATH | diff A B",
@@ -162,7 +166,9 @@ def request_from_args(args):
         command=args.command, models=list(args.model), config=args.config, settings=settings,
         params=parse_params(args.params, "--params") if args.params else None, per_mode_params=per_mode,
         jobs=args.jobs, shard=args.shard, timeout=args.timeout, exit_zero=args.exit_zero,
-        write_baseline=args.write_baseline, render=RenderOptions(color=_color(args), show_all=args.show_all))
+        write_baseline=args.write_baseline, render=RenderOptions(color=_color(args), show_all=args.show_all),
+        serving=({"saved_model": args.saved_model, "receiver_fn": args.serving_input_fn}
+                 if args.command == "check" else None))
 
 
 def _run_lint(args) -> int:
