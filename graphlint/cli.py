@@ -127,6 +127,28 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+def _classes(value: str) -> list:
+    return [c.strip() for c in value.split(",") if c.strip()]
+
+
+def _top(value: str) -> int:
+    jobs = _jobs(value)
+    if not jobs:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value!r}")
+    return jobs
+
+
+def _ckpt_diff_options(g) -> None:
+    g.add_argument("--ignore-class", type=_classes, action="extend", default=[], metavar="CLASSES",
+                   help="hide keys of these classes (optimizer, global_step, ema, object-graph, other)")
+    g.add_argument("--top", type=_top, metavar="N", help="show only the N most changed keys in both")
+    g.add_argument("--strip-prefix", metavar="A=B", help="compare A's keys without prefix A and B's without prefix B")
+    g.add_argument("--mapped-by", metavar="FILE",
+                   help="the model file whose TRAIN graph warm-starts B from A: are its mapped variables loaded?")
+    g.add_argument("--assignment-map", metavar="JSON|@FILE",
+                   help="the warm start's map {A key or scope/: B key or scope/}, instead of --mapped-by")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="graphlint",
@@ -145,15 +167,22 @@ def parser() -> argparse.ArgumentParser:
     _model_options(c)
     c.add_argument("--checkpoint", metavar="PATH",
                    help="model directory, checkpoint prefix, or one of its files (default: `checkpoint` in config)")
+    c.add_argument("--saved-model", metavar="DIR",
+                   help="a SavedModel (the version in production): compare the export's signatures and variables")
+    c.add_argument("--serving-input-fn", metavar="NAME",
+                   help="name of the serving input receiver fn (default: serving_input_receiver_fn)")
     _lint_options(c)
     _run_parser(sub)
-    k = sub.add_parser("ckpt", help="list a checkpoint's keys, shapes and dtypes",
-                       description="List a checkpoint (model directory, prefix or file) as a table or JSON.")
-    k.add_argument("path", metavar="PATH")
+    k = sub.add_parser("ckpt", help="list a checkpoint's keys, shapes and dtypes; `ckpt diff A B` compares two",
+                       usage="graphlint ckpt [-h] [options] PATH | diff A B",
+                       description="List a checkpoint (model directory, prefix or file) as a table or JSON; "
+                                   "`graphlint ckpt diff A B` compares two checkpoints key by key and value by value.")
+    k.add_argument("path", metavar="PATH", nargs="+", help="a checkpoint; or `diff A B`")
     k.add_argument("--filter", metavar="REGEX", help="only keys matching REGEX (re.search)")
     k.add_argument("--format", choices=("text", "json"), default="text")
     k.add_argument("--output", "-o", metavar="FILE")
     k.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    _ckpt_diff_options(k.add_argument_group("ckpt diff"))
     e = sub.add_parser("explain", help="explain the TensorFlow errors in a failed run's log",
                        description="Find the TensorFlow errors graphlint knows in a log (or - for stdin) and "
                                    "explain them; with --model, diagnose them from the model's graphs.")
@@ -206,12 +235,18 @@ def request_from_args(args):
         command=args.command, models=list(args.model), config=args.config, settings=settings,
         params=parse_params(args.params, "--params") if args.params else None, per_mode_params=per_mode,
         jobs=args.jobs, shard=args.shard, timeout=args.timeout, exit_zero=args.exit_zero,
-        write_baseline=args.write_baseline, render=RenderOptions(color=_color(args), show_all=args.show_all, statistics=args.statistics,
-                                                  quiet=args.quiet))
+        write_baseline=args.write_baseline, render=_render_options(args),
+        serving=({"saved_model": args.saved_model, "receiver_fn": args.serving_input_fn}
+                 if args.command == "check" else None))
+
+
+def _render_options(args):
+    from graphlint.report import RenderOptions
+
+    return RenderOptions(color=_color(args), show_all=args.show_all, statistics=args.statistics, quiet=args.quiet)
 
 
 def _run_request(args):
-    from graphlint.report import RenderOptions
     from graphlint.run.application import Request
 
     settings = {"select": args.select, "extend_select": args.extend_select, "ignore": args.ignore,
@@ -219,7 +254,7 @@ def _run_request(args):
     program = args.program[1:] if args.program[:1] == ["--"] else args.program
     return Request(command="run", config=args.config, settings=settings, program=program or None, jobs=args.jobs,
                    timeout=args.timeout, exit_zero=args.exit_zero, write_baseline=args.write_baseline,
-                   render=RenderOptions(color=_color(args), show_all=args.show_all))
+                   render=_render_options(args))
 
 
 def _run_lint(args) -> int:
@@ -245,10 +280,22 @@ def _run_ckpt(args) -> int:
     from graphlint.checkpoint import reader as checkpoint
     from graphlint.checkpoint import table as ckpt_table
 
-    ckpt = checkpoint.read(args.path)
+    paths = args.path
+    if paths[0] == "diff" or len(paths) > 1:  # `ckpt diff A B`, or `ckpt A B` (a path named diff: ./diff)
+        from graphlint.checkpoint import diff_cli
+
+        return diff_cli.run(args, paths[1:] if paths[0] == "diff" else paths, _write)
+    _refuse_diff_options(args)
+    ckpt = checkpoint.read(paths[0])
     render = ckpt_table.render_json if args.format == "json" else ckpt_table.render_text
     _write(render(ckpt, args.filter), args.output)
     return ExitCode.OK
+
+
+def _refuse_diff_options(args) -> None:
+    for option in ("ignore_class", "top", "strip_prefix", "mapped_by", "assignment_map"):
+        if getattr(args, option):
+            raise UsageError(f"--{option.replace('_', '-')} is an option of `ckpt diff A B`")
 
 
 def _run_explain(args) -> int:

@@ -13,6 +13,8 @@ _training.py, ...). The codes by area:
  * GL2xx what hooks fetch does not exist in the graph they run in;
  * GL3xx a mode's graph against a real checkpoint (`check` only);
  * GL4xx state: saved variables whose role does not match how they are kept;
+ * GL5xx the serving export (serving_input_receiver_fn) against a SavedModel in production
+   (`check --saved-model`; graphlint/serving/ builds it and feeds these rules, see rules/_serving.py);
  * GL9xx a mode's graph could not be built.
 """
 

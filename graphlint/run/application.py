@@ -43,6 +43,8 @@ class Request:
     exit_zero: bool = False
     write_baseline: Optional[str] = None  # record the findings there instead of reporting them
     render: RenderOptions = RenderOptions()
+    # {"saved_model": DIR or None, "receiver_fn": NAME or None}: also build the serving graph (serving/run.py)
+    serving: Optional[dict] = None
 
 
 @dataclass
@@ -82,8 +84,9 @@ class Application:
         for mode, params in (req.per_mode_params or {}).items():
             settings[f"params_{mode}"] = {**getattr(conf, f"params_{mode}"), **params}
         conf = config_lib.merge(conf, settings)
-        if req.command == "check" and not conf.checkpoint:
-            raise UsageError("check needs --checkpoint PATH (or `checkpoint` in [tool.graphlint])")
+        if req.command == "check" and not conf.checkpoint and not any((req.serving or {}).values()):
+            raise UsageError("check needs --checkpoint PATH, --saved-model DIR or --serving-input-fn NAME "
+                             "(or `checkpoint` in [tool.graphlint])")
         return conf
 
     def _config_start(self) -> str:
@@ -186,8 +189,24 @@ class Application:
         if loaded is not None:
             return engine.analyze_loaded(loaded, checkpoint=self._checkpoint(), **options)
         conf = self.config
-        return engine.run(self.models[0], model_fn=conf.model_fn, input_fn=conf.input_fn,
-                          checkpoint=self._checkpoint(), **options)
+        report = engine.run(self.models[0], model_fn=conf.model_fn, input_fn=conf.input_fn,
+                            checkpoint=self._checkpoint(), **options)
+        return self._with_serving(report) if self.request.serving is not None else report
+
+    def _with_serving(self, report):
+        """The serving graph's findings (GL5xx) joined to the report; the result kept for the table."""
+        from graphlint.serving import run as serving
+
+        conf, asked = self.config, self.request.serving
+        result = serving.analyze(self.models[0], saved_model=asked.get("saved_model"),
+                                 receiver_fn=asked.get("receiver_fn"), model_fn=conf.model_fn,
+                                 input_fn=conf.input_fn, params=conf.params, per_mode_params=conf.per_mode_params())
+        if result is None:
+            return report
+        report = dataclasses.replace(report, findings=sorted(report.findings + result.findings,
+                                                             key=lambda f: f.sort_key()))
+        report.serving = result
+        return report
 
     def _final(self, report, model: str):
         """The report with the findings this configuration reports: filtered, never changed."""
@@ -197,7 +216,10 @@ class Application:
         if self.request.write_baseline:
             conf = dataclasses.replace(conf, baseline=None)
         files = [report.info.model_file] if report.info.model_file else []
-        return dataclasses.replace(report, findings=selection.apply_config(report.findings, conf, files, model))
+        final = dataclasses.replace(report, findings=selection.apply_config(report.findings, conf, files, model))
+        if hasattr(report, "serving"):  # not a Report field: the serving result rides along for the table
+            final.serving = report.serving
+        return final
 
     # --- results -------------------------------------------------------------------------------
 
@@ -205,7 +227,13 @@ class Application:
         fmt = formatter(self.config.format)
         if self.several:
             return fmt.render_many(outcomes, self.request.render)
-        return fmt.render(outcomes[0].report, self.request.render)
+        text = fmt.render(outcomes[0].report, self.request.render)
+        serving = getattr(outcomes[0].report, "serving", None)
+        if serving is not None and self.config.format == "text":
+            from graphlint.serving.run import render_table
+
+            text = f"{render_table(serving)}\n{text}"
+        return text
 
     def render_fatal(self, message: str) -> str:
         model = self.models[0] if len(self.models) == 1 else ""

@@ -1,0 +1,27 @@
+"""GL508 signature-shape-narrowed: the class docstring is the rule's documentation (docs/rules.md)."""
+
+from __future__ import annotations
+
+from graphlint.rules._serving import ServingRule
+
+
+class SignatureShapeNarrowed(ServingRule):
+    """An input or output shape of a signature is compatible but narrower than the old one.
+
+    ## What it does
+    Reports shapes that accept fewer values than before, e.g. `[None, 4]` -> `[8, 4]`. Runs with `graphlint check model.py --saved-model DIR`.
+
+    ## Why is this bad
+    Clients that sent other batch sizes or lengths are rejected.
+
+    ## Example
+    The placeholder's batch dimension became fixed.
+
+    ## Fix
+    Keep unknown dimensions unknown.
+    """
+
+    code = "GL508"
+    symbol = "signature-shape-narrowed"
+    severity = "warning"
+    summary = "an input or output shape of a signature is compatible but narrower than the old one"

@@ -1,0 +1,27 @@
+"""GL511 signature-tensor-missing: the class docstring is the rule's documentation (docs/rules.md)."""
+
+from __future__ import annotations
+
+from graphlint.rules._serving import ServingRule
+
+
+class SignatureTensorMissing(ServingRule):
+    """A signature names a tensor that the serving PREDICT graph does not have.
+
+    ## What it does
+    Looks up every signature tensor in the PREDICT graph built with serving_input_receiver_fn. Runs with `graphlint check model.py --saved-model DIR`.
+
+    ## Why is this bad
+    The export fails, or the signature cannot be run.
+
+    ## Example
+    An export output built in another graph.
+
+    ## Fix
+    Build every output inside model_fn.
+    """
+
+    code = "GL511"
+    symbol = "signature-tensor-missing"
+    severity = "error"
+    summary = "a signature names a tensor that the serving PREDICT graph does not have"

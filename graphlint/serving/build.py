@@ -1,0 +1,76 @@
+"""Build the PREDICT graph as Estimator.export_saved_model does: call serving_input_receiver_fn()
+in a fresh graph, model_fn(receiver.features, labels=None, PREDICT), then TF's own
+build_all_signature_defs over the receiver tensors and the spec's export_outputs (the default
+`serving_default` from `predictions` when model_fn gives none). Nothing is exported or written."""
+
+from __future__ import annotations
+
+from graphlint.errors import UsageError
+from graphlint.model import build as model_build
+from graphlint.model.specs import to_estimator_spec
+from graphlint.model.tfcompat import tf
+from graphlint.serving.signatures import ServingBuild, from_signature_def
+
+RECEIVER_FN = "serving_input_receiver_fn"
+
+
+def find_receiver_fn(model, name=None):
+    """The model file's serving_input_receiver_fn (or `name`); None when it has none."""
+    fn = getattr(model.module, name or RECEIVER_FN, None)
+    if name and not callable(fn):
+        raise UsageError(f"{model.target}: no callable named {name!r} (--serving-input-fn)")
+    return fn if callable(fn) else None
+
+
+def build_serving(model, receiver_fn, params: dict, est) -> ServingBuild:
+    t = tf()
+    from tensorflow.python.saved_model.model_utils import export_utils
+
+    name = getattr(receiver_fn, "__name__", RECEIVER_FN)
+    result = ServingBuild(name)
+    with t.Graph().as_default() as graph:
+        t.compat.v1.train.get_or_create_global_step()  # Estimator creates it before the receiver
+        try:
+            receiver = receiver_fn()
+            spec = to_estimator_spec(model_build._call_model_fn(
+                model, receiver.features, None, est.ModeKeys.PREDICT, params))
+            export_outputs = export_utils.get_export_outputs(spec.export_outputs, spec.predictions)
+            defs = export_utils.build_all_signature_defs(
+                receiver.receiver_tensors, export_outputs,
+                getattr(receiver, "receiver_tensors_alternatives", None), serving_only=True)
+        except UsageError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the user's code: say where, in one line
+            site = model.sites.from_traceback(exc.__traceback__)
+            where = f"{site}: " if site else ""
+            raise UsageError(f"{where}building the serving graph ({name}, PREDICT) failed: "
+                             f"{type(exc).__name__}: {model_build._first_line(exc)}") from None
+        result.signatures = {k: from_signature_def(v) for k, v in sorted(defs.items())}
+        result.dropped = {k: _why_dropped(out) for k, out in sorted(export_outputs.items()) if k not in defs}
+        result.missing = _missing_tensors(graph, result.signatures)
+        keys = model_build._restore_keys(graph, spec)
+        result.restore_keys = {k: (rk.shape, rk.dtype) for k, rk in sorted(keys.items())}
+    return result
+
+
+def _why_dropped(output) -> str:
+    """build_all_signature_defs keeps only signatures TF's is_valid_signature accepts, silently."""
+    kind = type(output).__name__
+    if kind == "ClassificationOutput":
+        return ("a ClassificationOutput needs one string input named 'inputs' and string classes / float scores "
+                "(serving_input_receiver_fn must feed serialized tf.Example)")
+    if kind == "RegressionOutput":
+        return "a RegressionOutput needs one string input named 'inputs' and a float output"
+    return f"TensorFlow's is_valid_signature rejects this {kind}"
+
+
+def _missing_tensors(graph, signatures) -> list:
+    out = []
+    for key, sig in signatures.items():
+        for io, tensors in (("inputs", sig.inputs), ("outputs", sig.outputs)):
+            for k, ts in tensors.items():
+                try:
+                    graph.as_graph_element(ts.name)
+                except (KeyError, ValueError):
+                    out.append((key, io, k, ts.name))
+    return out

@@ -1,0 +1,72 @@
+"""`check --saved-model DIR` and the serving graph: build it, compare it, turn Changes into findings."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from dataclasses import dataclass, field
+from typing import Optional
+
+from graphlint.errors import UsageError
+
+
+@dataclass
+class ServingResult:
+    build: object  # signatures.ServingBuild
+    saved: Optional[object] = None  # signatures.SavedModelInfo
+    findings: list = field(default_factory=list)
+
+
+def analyze(target: str, *, saved_model=None, receiver_fn=None, model_fn=None, input_fn=None, params=None,
+            per_mode_params=None) -> Optional[ServingResult]:
+    """None when the model has no serving_input_receiver_fn and none was asked for."""
+    from graphlint.checkpoint import reader as ckpt_lib
+    from graphlint.model import tfcompat
+    from graphlint.model.loader import loaded
+    from graphlint.model.specs import estimator_params
+    from graphlint.run.engine import mode_params
+    from graphlint.serving import compare
+    from graphlint.serving.build import RECEIVER_FN, build_serving, find_receiver_fn
+    from graphlint.serving.signatures import read_saved_model
+
+    saved = read_saved_model(saved_model) if saved_model else None  # a bad path fails before the build
+    with tfcompat.estimator_api() as est, contextlib.redirect_stdout(sys.stderr), \
+            loaded(target, model_fn=model_fn, input_fn=input_fn) as model:
+        fn = find_receiver_fn(model, receiver_fn)
+        if fn is None:
+            if saved is None:
+                return None
+            raise UsageError(f"{target}: --saved-model needs the model's {RECEIVER_FN} (or --serving-input-fn NAME)")
+        build = build_serving(model, fn, estimator_params(model.model_fn, mode_params(
+            model.params, params, per_mode_params, "predict")), est)
+    changes = compare.build_problems(build)
+    if saved is not None:
+        changes += compare.signature_changes(saved.signatures, build.signatures)
+        if saved.variables:
+            changes += compare.restore_changes(build.restore_keys, ckpt_lib.read(saved.variables))
+    return ServingResult(build, saved, _findings(changes))
+
+
+def _findings(changes) -> list:
+    from graphlint.rules import all_rules
+    from graphlint.rules._serving import ServingRule
+
+    return [f for rule in all_rules() if isinstance(rule, ServingRule) for f in rule.check_serving(changes)]
+
+
+def render_table(result: ServingResult) -> str:
+    """The signature table: every signature of the new export, its inputs and outputs."""
+    from tabulate import tabulate
+
+    from graphlint.serving.compare import _shape
+
+    rows = []
+    for key, sig in result.build.signatures.items():
+        for io, tensors in (("input", sig.inputs), ("output", sig.outputs)):
+            for k, t in tensors.items():
+                rows.append((key, io, k, t.dtype, _shape(t.shape), t.name))
+    where = f" (compared with {result.saved.path})" if result.saved is not None else ""
+    title = f"signatures of the export ({result.build.receiver_fn}, PREDICT){where}:"
+    table = tabulate(rows, headers=("signature", "io", "key", "dtype", "shape", "tensor"), tablefmt="simple",
+                     disable_numparse=True)
+    return f"{title}\n{table}\n"

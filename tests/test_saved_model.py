@@ -1,0 +1,202 @@
+"""`graphlint check model.py --saved-model DIR` against real exports: each variant of a model is
+exported for real with TF 2.15's Estimator.export_saved_model, and graphlint's verdict on each old
+signature equals what a client of that signature gets from the new SavedModel."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+
+import numpy as np
+import pytest
+
+from graphlint.cli import main
+from graphlint.model.tfcompat import estimator_api, real_estimator, tf
+
+pytestmark = pytest.mark.skipif(real_estimator() is None, reason="needs the real Estimator (TF 2.15 + "
+                                "tensorflow-estimator) for export_saved_model")
+
+MODEL = '''
+import numpy as np
+import tensorflow as tf
+
+OUT, OUT_DTYPE, IN_DTYPE, SHAPE, SCORES, VAR = {out!r}, tf.{out_dtype}, tf.{in_dtype}, {shape!r}, {scores!r}, {var!r}
+params = {{}}
+
+
+def input_fn():
+    x = np.linspace(0, 1, 32, dtype="float32").reshape(8, 4)
+    return tf.data.Dataset.from_tensor_slices(({{"x": x}}, x[:, :1])).repeat().batch(4)
+
+
+def serving_input_receiver_fn():
+    x = tf.compat.v1.placeholder(IN_DTYPE, SHAPE, name="x")
+    return tf.estimator.export.ServingInputReceiver({{"x": x}}, {{"x": x}})
+
+
+def model_fn(features, labels, mode):
+    w = tf.compat.v1.get_variable(VAR, [4, 3])
+    logits = tf.matmul(tf.reshape(tf.cast(features["x"], tf.float32), [-1, 4]), w)
+    predictions = {{OUT: tf.cast(logits, OUT_DTYPE), "classes": tf.argmax(logits, 1)}}
+    if mode == tf.estimator.ModeKeys.PREDICT:
+        outputs = {{"serving_default": tf.estimator.export.PredictOutput(predictions)}}
+        if SCORES == "predict":
+            outputs["scores"] = tf.estimator.export.PredictOutput({{"s": logits}})
+        elif SCORES == "classify":  # needs serialized tf.Example inputs: the export drops it
+            outputs["scores"] = tf.estimator.export.ClassificationOutput(scores=logits)
+        return tf.estimator.EstimatorSpec(mode, predictions=predictions, export_outputs=outputs)
+    loss = tf.reduce_mean(tf.square(logits[:, :1] - labels))
+    step = tf.compat.v1.train.get_global_step()
+    return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=tf.compat.v1.train.GradientDescentOptimizer(
+        0.1).minimize(loss, global_step=step))
+'''
+BASE = dict(out="logits", out_dtype="float32", in_dtype="float32", shape=[None, 4], scores="predict", var="w")
+VARIANTS = {
+    "same": {},
+    "renamed_output": {"out": "logit2"},
+    "input_dtype": {"in_dtype": "float64"},
+    "dropped_signature": {"scores": None},
+    "output_dtype": {"out_dtype": "float64"},
+    "generalized_shape": {"shape": [None, None]},
+    "incompatible_shape": {"shape": [None, 2, 2]},
+}
+# What graphlint must say per variant: (code, severity) of its GL5xx findings.
+EXPECTED = {
+    "same": set(),
+    "renamed_output": {("GL503", "error")},
+    "input_dtype": {("GL506", "error")},
+    "dropped_signature": {("GL501", "error")},
+    "output_dtype": {("GL506", "warning")},
+    "generalized_shape": {("GL509", "info")},
+    "incompatible_shape": {("GL507", "error")},
+}
+
+
+def _model_file(folder, name, **changes):
+    path = os.path.join(folder, f"{name}.py")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(textwrap.dedent(MODEL.format(**{**BASE, **changes})))
+    return path
+
+
+def _export(model_path, model_dir, export_base):
+    from tests.realtf import _import_model
+
+    with estimator_api():
+        module = _import_model(model_path)
+        estimator = tf().estimator.Estimator(module.model_fn, model_dir=model_dir)
+        if not tf().train.latest_checkpoint(model_dir):
+            estimator.train(module.input_fn, steps=1)
+        return estimator.export_saved_model(export_base, module.serving_input_receiver_fn).decode()
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory):
+    root = str(tmp_path_factory.mktemp("serving"))
+    model_dir = os.path.join(root, "model_dir")
+    old = _export(_model_file(root, "base"), model_dir, os.path.join(root, "export_base"))
+    variants = {}
+    for name, changes in VARIANTS.items():
+        path = _model_file(root, name, **changes)
+        variants[name] = (path, _export(path, model_dir, os.path.join(root, f"export_{name}")))
+    return old, variants
+
+
+def _client_breaks(old: str, new: str) -> dict:
+    """signature -> True when a client of the old signature fails on the new SavedModel: the
+    signature is gone, calling it (TF2 tf.saved_model.load, or TF1 Session.run with the old
+    signature's tensor names and shapes) raises, or an output key it read is gone."""
+    t = tf()
+    old_model, new_model = t.saved_model.load(old), t.saved_model.load(new)
+    feed = np.ones([2, 4], "float32")
+    broken = {}
+    for key, fn in old_model.signatures.items():
+        if key not in new_model.signatures:
+            broken[key] = True
+            continue
+        expected = set(fn(x=t.constant(feed)))
+        try:
+            got = set(new_model.signatures[key](x=t.constant(feed)))
+            got &= _session_outputs(new, key, feed)
+        except Exception:  # noqa: BLE001 - any failure of the call is the client's breakage
+            broken[key] = True
+            continue
+        broken[key] = not expected <= got
+    return broken
+
+
+def _session_outputs(path, key, feed) -> set:
+    """A TF1 client: load the SavedModel in a Session and run the signature's tensors by name."""
+    t = tf()
+    v1 = t.compat.v1
+    with t.Graph().as_default(), v1.Session() as sess:
+        sig = v1.saved_model.load(sess, ["serve"], path).signature_def[key]
+        outputs = {k: v.name for k, v in sig.outputs.items()}
+        sess.run(outputs, feed_dict={sig.inputs["x"].name: feed})  # Session checks fed shapes
+        return set(outputs)
+
+
+def _gl5(path, old, capsys, *extra):
+    code = main(["check", path, "--saved-model", old, "--format", "json", "--exit-zero", *extra])
+    import json
+
+    out = capsys.readouterr().out
+    assert code == 0, out
+    return [f for f in json.loads(out)["findings"] if f["code"].startswith("GL5")]
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_verdict_equals_what_the_old_signatures_client_gets(exports, variant, capsys):
+    old, variants = exports
+    path, new = variants[variant]
+    findings = _gl5(path, old, capsys)
+    assert {(f["code"], f["severity"]) for f in findings} == EXPECTED[variant]
+    errors = {f["name"].split("/")[0] for f in findings if f["severity"] == "error"}
+    broken = {k for k, b in _client_breaks(old, new).items() if b}
+    assert errors == broken
+
+
+def test_signature_table_and_text(exports, capsys):
+    old, variants = exports
+    assert main(["check", variants["renamed_output"][0], "--saved-model", old]) == 1
+    out = capsys.readouterr().out
+    assert "signatures of the export" in out and "GL503" in out and "renamed to 'logit2'" in out
+
+
+def test_export_outputs_entry_the_export_drops(exports, tmp_path, capsys):
+    """Without a SavedModel: a ClassificationOutput over float inputs is missing from the real export."""
+    path = _model_file(str(tmp_path), "classify", scores="classify")
+    exported = _export(path, str(tmp_path / "md"), str(tmp_path / "export"))
+    assert "scores" not in tf().saved_model.load(exported).signatures  # TF dropped it, silently
+    assert main(["check", path, "--serving-input-fn", "serving_input_receiver_fn", "--format", "json",
+                 "--exit-zero"]) == 0
+    import json
+
+    codes = [(f["code"], f["name"]) for f in json.loads(capsys.readouterr().out)["findings"] if f["code"].startswith("GL5")]
+    assert codes == [("GL510", "scores")]
+
+
+def test_renamed_variable_cannot_restore_the_saved_models_variables(exports, tmp_path, capsys):
+    old, _ = exports
+    path = _model_file(str(tmp_path), "renamed_var", var="w2")
+    findings = _gl5(path, old, capsys)
+    assert [(f["code"], f["name"]) for f in findings] == [("GL512", "w2")]
+    # TF agrees: the new serving graph's Saver cannot restore the SavedModel's variables.
+    from graphlint.serving.signatures import read_saved_model
+
+    t = tf()
+    with estimator_api(), t.Graph().as_default():
+        from tests.realtf import _import_model
+
+        module = _import_model(path)
+        receiver = module.serving_input_receiver_fn()
+        module.model_fn(receiver.features, None, t.estimator.ModeKeys.PREDICT)
+        with t.compat.v1.Session() as sess, pytest.raises(t.errors.NotFoundError):
+            t.compat.v1.train.Saver().restore(sess, read_saved_model(old).variables)
+
+
+def test_bad_saved_model_path_is_one_line(exports, tmp_path, capsys):
+    _, variants = exports
+    assert main(["check", variants["same"][0], "--saved-model", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("graphlint: error: --saved-model") and err.count("\n") == 1
