@@ -56,6 +56,14 @@ def _model_options(p: argparse.ArgumentParser) -> None:
                    help="processes at a time: one model's modes, or several models (default: 0, one per CPU; "
                         "1: serial)")
     p.add_argument("--shard", metavar="K/N", help="check only the K-th of N deterministic slices of the models")
+    p.add_argument("--no-cache", action="store_true",
+                   help="build every model even if it is unchanged since the last run (also GRAPHLINT_NO_CACHE=1)")
+    _cache_dir_option(p)
+
+
+def _cache_dir_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--cache-dir", metavar="DIR",
+                   help="where results are cached (default: $GRAPHLINT_CACHE_DIR, else ~/.cache/graphlint)")
 
 
 def _lint_options(p: argparse.ArgumentParser) -> None:
@@ -113,6 +121,11 @@ def parser() -> argparse.ArgumentParser:
     for mode in MODES:
         e.add_argument(f"--params-{mode}", metavar="JSON|@FILE", help=argparse.SUPPRESS)
     e.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    cache = sub.add_parser("cache", help="manage the result cache", description="Manage the result cache.")
+    cache_sub = cache.add_subparsers(dest="cache_command", metavar="ACTION", required=True)
+    clean = cache_sub.add_parser("clean", help="remove the cache folder")
+    _cache_dir_option(clean)
+    clean.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     r = sub.add_parser("rules", help="list the rules, or show one rule's documentation")
     r.add_argument("code", metavar="CODE", nargs="?", help="a rule code (GL101) or symbol")
     r.add_argument("--format", choices=("text", "markdown"), default="text")
@@ -137,7 +150,8 @@ def request_from_args(args):
         command=args.command, models=list(args.model), config=args.config, settings=settings,
         params=parse_params(args.params, "--params") if args.params else None, per_mode_params=per_mode,
         jobs=args.jobs, shard=args.shard, timeout=args.timeout, exit_zero=args.exit_zero,
-        write_baseline=args.write_baseline, render=RenderOptions(color=_color(args), show_all=args.show_all))
+        write_baseline=args.write_baseline, render=RenderOptions(color=_color(args), show_all=args.show_all),
+        cache=not args.no_cache, cache_dir=args.cache_dir)
 
 
 def _run_lint(args) -> int:
@@ -191,6 +205,14 @@ def _run_explain(args) -> int:
     return ExitCode.OK
 
 
+def _run_cache(args) -> int:
+    from graphlint.run import cache
+
+    path = cache.directory(args.cache_dir)
+    print(f"graphlint: removed {cache.clean(path)} cached results ({path})", file=sys.stderr)
+    return ExitCode.OK
+
+
 def _run_rules(args) -> int:
     from graphlint.rules import docs
 
@@ -234,7 +256,7 @@ def _fatal_in_format(args, message: str) -> None:
 
 
 COMMANDS = {"diff": _run_lint, "check": _run_lint, "ckpt": _run_ckpt, "explain": _run_explain,
-            "rules": _run_rules}
+            "rules": _run_rules, "cache": _run_cache}
 
 
 def main(argv=None) -> int:

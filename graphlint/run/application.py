@@ -39,6 +39,8 @@ class Request:
     exit_zero: bool = False
     write_baseline: Optional[str] = None  # record the findings there instead of reporting them
     render: RenderOptions = RenderOptions()
+    cache: bool = False  # reuse an unchanged model's report (run/cache.py); the command line's default
+    cache_dir: Optional[str] = None  # None: GRAPHLINT_CACHE_DIR, else the user's cache folder
 
 
 @dataclass
@@ -116,14 +118,38 @@ class Application:
     def run(self) -> list:
         """[Outcome] in the models' order, with final findings. One model's bad input raises
         UsageError; with several, it is that model's Outcome and the others are still checked."""
-        if self.several:
+        cache, keys = self._cache()
+        hits = {m: cache.get(keys[m]) for m in self.models} if cache else {}
+        todo = [m for m in self.models if hits.get(m) is None]  # only misses are built (or forked)
+        if not todo:
+            raw = []
+        elif self.several:
             from graphlint.run import fleet
 
-            raw = fleet.run_models(self.models, self._jobs(), self._checkpoint(), **self._build_options())
+            raw = fleet.run_models(todo, self._jobs(), self._checkpoint(), **self._build_options())
         else:
-            raw = [Outcome(self.models[0], self._report_one())]
+            raw = [Outcome(todo[0], self._report_one())]
+        for o in raw if cache else ():
+            cache.put(keys[o.model], o.report)
+        built = {o.model: o for o in raw}
+        raw = [built[m] if m in built else Outcome(m, hits[m]) for m in self.models]
         return [dataclasses.replace(o, report=self._final(o.report, o.model)) if o.report is not None else o
                 for o in raw]
+
+    def _cache(self):
+        """(Cache, {model: key}), or (None, {}) when this run is not cached: the Python API with
+        callables has no file to key on, and --no-cache / GRAPHLINT_NO_CACHE turn it off."""
+        from graphlint.run import cache as cache_lib
+
+        req = self.request
+        if not req.cache or req.loaded is not None or not cache_lib.enabled():
+            return None, {}
+        conf = self.config
+        options = dict(self._build_options(), model_fn=conf.model_fn, input_fn=conf.input_fn,
+                       serial=self._jobs() == 1)  # -j1 is the faithful setting for module state
+        options.pop("timeout")  # a report that was made was made in time
+        return (cache_lib.Cache(cache_lib.directory(req.cache_dir)),
+                {m: cache_lib.key(m, req.command, options, self._checkpoint()) for m in self.models})
 
     def _report_one(self):
         from graphlint.run import engine
