@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import gc
 import dataclasses
 import signal
 import sys
@@ -15,7 +16,7 @@ from graphlint.model import parallel as _parallel
 from graphlint.model import tfcompat
 from graphlint.model.build import build_mode
 from graphlint.analysis.context import Context
-from graphlint.model.graphview import GraphView
+from graphlint.model.graphview import Answers, GraphView
 from graphlint.errors import UsageError
 from graphlint.model.loader import loaded
 from graphlint.model import reads
@@ -143,11 +144,13 @@ def analyze(model, *, params=None, per_mode_params=None, modes=None, ckpt=None, 
 
 
 def _builder(model, mode, params, est, timeout):
-    """A job building one mode: (Snapshot, GraphView or None, the files model_fn read)."""
+    """A job building one mode: (Snapshot, the graph's Answers or None, the files model_fn read).
+    The graph is dropped once its answers are taken, so that at most one is alive per process."""
     def build():
         with reads.recording() as read, _time_limit(timeout, mode), _model_prints_to_stderr():
             snap, graph = build_mode(model, mode, params, est)
-        return snap, (GraphView(graph, model.sites, snap) if graph is not None else None), read
+            answers = Answers(GraphView(graph, model.sites, snap)) if graph is not None else None
+        return snap, answers, read
     build.params = params
     return build
 
@@ -156,8 +159,8 @@ def _remote(build):
     """The job a worker runs: the Snapshot travels without its params (they may hold functions,
     which do not pickle); the parent, which computed them, puts them back."""
     def job():
-        snap, view, read = build()
-        return (snap.portable(), read), view
+        snap, answers, read = build()
+        return (snap.portable(), read, answers), None  # nothing left to ask: the worker exits
     return job
 
 
@@ -167,6 +170,7 @@ def _serial(builds):
     for mode, build in builds.items():
         snapshots[mode], views[mode], read = build()
         inputs |= read
+        gc.collect()  # a tf.Graph is full of reference cycles: free it before the next mode is built
     yield snapshots, views, inputs
 
 
@@ -174,13 +178,13 @@ def _serial(builds):
 def _views(builds, jobs):
     workers = _parallel.run_all({m: (f"building {m}", _remote(b)) for m, b in builds.items()}, jobs)
     try:
-        snapshots, inputs = {}, set()
+        snapshots, views, inputs = {}, {}, set()
         for mode, worker in workers.items():
             worker.replay()
-            snapshots[mode], read = worker.result
+            snapshots[mode], read, views[mode] = worker.result
             snapshots[mode].params = copy.deepcopy(builds[mode].params)
             inputs |= read
-        yield (snapshots, {m: _parallel.RemoteView(w) if w.serving else None for m, w in workers.items()}, inputs)
+        yield snapshots, views, inputs
     finally:
         for worker in workers.values():
             worker.close()
