@@ -27,7 +27,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-ENV = dict(os.environ)
+ENV = dict(os.environ, GRAPHLINT_NO_CACHE="1")  # build timings build; the cache rows turn it on
 GRAPHLINT = [sys.executable, "-m", "graphlint"]
 FLOOR = [sys.executable, os.path.join(HERE, "floor.py")]
 QUICK_RUNS = 7
@@ -74,12 +74,12 @@ def _tree_memory_kib(root: int) -> int:
     return total
 
 
-def measure(cmd, ok=(0, 1)) -> dict:
+def measure(cmd, ok=(0, 1), env=None) -> dict:
     """Run cmd as a child; its wall time (s), peak memory (MiB: wait4's RSS of the largest single
     process, and the whole process tree's PSS sum, sampled every 0.5 s), CPU, exit status, stdout."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=CWD[0], env=ENV, stdout=out, stderr=err)
+        proc = subprocess.Popen(cmd, cwd=CWD[0], env=env or ENV, stdout=out, stderr=err)
         peak, stop = [0], threading.Event()
 
         def sample():
@@ -117,8 +117,8 @@ def size_commands(model, ckpt, jobs) -> dict:
     lint = {"diff": ["diff", model], "check": ["check", model, "--checkpoint", ckpt]}
     cmds = {"floor": FLOOR + [model, "--checkpoint", ckpt]}
     for name, args in lint.items():
-        cmds[f"{name}-j1"] = GRAPHLINT + args + ["--timeout", "0", "--jobs", "1"]
-        cmds[f"{name}-j{jobs}"] = GRAPHLINT + args + ["--timeout", "0", "--jobs", str(jobs)]
+        cmds[f"{name}-j1"] = GRAPHLINT + args + ["--timeout", "0", "--jobs", "1", "--no-cache"]
+        cmds[f"{name}-j{jobs}"] = GRAPHLINT + args + ["--timeout", "0", "--jobs", str(jobs), "--no-cache"]
     return cmds
 
 
@@ -151,9 +151,9 @@ def size_table(rows) -> str:
     names = ["diff-j1", f"diff-j{jobs}", "check-j1", f"check-j{jobs}"]
     head = " | ".join(f"{n} s | /floor" for n in names)
     lines = [f"| size | ops train / eval / predict | floor s | {head} | floor RSS MiB | diff-j1 RSS /floor "
-             f"| diff-j{jobs} RSS /floor (largest process; tree PSS) | floor CPU s | diff-j1 CPU /floor "
+             f"| diff-j{jobs} RSS /floor (largest process; tree PSS) | diff-j1 tree PSS /floor | floor CPU s | diff-j1 CPU /floor "
              f"| -j1 and -j{jobs} output identical |",
-             "|---|---|---:|" + "---:|---:|" * len(names) + "---:|---:|---:|---:|---:|---|"]
+             "|---|---|---:|" + "---:|---:|" * len(names) + "---:|---:|---:|---:|---:|---:|---|"]
     nan = float("nan")
     for row in rows:
         r = row["runs"]
@@ -163,7 +163,8 @@ def size_table(rows) -> str:
         ops = " / ".join(f"{row['ops'][m]:,}" for m in ("train", "eval", "predict"))
         par = f"diff-j{jobs}"
         lines.append(f"| {row['size']} | {ops} | {fw:.1f} | {cells} | {fm:.0f} | {get('diff-j1', 'rss_mib') / fm:.2f}x "
-                     f"| {get(par, 'rss_mib') / fm:.2f}x; {get(par, 'tree_rss_mib') / get('floor', 'tree_rss_mib'):.2f}x | {fc:.1f} "
+                     f"| {get(par, 'rss_mib') / fm:.2f}x; {get(par, 'tree_rss_mib') / get('floor', 'tree_rss_mib'):.2f}x "
+                     f"| {get('diff-j1', 'tree_rss_mib') / get('floor', 'tree_rss_mib'):.2f}x | {fc:.1f} "
                      f"| {get('diff-j1', 'cpu') / fc:.2f}x | {_same(row)} |")
     return "\n".join(lines)
 
@@ -184,8 +185,8 @@ def time_fleet(out, size, copies, runs, jobs) -> str:
         dst = os.path.join(out, f"fleet_{size}_{i}.py")
         shutil.copyfile(src, dst)
         models.append(dst)
-    cmds = {"graphlint -j1": GRAPHLINT + ["diff", *models, "--timeout", "0", "--jobs", "1"],
-            f"graphlint -j{jobs}": GRAPHLINT + ["diff", *models, "--timeout", "0", "--jobs", str(jobs)]}
+    cmds = {"graphlint -j1": GRAPHLINT + ["diff", *models, "--timeout", "0", "--jobs", "1", "--no-cache"],
+            f"graphlint -j{jobs}": GRAPHLINT + ["diff", *models, "--timeout", "0", "--jobs", str(jobs), "--no-cache"]}
     floors, results = [], {k: [] for k in cmds}
     for r in range(runs):
         floors.append(sum(measure(FLOOR + [m])["wall"] for m in models))
@@ -222,10 +223,75 @@ def time_many_keys(out, runs) -> str:
     return "\n".join(lines)
 
 
-def imports_tensorflow(args) -> bool:
-    res = subprocess.run([sys.executable, "-X", "importtime", "-m", "graphlint", *args], cwd=CWD[0], env=ENV,
+def imports_tensorflow(args, env=None) -> bool:
+    res = subprocess.run([sys.executable, "-X", "importtime", "-m", "graphlint", *args], cwd=CWD[0], env=env or ENV,
                          capture_output=True, text=True)
     return any(line.rstrip().endswith("| tensorflow") for line in res.stderr.splitlines())
+
+
+def _cache_env(folder: str) -> dict:
+    env = {k: v for k, v in ENV.items() if k != "GRAPHLINT_NO_CACHE"}
+    env["GRAPHLINT_CACHE_DIR"] = folder
+    return env
+
+
+def time_cache(out, sizes, runs, jobs) -> str:
+    """Cold (an empty cache) against warm (an unchanged model): the warm run must print the same
+    bytes, in every format, without importing TensorFlow."""
+    import shutil
+
+    lines = [f"| size | command | cold s | warm s (median of {QUICK_RUNS}) | warm imports TensorFlow "
+             "| warm output identical (text, json, sarif, github) |", "|---|---|---:|---:|---|---|"]
+    for size in sizes:
+        model = os.path.join(out, f"model_{size}.py")
+        ckpt = os.path.join(out, f"ckpt_{size}", "model.ckpt")
+        for name, args in (("diff", ["diff", model]), ("check", ["check", model, "--checkpoint", ckpt])):
+            folder = tempfile.mkdtemp(prefix="graphlint-cache-")
+            env = _cache_env(folder)
+            base = GRAPHLINT + args + ["--timeout", "0", "--jobs", str(jobs)]
+            cold = measure(base, env=env)
+            warm = [measure(base, env=env) for _ in range(QUICK_RUNS)]
+            same = all(w["stdout"] == cold["stdout"] for w in warm)
+            for fmt in ("json", "sarif", "github"):  # the entry holds the report, not the text
+                fresh = measure(base + ["--format", fmt, "--no-cache"])
+                same = same and measure(base + ["--format", fmt], env=env)["stdout"] == fresh["stdout"]
+            tf_imported = "yes" if imports_tensorflow(args + ["--jobs", str(jobs)], env) else "no"
+            lines.append(f"| {size} | {name} | {cold['wall']:.1f} | {median(warm, 'wall'):.3f} | {tf_imported} "
+                         f"| {'yes' if same else 'NO'} |")
+            log(f"  cache {size} {name}: cold {cold['wall']:.1f} s, warm {median(warm, 'wall'):.3f} s")
+            shutil.rmtree(folder, ignore_errors=True)
+    return "\n".join(lines)
+
+
+def time_cached_fleet(out, size, copies, runs, jobs) -> str:
+    """`graphlint diff 'DIR/*.py'` on COPIES models: cold, all unchanged, and one changed (a comment
+    appended), which must build that one only."""
+    import shutil
+
+    folder, models = tempfile.mkdtemp(prefix="graphlint-cache-"), os.path.join(out, f"cached_fleet_{size}")
+    shutil.rmtree(models, ignore_errors=True)
+    os.makedirs(models)
+    for i in range(copies):
+        shutil.copyfile(os.path.join(out, f"model_{size}.py"), os.path.join(models, f"m{i:02d}.py"))
+    env = _cache_env(folder)
+    cmd = GRAPHLINT + ["diff", os.path.join(models, "*.py"), "--timeout", "0", "--jobs", str(jobs)]
+    cold = measure(cmd, env=env)
+    warm = [measure(cmd, env=env) for _ in range(runs)]
+    changed = []
+    for r in range(runs):
+        with open(os.path.join(models, "m00.py"), "a", encoding="utf-8") as fh:
+            fh.write(f"# edit {r}\n")
+        changed.append(measure(cmd, env=env))
+    one = [measure(GRAPHLINT + ["diff", os.path.join(models, "m00.py"), "--timeout", "0", "--jobs", str(jobs),
+                                "--no-cache"]) for _ in range(runs)]
+    shutil.rmtree(folder, ignore_errors=True)
+    log(f"  cached fleet {copies} x {size}: cold {cold['wall']:.1f} s, warm {median(warm, 'wall'):.2f} s, "
+        f"one changed {median(changed, 'wall'):.1f} s, that model alone {median(one, 'wall'):.1f} s")
+    return "\n".join([f"| {copies} models of {size} ops, one cache | s (median of {runs}) |", "|---|---:|",
+                      f"| cold (empty cache) | {cold['wall']:.1f} |",
+                      f"| warm, none changed | {median(warm, 'wall'):.2f} |",
+                      f"| warm, one changed | {median(changed, 'wall'):.1f} |",
+                      f"| the changed model alone, `--no-cache` | {median(one, 'wall'):.1f} |"])
 
 
 def time_quick(out) -> str:
@@ -284,7 +350,10 @@ def main(argv=None) -> int:
     p.add_argument("--runs", type=int, default=3, help="runs of each command; the tables show medians (default: 3)")
     p.add_argument("--out", default=os.path.join(HERE, "out"), help="generated files (default: benchmarks/out)")
     p.add_argument("--pair-names", type=int, default=50_000, help="names on each side for pair_renames (default: 50000)")
-    p.add_argument("--skip", default="", help="comma-separated parts to skip: sizes,keys,quick,pairing,fleet")
+    p.add_argument("--skip", default="", help="comma-separated parts to skip: sizes,keys,quick,pairing,fleet,"
+                                              "cache,cached-fleet")
+    p.add_argument("--cached-fleet", default="1k:20", metavar="SIZE:COPIES",
+                   help="the cache's many-models run: COPIES copies of the SIZE model, then one changed (default: 1k:20)")
     p.add_argument("--jobs", type=int, default=2, help="--jobs for the parallel columns (default: 2)")
     p.add_argument("--only", default="", help="comma-separated size commands to run (default: all of floor,"
                                               "diff-j1,diff-jN,check-j1,check-jN)")
@@ -319,7 +388,11 @@ def main(argv=None) -> int:
     for part, fn in (("keys", lambda: time_many_keys(args.out, args.runs)), ("quick", lambda: time_quick(args.out)),
                      ("pairing", lambda: time_pairing(args.pair_names, args.runs)),
                      ("fleet", lambda: time_fleet(args.out, args.fleet.split(":")[0], int(args.fleet.split(":")[1]),
-                                                  args.runs, args.jobs))):
+                                                  args.runs, args.jobs)),
+                     ("cache", lambda: time_cache(args.out, sizes, args.runs, args.jobs)),
+                     ("cached-fleet", lambda: time_cached_fleet(args.out, args.cached_fleet.split(":")[0],
+                                                                int(args.cached_fleet.split(":")[1]), args.runs,
+                                                                args.jobs))):
         if part not in skip:
             report["tables"].append(fn())
             print("\n" + report["tables"][-1])

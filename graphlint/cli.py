@@ -59,6 +59,14 @@ def _model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--warm-start", metavar="PATH",
                    help="the run warm-starts every trainable variable from this checkpoint, as "
                         "Estimator(warm_start_from=PATH) does: check what it loads")
+    p.add_argument("--no-cache", action="store_true",
+                   help="build every model even if it is unchanged since the last run (also GRAPHLINT_NO_CACHE=1)")
+    _cache_dir_option(p)
+
+
+def _cache_dir_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--cache-dir", metavar="DIR",
+                   help="where results are cached (default: $GRAPHLINT_CACHE_DIR, else ~/.cache/graphlint)")
 
 
 def _lint_options(p: argparse.ArgumentParser) -> None:
@@ -193,6 +201,11 @@ def parser() -> argparse.ArgumentParser:
     for mode in MODES:
         e.add_argument(f"--params-{mode}", metavar="JSON|@FILE", help=argparse.SUPPRESS)
     e.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    cache = sub.add_parser("cache", help="manage the result cache", description="Manage the result cache.")
+    cache_sub = cache.add_subparsers(dest="cache_command", metavar="ACTION", required=True)
+    clean = cache_sub.add_parser("clean", help="remove the cache folder")
+    _cache_dir_option(clean)
+    clean.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     r = sub.add_parser("rules", help="list the rules, or show one rule's documentation")
     r.add_argument("code", metavar="CODE", nargs="?", help="a rule code (GL101) or symbol")
     r.add_argument("--format", choices=("text", "markdown"), default="text")
@@ -237,7 +250,8 @@ def request_from_args(args):
         jobs=args.jobs, shard=args.shard, timeout=args.timeout, exit_zero=args.exit_zero,
         write_baseline=args.write_baseline, render=_render_options(args),
         serving=({"saved_model": args.saved_model, "receiver_fn": args.serving_input_fn}
-                 if args.command == "check" else None))
+                 if args.command == "check" else None),
+        cache=not args.no_cache, cache_dir=args.cache_dir)
 
 
 def _render_options(args):
@@ -320,6 +334,14 @@ def _run_explain(args) -> int:
     return ExitCode.OK
 
 
+def _run_cache(args) -> int:
+    from graphlint.run import cache
+
+    path = cache.directory(args.cache_dir)
+    print(f"graphlint: removed {cache.clean(path)} cached results ({path})", file=sys.stderr)
+    return ExitCode.OK
+
+
 def _run_rules(args) -> int:
     from graphlint.rules import docs
 
@@ -363,7 +385,7 @@ def _fatal_in_format(args, message: str) -> None:
 
 
 COMMANDS = {"diff": _run_lint, "check": _run_lint, "run": _run_lint, "ckpt": _run_ckpt, "explain": _run_explain,
-            "rules": _run_rules}
+            "rules": _run_rules, "cache": _run_cache}
 
 
 def main(argv=None) -> int:

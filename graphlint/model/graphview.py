@@ -282,6 +282,66 @@ class GraphView:
         return found
 
 
+class Answers:
+    """Every answer a rule may get from one mode's GraphView, computed before the graph is dropped,
+    with GraphView's methods. Holding these instead of the live graphs keeps the process tree at
+    one graph at a time, as Estimator (and the floor) is: the graph is most of the memory.
+
+    The questions are bounded by the snapshot: update ops of the mode's variables, whether training
+    runs them, the loss path of every variable training leaves alone (the only ones GL401/GL402
+    explain), the restore ops, and the creation site of every op (a finding may name any op, e.g.
+    the first of a mode-only scope). A name outside those gets GraphView's answer for a name the
+    graph does not have."""
+
+    def __init__(self, view: "GraphView"):
+        snap = view._snap
+        names = sorted(snap.ops)
+        self._sites = dict(zip(names, view.sites(names)))
+        self._stacks = dict(zip(names, view.stacks(names)))  # where a finding's cause is (rules/_group.py)
+        self._user_lines = frozenset((s.file, s.line) for stack in self._stacks.values() for s in stack)
+        self._types = snap.ops
+        variables = sorted(snap.variables)
+        self._updates = view.updates(variables)
+        self._training = view.training()
+        self._trained, self._runs, self._loss_paths = {}, {}, {}
+        if snap.mode == "train":
+            self._trained = view.trained(variables)
+            self._runs = view.runs(sorted({op for u in self._updates.values() for op in u.all}))
+            if self._training["loss"]:
+                self._loss_paths = {n: view.loss_path(n) for n in variables if not self._trained[n]}
+        self._restore_ops = view.restore_ops()
+
+    def sites(self, names) -> list:
+        return [self._sites.get(_op_name(n)) for n in names]
+
+    def stacks(self, names) -> list:
+        return [self._stacks.get(_op_name(n), ()) for n in names]
+
+    def user_lines(self) -> frozenset:
+        return self._user_lines
+
+    def op_type(self, name: str):
+        return self._types.get(name)
+
+    def updates(self, names) -> dict:
+        return {n: self._updates.get(n) or _Updates() for n in names}
+
+    def training(self) -> dict:
+        return dict(self._training)
+
+    def trained(self, names) -> dict:
+        return {n: self._trained.get(n, False) for n in names}
+
+    def runs(self, ops) -> dict:
+        return {op: self._runs.get(op, not self._training["precise"]) for op in ops}
+
+    def loss_path(self, var_name: str):
+        return self._loss_paths.get(var_name)
+
+    def restore_ops(self) -> dict:
+        return dict(self._restore_ops)
+
+
 # --- what initializes a variable a Saver does not restore ------------------------------------
 # SessionManager.prepare_session, after a restore, runs neither init_op nor init_fn (with its
 # init_feed_dict): those are for a session without a checkpoint. It runs local_init_op, and only

@@ -30,6 +30,7 @@ class Model:
     params: dict
     sites: SiteFinder
     model_fn_args: tuple = field(default=())
+    imported: list = field(default_factory=list)  # files of the modules loading it imported (the cache's inputs)
 
 
 def parse_params(value: str, option: str) -> dict:
@@ -189,20 +190,25 @@ def loaded(target: str, *, model_fn: str | None = None, input_fn: str | None = N
     folder = _folder(target)
     sites = SiteFinder(folder)
     sys.path.insert(0, folder)
+    model = None
     try:
         module = _import_target(target, sites)
         fn = _find_model_fn(module, target, model_fn)
         params = getattr(module, "params", None)
-        yield Model(
+        model = Model(
             target=target, module=module, model_fn=fn,
             input_fns=_find_input_fns(module, target, input_fn),
             params=dict(params) if isinstance(params, dict) else {},
             sites=sites, model_fn_args=model_fn_args(fn, target),
         )
+        yield model
     finally:
         sys.dont_write_bytecode = old_bytecode
         sys.path[:] = old_path
-        for name in set(sys.modules) - old_modules:
+        new = set(sys.modules) - old_modules
+        if model is not None:  # recorded before they are forgotten; cache.py keeps the user's own
+            model.imported = sorted({f for n in new if isinstance(f := getattr(sys.modules.get(n), "__file__", None), str)})
+        for name in new:
             mod = sys.modules.get(name)
             if getattr(mod, "__file__", None) and sites.is_user_file(mod.__file__):
                 del sys.modules[name]

@@ -1,9 +1,10 @@
 """Work in processes forked after TensorFlow (and, for modes, the model file) is imported.
 
-A mode's graph is built in a worker, which sends back the Snapshot and then keeps the graph,
-answering the rules' GraphView questions over a pipe until it is told to stop. The rules run in
-the parent on the same data and the same questions as in a serial run, so the report is the
-same byte for byte. Whatever a worker prints (the model's prints, TensorFlow's warnings) is
+A mode's graph is built in a worker, which sends back the Snapshot with the answers to every
+question a rule may ask of the graph (graphview.Answers) and exits, so no graph outlives its
+worker. The rules run in the parent on the same data as in a serial run, so the report is the
+same byte for byte. (A job may still return a server that answers questions over the pipe
+until it is told to stop.) Whatever a worker prints (the model's prints, TensorFlow's warnings) is
 captured and replayed in a fixed order, so the console output does not depend on scheduling.
 """
 
@@ -16,9 +17,6 @@ import tempfile
 import traceback
 
 from graphlint.errors import UsageError
-
-_VIEW_METHODS = frozenset({"sites", "op_type", "updates", "training", "trained", "runs", "loss_path",
-                           "restore_ops", "stacks", "user_lines"})
 
 
 def available() -> bool:
@@ -103,18 +101,6 @@ class Worker:
             self.proc.join()
         self._out.close()
         self._err.close()
-
-
-class RemoteView:
-    """A GraphView whose graph lives in a worker: the same methods, answered over the pipe."""
-
-    def __init__(self, worker: Worker):
-        self._worker = worker
-
-    def __getattr__(self, name):
-        if name not in _VIEW_METHODS:
-            raise AttributeError(name)
-        return lambda *args: self._worker.ask(name, args)
 
 
 def run_all(jobs: dict, limit: int) -> dict:

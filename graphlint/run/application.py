@@ -45,6 +45,8 @@ class Request:
     render: RenderOptions = RenderOptions()
     # {"saved_model": DIR or None, "receiver_fn": NAME or None}: also build the serving graph (serving/run.py)
     serving: Optional[dict] = None
+    cache: bool = False  # reuse an unchanged model's report (run/cache.py); the command line's default
+    cache_dir: Optional[str] = None  # None: GRAPHLINT_CACHE_DIR, else the user's cache folder
 
 
 @dataclass
@@ -152,24 +154,37 @@ class Application:
         if self.programs is not None:
             with self._program_run:
                 raw = [Outcome(p.model.target, self._report_program(p)) for p in self.programs]
+            return self._finalized(raw)
+        cache, keys = self._cache()
+        hits = {m: cache.get(keys[m]) for m in self.models} if cache else {}
+        todo = [m for m in self.models if hits.get(m) is None]  # only misses are built (or forked)
+        if not todo:
+            raw = []
         elif self.several:
-            raw = self._run_several()
+            raw = self._run_several(todo)
         else:
             if self.request.loaded is None:
-                loader.check_target(self.models[0])  # a bad path is one line, before TensorFlow is imported
-            raw = [Outcome(self.models[0], self._report_one())]
+                loader.check_target(todo[0])  # a bad path is one line, before TensorFlow is imported
+            raw = [Outcome(todo[0], self._report_one())]
+        for o in raw if cache else ():
+            if o.report is not None:
+                cache.put(keys[o.model], o.report)
+        built = {o.model: o for o in raw}
+        return self._finalized([built[m] if m in built else Outcome(m, hits[m]) for m in self.models])
+
+    def _finalized(self, raw) -> list:
         return [dataclasses.replace(o, report=self._final(o.report, o.model)) if o.report is not None else o
                 for o in raw]
 
-    def _run_several(self) -> list:
+    def _run_several(self, models) -> list:
         """Paths that cannot be models are refused here, without TensorFlow; the rest are checked."""
         from graphlint.run import fleet
 
-        refused = {m: error for m in self.models if (error := _refusal(m))}
-        todo = [m for m in self.models if m not in refused]
+        refused = {m: error for m in models if (error := _refusal(m))}
+        todo = [m for m in models if m not in refused]
         checked = iter(fleet.run_models(todo, self._jobs(), self._checkpoint(), **self._build_options())
                        if todo else ())
-        return [Outcome(m, error=refused[m]) if m in refused else next(checked) for m in self.models]
+        return [Outcome(m, error=refused[m]) if m in refused else next(checked) for m in models]
 
     def _report_program(self, program):
         """One model_dir's modes, built as the program's Estimators would, checked against
@@ -180,6 +195,22 @@ class Application:
         return engine.analyze_loaded(program.model, checkpoint=program.checkpoint, params=None,
                                      per_mode_params=program.params, modes=program.modes,
                                      timeout=self.request.timeout, jobs=self._jobs())
+
+    def _cache(self):
+        """(Cache, {model: key}), or (None, {}) when this run is not cached: the Python API with
+        callables has no file to key on, and --no-cache / GRAPHLINT_NO_CACHE turn it off."""
+        from graphlint.run import cache as cache_lib
+
+        req = self.request
+        in_production = (req.serving or {}).get("saved_model")  # a SavedModel is not part of the key
+        if not req.cache or req.loaded is not None or in_production or not cache_lib.enabled():
+            return None, {}
+        conf = self.config
+        options = dict(self._build_options(), model_fn=conf.model_fn, input_fn=conf.input_fn,
+                       serial=self._jobs() == 1)  # -j1 is the faithful setting for module state
+        options.pop("timeout")  # a report that was made was made in time
+        return (cache_lib.Cache(cache_lib.directory(req.cache_dir)),
+                {m: cache_lib.key(m, req.command, options, self._checkpoint()) for m in self.models})
 
     def _report_one(self):
         from graphlint.run import engine
@@ -203,10 +234,8 @@ class Application:
                                  input_fn=conf.input_fn, params=conf.params, per_mode_params=conf.per_mode_params())
         if result is None:
             return report
-        report = dataclasses.replace(report, findings=sorted(report.findings + result.findings,
-                                                             key=lambda f: f.sort_key()))
-        report.serving = result
-        return report
+        return dataclasses.replace(report, findings=sorted(report.findings + result.findings, key=lambda f: f.sort_key()),
+                                   serving=result)
 
     def _final(self, report, model: str):
         """The report with the findings this configuration reports: filtered, never changed."""
@@ -216,10 +245,7 @@ class Application:
         if self.request.write_baseline:
             conf = dataclasses.replace(conf, baseline=None)
         files = [report.info.model_file] if report.info.model_file else []
-        final = dataclasses.replace(report, findings=selection.apply_config(report.findings, conf, files, model))
-        if hasattr(report, "serving"):  # not a Report field: the serving result rides along for the table
-            final.serving = report.serving
-        return final
+        return dataclasses.replace(report, findings=selection.apply_config(report.findings, conf, files, model))
 
     # --- results -------------------------------------------------------------------------------
 
@@ -228,7 +254,7 @@ class Application:
         if self.several:
             return fmt.render_many(outcomes, self.request.render)
         text = fmt.render(outcomes[0].report, self.request.render)
-        serving = getattr(outcomes[0].report, "serving", None)
+        serving = outcomes[0].report.serving
         if serving is not None and self.config.format == "text":
             from graphlint.serving.run import render_table
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import gc
 import dataclasses
 import signal
 import sys
@@ -15,9 +16,10 @@ from graphlint.model import parallel as _parallel
 from graphlint.model import tfcompat
 from graphlint.model.build import build_mode
 from graphlint.analysis.context import Context
-from graphlint.model.graphview import GraphView
+from graphlint.model.graphview import Answers, GraphView
 from graphlint.errors import UsageError
 from graphlint.model.loader import loaded
+from graphlint.model import reads
 from graphlint.analysis import renames
 from graphlint.analysis.modediff import mode_diff
 from graphlint.rules import all_rules
@@ -34,6 +36,8 @@ class Report:
     checkpoint: object = None  # checkpoint.Checkpoint when checked against one
     renames: list = field(default_factory=list)  # [(graph key, checkpoint key, score)]
     unused: list = field(default_factory=list)  # checkpoint keys no mode restores
+    inputs: list = field(default_factory=list)  # files read while loading and building (run/cache.py)
+    serving: object = None  # serving.run result when the serving graph was built (check --saved-model)
 
     @property
     def errors(self):
@@ -76,9 +80,11 @@ def check(target: str, checkpoint: str, **options) -> Report:
 def run(target: str, *, model_fn=None, input_fn=None, checkpoint=None, **options) -> Report:
     """Load the model file (or package.module), then analyze it."""
     ckpt = ckpt_lib.read(checkpoint) if checkpoint else None  # bad paths fail before slow builds
-    with tfcompat.estimator_api(), _model_prints_to_stderr(), \
+    with reads.recording() as read, tfcompat.estimator_api(), _model_prints_to_stderr(), \
             loaded(target, model_fn=model_fn, input_fn=input_fn) as model:
-        return analyze(model, ckpt=ckpt, **options)
+        report = analyze(model, ckpt=ckpt, **options)
+    report.inputs = sorted(read.union(report.inputs, model.imported))
+    return report
 
 
 def analyze_loaded(model, *, checkpoint=None, **options) -> Report:
@@ -131,7 +137,7 @@ def analyze(model, *, params=None, per_mode_params=None, modes=None, ckpt=None, 
         builds = {m: _builder(model, m, estimator_params(model.model_fn, mode_params(
                       model.params, params, per_mode_params, m)), est, timeout, warm_start) for m in modes}
         parallel = jobs > 1 and len(modes) > 1 and _parallel.available()
-        with _views(builds, jobs) if parallel else _serial(builds) as (snapshots, views):
+        with _views(builds, jobs) if parallel else _serial(builds) as (snapshots, views, inputs):
             for mode, snap in snapshots.items():
                 snap.skipped = _skip_reason(snap, explicit)
             info.spec_conversion = describe_conversion(snapshots)
@@ -141,17 +147,19 @@ def analyze(model, *, params=None, per_mode_params=None, modes=None, ckpt=None, 
                 ctx = dataclasses.replace(ctx, renames=renames.pair(ctx))
             rules = [r for r in all_rules() if r.on_graphs and (ckpt is not None or not r.needs_checkpoint)]
             findings = sorted((f for rule in rules for f in rule.check(ctx)), key=lambda f: f.sort_key())
-    return Report(info, findings, ctx.mode_diff, snapshots, ckpt, ctx.renames, ctx.unused_keys())
+    return Report(info, findings, ctx.mode_diff, snapshots, ckpt, ctx.renames, ctx.unused_keys(), sorted(inputs))
 
 
 def _builder(model, mode, params, est, timeout, warm_start=None):
-    """A job building one mode: (Snapshot, GraphView or None)."""
+    """A job building one mode: (Snapshot, the graph's Answers or None, the files model_fn read).
+    The graph is dropped once its answers are taken, so that at most one is alive per process."""
     extra = {"warm_start": warm_start} if warm_start else {}  # wrappers of build_mode's 4 arguments still fit
 
     def build():
-        with _time_limit(timeout, mode), _model_prints_to_stderr():
+        with reads.recording() as read, _time_limit(timeout, mode), _model_prints_to_stderr():
             snap, graph = build_mode(model, mode, params, est, **extra)
-        return snap, (GraphView(graph, model.sites, snap) if graph is not None else None)
+            answers = Answers(GraphView(graph, model.sites, snap)) if graph is not None else None
+        return snap, answers, read
     build.params = params
     return build
 
@@ -160,28 +168,32 @@ def _remote(build):
     """The job a worker runs: the Snapshot travels without its params (they may hold functions,
     which do not pickle); the parent, which computed them, puts them back."""
     def job():
-        snap, view = build()
-        return snap.portable(), view
+        snap, answers, read = build()
+        return (snap.portable(), read, answers), None  # nothing left to ask: the worker exits
     return job
 
 
 @contextlib.contextmanager
 def _serial(builds):
-    snapshots, views = {}, {}
+    snapshots, views, inputs = {}, {}, set()
     for mode, build in builds.items():
-        snapshots[mode], views[mode] = build()
-    yield snapshots, views
+        snapshots[mode], views[mode], read = build()
+        inputs |= read
+        gc.collect()  # a tf.Graph is full of reference cycles: free it before the next mode is built
+    yield snapshots, views, inputs
 
 
 @contextlib.contextmanager
 def _views(builds, jobs):
     workers = _parallel.run_all({m: (f"building {m}", _remote(b)) for m, b in builds.items()}, jobs)
     try:
+        snapshots, views, inputs = {}, {}, set()
         for mode, worker in workers.items():
             worker.replay()
-            worker.result.params = copy.deepcopy(builds[mode].params)
-        yield ({m: w.result for m, w in workers.items()},
-               {m: _parallel.RemoteView(w) if w.serving else None for m, w in workers.items()})
+            snapshots[mode], read, views[mode] = worker.result
+            snapshots[mode].params = copy.deepcopy(builds[mode].params)
+            inputs |= read
+        yield snapshots, views, inputs
     finally:
         for worker in workers.values():
             worker.close()
