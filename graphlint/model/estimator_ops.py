@@ -84,4 +84,9 @@ def _metric_updates():
 def finalize(scaffold) -> None:
     """What the session creator does before after_create_session: finalize a copy of the Scaffold
     (the spec's own stays as the user left it) and with it the graph."""
-    tf().compat.v1.train.Scaffold(copy_from_scaffold=scaffold).finalize()
+    final = tf().compat.v1.train.Scaffold(copy_from_scaffold=scaffold)
+    final.finalize()
+    for op in (final.ready_op, final.ready_for_local_init_op):
+        # No session will run them: without this, TensorFlow's should-use check prints "Object was
+        # never used" for each at interpreter exit (the Python API and the pytest plugin exit normally).
+        getattr(op, "mark_used", lambda: None)()

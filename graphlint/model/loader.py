@@ -60,12 +60,17 @@ def check_target(target: str) -> None:
 
 
 def check_file(path: str) -> None:
-    if not os.path.exists(path):
-        raise UsageError(f"{path}: no such file")
     if os.path.isdir(path):
         raise UsageError(f"{path}: is a directory; give the model's .py file or a package.module name")
-    if not path.endswith(".py"):
+    if os.path.exists(path) and not path.endswith(".py"):
         raise UsageError(f"{path}: not a Python file (expected a .py file or a package.module name)")
+    check_source(path)
+
+
+def check_source(path: str) -> None:
+    """A file of Python source that compiles (a model file, or a training program of any name)."""
+    if not os.path.isfile(path):
+        raise UsageError(f"{path}: no such file" if not os.path.exists(path) else f"{path}: not a file")
     try:
         with open(path, "rb") as fh:
             compile(fh.read(), path, "exec")

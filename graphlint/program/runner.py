@@ -16,6 +16,7 @@ import traceback
 
 from graphlint.errors import UsageError
 from graphlint.model import hooks, tfcompat
+from graphlint.model.loader import check_source
 from graphlint.model.sites import SiteFinder, display_path
 from graphlint.program.calls import Recorder, StopProgram
 from graphlint.program.intercept import intercepting
@@ -48,15 +49,7 @@ class Program:
 
 
 def _check_file(path: str) -> str:
-    if not os.path.isfile(path):
-        raise UsageError(f"{path}: no such file" if not os.path.exists(path) else f"{path}: not a file")
-    try:
-        with open(path, "rb") as fh:
-            compile(fh.read(), path, "exec")
-    except SyntaxError as exc:
-        raise UsageError(f"{path}:{exc.lineno}: SyntaxError: {exc.msg}") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+    check_source(path)
     return path
 
 
