@@ -5,9 +5,8 @@ variable init_from_checkpoint really assigns is recorded, with TensorFlow's own 
 scopes and partitions), or from the user (`--assignment-map`, the map of a WarmStartSettings).
 Then each mapped variable's value in the first checkpoint is compared with its source: a loaded
 variable is still close after a few steps; if none is, nothing was loaded.
-
-(graphlint/model/warmstart.py, a recorder of init_from_checkpoint's maps for the rules, was not
-in the tree when this was written; this recorder is the smallest one `ckpt diff` needs.)
+The variables a warm start assigns are what graphlint/model/warmstart.py records on every build
+(the rules GL305/GL310 read the same records).
 """
 
 from __future__ import annotations
@@ -55,33 +54,6 @@ class WarmStartCheck:
                 f"({self.identical} identical): the warm start loaded them")
 
 
-@contextlib.contextmanager
-def recording():
-    """Record [(checkpoint tensor name, variable key)] for every variable init_from_checkpoint
-    assigns, and the number of calls, while the block runs."""
-    from tensorflow.python.training import checkpoint_utils as cu
-
-    pairs, calls = [], []
-    set_initializer, init = cu._set_variable_or_list_initializer, cu._init_from_checkpoint
-
-    def note_call(*args, **kwargs):
-        calls.append(1)
-        return init(*args, **kwargs)
-
-    def note_pair(variable_or_list, ckpt_file, tensor_name):
-        for v in variable_or_list if isinstance(variable_or_list, (list, tuple)) else [variable_or_list]:
-            info = getattr(v, "_save_slice_info", None)  # a partition: the key is the whole variable's
-            pairs.append((tensor_name, info.full_name if info is not None else v.op.name))
-        return set_initializer(variable_or_list, ckpt_file, tensor_name)
-
-    cu._set_variable_or_list_initializer, cu._init_from_checkpoint = note_pair, note_call
-    record = {"pairs": pairs, "calls": calls}
-    try:
-        yield record
-    finally:
-        cu._set_variable_or_list_initializer, cu._init_from_checkpoint = set_initializer, init
-
-
 def mapped_by(model_path: str, *, model_fn=None, input_fn=None, params=None) -> tuple:
     """(calls, sorted unique [(source key, model key)]) from building the model's TRAIN graph."""
     from graphlint.model import tfcompat
@@ -91,14 +63,16 @@ def mapped_by(model_path: str, *, model_fn=None, input_fn=None, params=None) -> 
     from graphlint.run.engine import mode_params
 
     with tfcompat.estimator_api() as est, contextlib.redirect_stdout(sys.stderr), \
-            loaded(model_path, model_fn=model_fn, input_fn=input_fn) as model, recording() as record:
+            loaded(model_path, model_fn=model_fn, input_fn=input_fn) as model:
         snap, _ = build_mode(model, "train", estimator_params(model.model_fn, mode_params(
             model.params, params, None, "train")), est)
     if snap.failure is not None:
         site = f"{snap.failure.site}: " if snap.failure.site else ""
         raise UsageError(f"--mapped-by: {site}model_fn raised while building train: "
                          f"{snap.failure.exc_type}: {snap.failure.message}")
-    return len(record["calls"]), sorted(set(record["pairs"]))
+    # the build records every warm start as TensorFlow resolved it (model/warmstart.py)
+    pairs = {(key, var) for ws in snap.warm_starts for var, key in ws.loaded}
+    return len(snap.warm_starts), sorted(pairs)
 
 
 def parse_assignment_map(value: str) -> dict:
