@@ -150,7 +150,7 @@ class _Values:
 
     def __init__(self, prefix: str):
         self.prefix = prefix
-        self.reader = ckpt_lib._open_reader(prefix)
+        self.reader = ckpt_lib.open_reader(prefix)
 
     def get(self, key: str):
         from graphlint.model.tfcompat import tf
@@ -158,7 +158,7 @@ class _Values:
         try:
             return self.reader.get_tensor(key)
         except tf().errors.OpError as exc:
-            raise UsageError(f"cannot read {key} from {self.prefix}: {ckpt_lib._line(exc)}") from None
+            raise UsageError(f"cannot read {key} from {self.prefix}: {ckpt_lib.error_line(exc)}") from None
 
 
 def distance(a, b) -> Distance:

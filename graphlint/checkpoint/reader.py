@@ -92,7 +92,7 @@ def resolve(path: str) -> str:
 def read(path: str) -> Checkpoint:
     """List the checkpoint at `path` (see resolve) with TensorFlow's own reader."""
     prefix = resolve(path)
-    reader = _open_reader(prefix)
+    reader = open_reader(prefix)
     _check_data_shards(prefix)
     shapes = reader.get_variable_to_shape_map()
     dtypes = reader.get_variable_to_dtype_map()
@@ -146,7 +146,7 @@ def _from_state_file(directory: str) -> str:
     raise UsageError(f"{state_file} names checkpoint {prefix}, but {prefix}.index does not exist")
 
 
-def _open_reader(prefix: str):
+def open_reader(prefix: str):
     index = prefix + ".index"
     try:
         return tf().train.load_checkpoint(prefix)
@@ -155,8 +155,8 @@ def _open_reader(prefix: str):
             raise UsageError(f"permission denied: cannot read {index}") from None
         # The reader reports bad tables as UNKNOWN or DATA_LOSS; anything else is I/O trouble.
         if exc.error_code in (tf().errors.UNKNOWN, tf().errors.DATA_LOSS):
-            raise UsageError(f"checkpoint index {index} is truncated or corrupt: {_line(exc)}") from None
-        raise UsageError(f"cannot read checkpoint index {index}: {_line(exc)}") from None
+            raise UsageError(f"checkpoint index {index} is truncated or corrupt: {error_line(exc)}") from None
+        raise UsageError(f"cannot read checkpoint index {index}: {error_line(exc)}") from None
 
 
 def _check_data_shards(prefix: str) -> None:
@@ -211,7 +211,7 @@ def _tf_errors(path: str):
     except tf().errors.OpError as exc:
         if _permission_denied(exc):
             raise UsageError(f"permission denied: cannot read {path}") from None
-        raise UsageError(f"cannot access {path}: {_line(exc)}") from None
+        raise UsageError(f"cannot access {path}: {error_line(exc)}") from None
 
 
 def _permission_denied(exc) -> bool:
@@ -219,7 +219,7 @@ def _permission_denied(exc) -> bool:
     return isinstance(exc, tf().errors.PermissionDeniedError) or "Permission denied" in str(exc)
 
 
-def _line(exc) -> str:
+def error_line(exc) -> str:
     text = (getattr(exc, "message", "") or str(exc)).strip()
     return text.splitlines()[0] if text else type(exc).__name__
 

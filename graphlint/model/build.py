@@ -6,7 +6,7 @@ import copy
 import inspect
 import sys
 
-from graphlint.errors import UsageError
+from graphlint.errors import UsageError, first_line
 from graphlint.model import hooks, warmstart
 from graphlint.model.graphview import uninitialized_after_restore
 from graphlint.model.roles import op_roles
@@ -87,7 +87,7 @@ def _input_tensors(model, mode: str, mode_key: str, params: dict):
     except Exception as exc:
         site = model.sites.from_traceback(exc.__traceback__)
         where = f"{site}: " if site else ""
-        raise UsageError(f"{where}{name} raised while building {mode}: {type(exc).__name__}: {_first_line(exc)}") from None
+        raise UsageError(f"{where}{name} raised while building {mode}: {type(exc).__name__}: {first_line(exc)}") from None
     if isinstance(result, (tuple, list)):
         if len(result) == 2:
             return result[0], (None if mode == "predict" else result[1])
@@ -111,12 +111,7 @@ def _failure_kind(exc: BaseException) -> str:
     return ""
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
-    return text.strip().splitlines()[0] if text.strip() else ""
-
-
-def _call_model_fn(model, features, labels, mode_key, params):
+def call_model_fn(model, features, labels, mode_key, params):
     available = {"features": features, "mode": mode_key, "params": params, "config": _run_config()}
     if "labels" in model.model_fn_args:
         available["labels"] = labels
@@ -137,13 +132,13 @@ def build_mode(model, mode: str, params: dict, est, warm_start=None) -> tuple:
         t.compat.v1.train.get_or_create_global_step()  # Estimator creates it before input_fn
         features, labels = _input_tensors(model, mode, mode_key, params)
         try:
-            spec = _call_model_fn(model, features, labels, mode_key, params)
+            spec = call_model_fn(model, features, labels, mode_key, params)
             snap.converted_from = converted_from(spec)
             spec = to_estimator_spec(spec)  # a TPUEstimatorSpec's scaffold_fn and host calls run here
         except UsageError:
             raise
         except Exception as exc:
-            snap.failure = BuildFailure(type(exc).__name__, _first_line(exc),
+            snap.failure = BuildFailure(type(exc).__name__, first_line(exc),
                                         model.sites.from_traceback(exc.__traceback__), _failure_kind(exc))
             snap.renames = _renames(graph)
             return snap, graph
@@ -152,7 +147,7 @@ def build_mode(model, mode: str, params: dict, est, warm_start=None) -> tuple:
                              "not a tf.estimator.EstimatorSpec")
         # What the user's Saver restores is decided before the session's Scaffold adds a Saver of its own.
         snap.variables = _variables(graph)
-        snap.restore_keys = _restore_keys(graph, spec)
+        snap.restore_keys = restore_keys(graph, spec)
         snap.unrestored = _unrestored(graph, spec, snap.restore_keys)
         snap.uninitialized = uninitialized_after_restore(graph, spec.scaffold, snap.unrestored)
         snap.fetches, snap.hook_errors, snap.estimator_ops, snap.late_ops = hooks.simulate(graph, spec, mode, watch)
@@ -223,7 +218,7 @@ def _saver_var_list(graph, spec):
     return var_list
 
 
-def _restore_keys(graph, spec) -> dict:
+def restore_keys(graph, spec) -> dict:
     """Checkpoint keys the mode's Saver restores, from TF's own saveable-object conversion."""
     from tensorflow.python.ops import variables as tf_variables
     from tensorflow.python.training.saving import saveable_object_util as su

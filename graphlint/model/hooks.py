@@ -184,7 +184,7 @@ def _begin(hook, failed, watch, fetches, errors) -> bool:
     except Exception as exc:  # noqa: BLE001 - what the hook raises is the finding
         missing = _failed_name(exc, failed)
         if missing is not None:
-            fetches.append(Fetch(name, missing, False, _first_line(exc), site, "begin"))
+            fetches.append(Fetch(name, missing, False, first_line(exc), site, "begin"))
         else:
             errors.append(HookError(name, _message(exc), watch.sites.from_traceback(exc.__traceback__) or site,
                                     "begin"))
@@ -247,7 +247,7 @@ def _resolve(graph, hook_name, leaf, site, moment, allow_operation=True) -> Fetc
     try:
         graph.as_graph_element(leaf, allow_tensor=True, allow_operation=allow_operation)
     except (KeyError, ValueError, TypeError) as exc:
-        return Fetch(hook_name, name, False, _first_line(exc), site, moment)
+        return Fetch(hook_name, name, False, first_line(exc), site, moment)
     return Fetch(hook_name, name, True, "", site, moment)
 
 
@@ -264,9 +264,4 @@ def _method_site(obj, method, sites):
 
 
 def _message(exc) -> str:
-    return f"{type(exc).__name__}: {_first_line(exc)}"
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
-    return text.strip().splitlines()[0] if text.strip() else ""
+    return f"{type(exc).__name__}: {first_line(exc)}"

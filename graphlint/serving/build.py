@@ -5,7 +5,7 @@ build_all_signature_defs over the receiver tensors and the spec's export_outputs
 
 from __future__ import annotations
 
-from graphlint.errors import UsageError
+from graphlint.errors import UsageError, first_line
 from graphlint.model import build as model_build
 from graphlint.model.specs import to_estimator_spec
 from graphlint.model.tfcompat import tf
@@ -32,7 +32,7 @@ def build_serving(model, receiver_fn, params: dict, est) -> ServingBuild:
         t.compat.v1.train.get_or_create_global_step()  # Estimator creates it before the receiver
         try:
             receiver = receiver_fn()
-            spec = to_estimator_spec(model_build._call_model_fn(
+            spec = to_estimator_spec(model_build.call_model_fn(
                 model, receiver.features, None, est.ModeKeys.PREDICT, params))
             export_outputs = export_utils.get_export_outputs(spec.export_outputs, spec.predictions)
             defs = export_utils.build_all_signature_defs(
@@ -44,11 +44,11 @@ def build_serving(model, receiver_fn, params: dict, est) -> ServingBuild:
             site = model.sites.from_traceback(exc.__traceback__)
             where = f"{site}: " if site else ""
             raise UsageError(f"{where}building the serving graph ({name}, PREDICT) failed: "
-                             f"{type(exc).__name__}: {model_build._first_line(exc)}") from None
+                             f"{type(exc).__name__}: {first_line(exc)}") from None
         result.signatures = {k: from_signature_def(v) for k, v in sorted(defs.items())}
         result.dropped = {k: _why_dropped(out) for k, out in sorted(export_outputs.items()) if k not in defs}
         result.missing = _missing_tensors(graph, result.signatures)
-        keys = model_build._restore_keys(graph, spec)
+        keys = model_build.restore_keys(graph, spec)
         result.restore_keys = {k: (rk.shape, rk.dtype) for k, rk in sorted(keys.items())}
     return result
 

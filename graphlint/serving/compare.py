@@ -73,8 +73,8 @@ def _one_tensor(sig, io, key, a, b) -> list:
     if relation:
         kind = {"incompatible": "signature-shape-incompatible", "narrowed": "signature-shape-narrowed",
                 "generalized": "signature-shape-generalized"}[relation]
-        out.append(Change(kind, name, f"{what} '{key}' of signature '{sig}' changed shape {_shape(a.shape)} -> "
-                          f"{_shape(b.shape)} ({relation})", "", io))
+        out.append(Change(kind, name, f"{what} '{key}' of signature '{sig}' changed shape {shape_text(a.shape)} -> "
+                          f"{shape_text(b.shape)} ({relation})", "", io))
     return out
 
 
@@ -101,8 +101,8 @@ def restore_changes(restore_keys: dict, variables) -> list:
                               f"the SavedModel's variables do not have", "export from a checkpoint of this model"))
         elif (tuple(shape) if shape is not None else entry.shape, dtype) != (entry.shape, entry.dtype):
             out.append(Change("saved-model-variables-mismatch", key, f"the serving graph restores '{key}' as "
-                              f"{dtype}{_shape(shape)}, the SavedModel's variables hold {entry.dtype}"
-                              f"{_shape(entry.shape)}", "export from a checkpoint of this model"))
+                              f"{dtype}{shape_text(shape)}, the SavedModel's variables hold {entry.dtype}"
+                              f"{shape_text(entry.shape)}", "export from a checkpoint of this model"))
     return out
 
 
@@ -124,7 +124,7 @@ def _dims(shape):
     return None if shape is None else list(shape)
 
 
-def _shape(shape) -> str:
+def shape_text(shape) -> str:
     if shape is None:
         return "<unknown rank>"
     return "[" + ", ".join("?" if d is None else str(d) for d in shape) + "]"

@@ -58,7 +58,7 @@ def render_table(result: ServingResult) -> str:
     """The signature table: every signature of the new export, its inputs and outputs."""
     from tabulate import tabulate
 
-    from graphlint.serving.compare import _shape
+    from graphlint.serving.compare import shape_text
 
     rows = []
     for key, sig in result.build.signatures.items():
