@@ -8,6 +8,11 @@ suppressions are honoured.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from graphlint.run.engine import Report
+
 
 def lint(model=None, *, model_fn=None, input_fn=None, params=None, per_mode_params=None, modes=None,
          checkpoint=None, select=None, ignore=None, extend_select=None, baseline=None, config=None,

@@ -232,7 +232,6 @@ def _run_parser(sub) -> None:
 def request_from_args(args):
     """The run layer's Request for parsed `diff`/`check`/`run` arguments."""
     from graphlint.model.loader import parse_params
-    from graphlint.report import RenderOptions
     from graphlint.run.application import Request
 
     if args.command == "run":

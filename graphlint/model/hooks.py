@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 
+from graphlint.errors import first_line
 from graphlint.model import estimator_ops
 from graphlint.model.snapshot import Fetch, HookError
 from graphlint.model.tfcompat import tf

@@ -83,8 +83,6 @@ def estimator_warm_start(path, records) -> None:
     which warm-starts every trainable variable from the key of its own name. TF raises when a
     key is missing; graphlint asked for this warm start, not the model, so the failure is
     recorded on the WarmStart instead of failing the build."""
-    import dataclasses
-
     from tensorflow.python.training import warm_starting_util
 
     before = len(records)

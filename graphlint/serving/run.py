@@ -64,7 +64,7 @@ def render_table(result: ServingResult) -> str:
     for key, sig in result.build.signatures.items():
         for io, tensors in (("input", sig.inputs), ("output", sig.outputs)):
             for k, t in tensors.items():
-                rows.append((key, io, k, t.dtype, _shape(t.shape), t.name))
+                rows.append((key, io, k, t.dtype, shape_text(t.shape), t.name))
     where = f" (compared with {result.saved.path})" if result.saved is not None else ""
     title = f"signatures of the export ({result.build.receiver_fn}, PREDICT){where}:"
     table = tabulate(rows, headers=("signature", "io", "key", "dtype", "shape", "tensor"), tablefmt="simple",
