@@ -35,6 +35,10 @@ def tf():
         try:
             with _stderr_captured(printed):
                 import tensorflow
+
+                # The full wheel looks for a GPU when devices are first listed and logs a failed
+                # cuInit on a machine without one: have that happen here, inside the capture.
+                tensorflow.config.list_physical_devices()
         except ImportError as exc:
             _replay(printed)
             absent = isinstance(exc, ModuleNotFoundError) and exc.name == "tensorflow"
@@ -201,6 +205,7 @@ def _standin_module():
         from tensorflow.python.saved_model.model_utils import export_output
 
         mod.export = types.SimpleNamespace(
+            ServingInputReceiver=ServingInputReceiver,
             PredictOutput=export_output.PredictOutput,
             ClassificationOutput=export_output.ClassificationOutput,
             RegressionOutput=export_output.RegressionOutput,
@@ -212,6 +217,25 @@ def _standin_module():
     mod.tpu = standin_tpu_module(RunConfig)  # TPUEstimatorSpec for BERT-style model_fns
     mod.__graphlint_standin__ = True
     return mod
+
+
+class ServingInputReceiver(collections.namedtuple(
+        "ServingInputReceiver", ("features", "receiver_tensors", "receiver_tensors_alternatives"))):
+    """What a serving_input_receiver_fn returns, for TF 2.16+ (tf.estimator.export.ServingInputReceiver).
+    As Estimator's: a lone tensor becomes a one-entry dict ('feature', 'receiver_tensor')."""
+
+    def __new__(cls, features, receiver_tensors, receiver_tensors_alternatives=None):
+        alternatives = None if receiver_tensors_alternatives is None else {
+            name: _as_dict(group, "receiver_tensors_alternative")
+            for name, group in receiver_tensors_alternatives.items()}
+        return super().__new__(cls, _as_dict(features, "feature"), _as_dict(receiver_tensors, "receiver_tensor"),
+                               alternatives)
+
+
+def _as_dict(tensors, key: str) -> dict:
+    if tensors is None:
+        raise ValueError(f"{key}s must be defined")
+    return dict(tensors) if isinstance(tensors, dict) else {key: tensors}
 
 
 def estimator_api_label() -> str:
