@@ -41,7 +41,7 @@ def analyze(target: str, *, saved_model=None, receiver_fn=None, model_fn=None, i
             model.params, params, per_mode_params, "predict")), est)
     changes = compare.build_problems(build)
     if saved is not None:
-        changes += compare.signature_changes(saved.signatures, build.signatures)
+        changes += compare.signature_changes(saved.signatures, build.signatures, {m[0] for m in build.missing})
         if saved.variables:
             changes += compare.restore_changes(build.restore_keys, ckpt_lib.read(saved.variables))
     return ServingResult(build, saved, _findings(changes))
