@@ -193,6 +193,30 @@ def test_signature_table_and_text(exports, capsys):
     assert "signatures of the export" in out and "GL503" in out and "renamed to 'logit2'" in out
 
 
+def test_signature_table_in_json_is_the_real_exports(exports, capsys):
+    """The JSON report's serving table equals the signatures the real export of that model wrote."""
+    import json
+
+    old, variants = exports
+    path, new = variants["added_input"]
+    main(["check", path, "--saved-model", old, "--format", "json", "--exit-zero"])
+    serving = json.loads(capsys.readouterr().out)["serving"]
+    assert serving["receiver_fn"] == "serving_input_receiver_fn" and serving["saved_model"] == old
+    t = tf()
+    with t.Graph().as_default(), t.compat.v1.Session() as sess:
+        written = t.compat.v1.saved_model.load(sess, ["serve"], new).signature_def
+
+    def io(infos):
+        return {k: {"dtype": t.as_dtype(v.dtype).name, "shape": t.TensorShape(v.tensor_shape).as_list(),
+                    "tensor": v.name} for k, v in infos.items()}
+
+    assert serving["signatures"] == {k: {"method": s.method_name, "inputs": io(s.inputs), "outputs": io(s.outputs)}
+                                     for k, s in written.items()}
+    assert serving["signatures"]["serving_default"]["inputs"]["mask"]["shape"] == [None, 4]
+    main(["check", path, "--saved-model", old, "--format", "json", "--exit-zero"])
+    assert json.loads(capsys.readouterr().out)["serving"] == serving  # and again, the same
+
+
 def test_export_outputs_entry_the_export_drops(exports, tmp_path, capsys):
     """Without a SavedModel: a ClassificationOutput over float inputs is missing from the real export."""
     path = _model_file(str(tmp_path), "classify", scores="classify")
@@ -202,8 +226,11 @@ def test_export_outputs_entry_the_export_drops(exports, tmp_path, capsys):
                  "--exit-zero"]) == 0
     import json
 
-    codes = [(f["code"], f["name"]) for f in json.loads(capsys.readouterr().out)["findings"] if f["code"].startswith("GL5")]
+    doc = json.loads(capsys.readouterr().out)
+    codes = [(f["code"], f["name"]) for f in doc["findings"] if f["code"].startswith("GL5")]
     assert codes == [("GL510", "scores")]
+    assert doc["serving"]["saved_model"] is None  # nothing to compare with, the table still given
+    assert sorted(doc["serving"]["signatures"]) == sorted(tf().saved_model.load(exported).signatures)
 
 
 def test_renamed_variable_cannot_restore_the_saved_models_variables(exports, tmp_path, capsys):
