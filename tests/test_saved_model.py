@@ -4,6 +4,7 @@ signature equals what a client of that signature gets from the new SavedModel.""
 
 from __future__ import annotations
 
+import json
 import os
 import textwrap
 
@@ -168,7 +169,6 @@ def _session_outputs(path, key, feed) -> set:
 
 def _gl5(path, old, capsys, *extra):
     code = main(["check", path, "--saved-model", old, "--format", "json", "--exit-zero", *extra])
-    import json
 
     out = capsys.readouterr().out
     assert code == 0, out
@@ -195,7 +195,6 @@ def test_signature_table_and_text(exports, capsys):
 
 def test_signature_table_in_json_is_the_real_exports(exports, capsys):
     """The JSON report's serving table equals the signatures the real export of that model wrote."""
-    import json
 
     old, variants = exports
     path, new = variants["added_input"]
@@ -224,7 +223,6 @@ def test_export_outputs_entry_the_export_drops(exports, tmp_path, capsys):
     assert "scores" not in tf().saved_model.load(exported).signatures  # TF dropped it, silently
     assert main(["check", path, "--serving-input-fn", "serving_input_receiver_fn", "--format", "json",
                  "--exit-zero"]) == 0
-    import json
 
     doc = json.loads(capsys.readouterr().out)
     codes = [(f["code"], f["name"]) for f in doc["findings"] if f["code"].startswith("GL5")]
@@ -283,9 +281,21 @@ def test_signature_tensor_of_another_graph(exports, tmp_path, capsys):
     assert not [d for d, _, files in os.walk(tmp_path / "export") if "saved_model.pb" in files]
     assert main(["check", path, "--serving-input-fn", "serving_input_receiver_fn", "--format", "json",
                  "--exit-zero"]) == 0
-    import json
 
     findings = [f for f in json.loads(capsys.readouterr().out)["findings"] if f["code"].startswith("GL5")]
     assert [(f["code"], f["severity"], f["name"]) for f in findings] == [("GL511", "error", "scores/outputs/s")]
     findings = _gl5(path, exports[0], capsys)
     assert [(f["code"], f["severity"], f["name"]) for f in findings] == [("GL511", "error", "scores/outputs/s")]
+
+
+@pytest.mark.parametrize("how", ["two models", "--shard"])
+def test_saved_model_with_several_models_is_a_usage_error(exports, capsys, how):
+    """A SavedModel is one model's export: with several models (whose workers build no serving
+    graph) it would be silently ignored, so it is refused before anything is built."""
+    old, variants = exports
+    models = [variants["same"][0], variants["added_input"][0]] if how == "two models" else [variants["same"][0]]
+    extra = ["--shard", "1/1"] if how == "--shard" else []
+    assert main(["check", *models, *extra, "--saved-model", old, "--format", "json"]) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith("graphlint: error: --saved-model works on one model at a time") and err.count("\n") == 1
+    assert json.loads(out)["findings"] == []
