@@ -40,6 +40,15 @@ CASES = [
     ("missing .data shard", "ckpt missing_shard/model.ckpt-1"),
     ("a SavedModel directory", "ckpt saved_model"),
     ("not a checkpoint at all", "ckpt not_a_checkpoint.txt"),
+    ("--saved-model path missing", "check fixtures/per_class_auc/fixed.py --saved-model no_such_dir"),
+    ("--saved-model is not a SavedModel", "check fixtures/per_class_auc/fixed.py --saved-model empty_dir"),
+    ("--saved-model is a file", "check fixtures/per_class_auc/fixed.py --saved-model not_a_checkpoint.txt"),
+    ("--saved-model with an empty saved_model.pb", "check fixtures/per_class_auc/fixed.py --saved-model saved_model"),
+    ("--saved-model, model without serving_input_receiver_fn",
+     "check fixtures/per_class_auc/fixed.py --saved-model real_saved_model"),
+    ("--saved-model with several models",
+     "check fixtures/per_class_auc/fixed.py fixtures/per_class_auc/attempt1.py --saved-model real_saved_model"),
+    ("--serving-input-fn names nothing", "check fixtures/per_class_auc/fixed.py --serving-input-fn serve_fn"),
     ("explain: log unreadable", "explain no_such.log"),
 ]
 
@@ -62,6 +71,9 @@ def scratch(tmp_path_factory):
             sess.run(t.compat.v1.global_variables_initializer())
             for name in ("good", "truncated", "missing_shard"):
                 saver.save(sess, str(root / name / "model.ckpt"), global_step=1)
+    with t.Graph().as_default(), t.compat.v1.Session() as sess:  # a valid SavedModel, of no model here
+        x = t.compat.v1.placeholder(t.float32, [None, 2], name="x")
+        t.compat.v1.saved_model.simple_save(sess, str(root / "real_saved_model"), {"x": x}, {"y": x * 2})
     index = root / "truncated" / "model.ckpt-1.index"
     index.write_bytes(index.read_bytes()[:20])
     os.remove(root / "missing_shard" / "model.ckpt-1.data-00000-of-00001")

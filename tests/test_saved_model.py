@@ -4,6 +4,7 @@ signature equals what a client of that signature gets from the new SavedModel.""
 
 from __future__ import annotations
 
+import json
 import os
 import textwrap
 
@@ -21,6 +22,7 @@ import numpy as np
 import tensorflow as tf
 
 OUT, OUT_DTYPE, IN_DTYPE, SHAPE, SCORES, VAR = {out!r}, tf.{out_dtype}, tf.{in_dtype}, {shape!r}, {scores!r}, {var!r}
+MASK, EXTRA = {mask!r}, {extra!r}
 params = {{}}
 
 
@@ -31,26 +33,43 @@ def input_fn():
 
 def serving_input_receiver_fn():
     x = tf.compat.v1.placeholder(IN_DTYPE, SHAPE, name="x")
-    return tf.estimator.export.ServingInputReceiver({{"x": x}}, {{"x": x}})
+    features = {{"x": x}}
+    if MASK == "placeholder":
+        features["mask"] = tf.compat.v1.placeholder(IN_DTYPE, [None, 4], name="mask")
+    elif MASK:
+        features["mask"] = tf.compat.v1.placeholder_with_default(tf.ones([2, 4], IN_DTYPE), [None, 4], name="mask")
+    if MASK == "alternative":  # the old signature as it was; the new input in signatures of their own
+        return tf.estimator.export.ServingInputReceiver(features, {{"x": x}}, {{"with_mask": features}})
+    return tf.estimator.export.ServingInputReceiver(features, features)
 
 
 def model_fn(features, labels, mode):
     w = tf.compat.v1.get_variable(VAR, [4, 3])
-    logits = tf.matmul(tf.reshape(tf.cast(features["x"], tf.float32), [-1, 4]), w)
+    x = tf.cast(features["x"], tf.float32)
+    if "mask" in features:
+        x *= tf.cast(features["mask"], tf.float32)
+    logits = tf.matmul(tf.reshape(x, [-1, 4]), w)
     predictions = {{OUT: tf.cast(logits, OUT_DTYPE), "classes": tf.argmax(logits, 1)}}
+    if EXTRA:
+        predictions["probabilities"] = tf.nn.softmax(logits)
     if mode == tf.estimator.ModeKeys.PREDICT:
         outputs = {{"serving_default": tf.estimator.export.PredictOutput(predictions)}}
         if SCORES == "predict":
             outputs["scores"] = tf.estimator.export.PredictOutput({{"s": logits}})
         elif SCORES == "classify":  # needs serialized tf.Example inputs: the export drops it
             outputs["scores"] = tf.estimator.export.ClassificationOutput(scores=logits)
+        elif SCORES == "other_graph":  # a tensor of another graph: the serving graph has no such name
+            with tf.Graph().as_default():
+                other = tf.constant([[1.0]], name="other_graph_scores")
+            outputs["scores"] = tf.estimator.export.PredictOutput({{"s": other}})
         return tf.estimator.EstimatorSpec(mode, predictions=predictions, export_outputs=outputs)
     loss = tf.reduce_mean(tf.square(logits[:, :1] - labels))
     step = tf.compat.v1.train.get_global_step()
     return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=tf.compat.v1.train.GradientDescentOptimizer(
         0.1).minimize(loss, global_step=step))
 '''
-BASE = dict(out="logits", out_dtype="float32", in_dtype="float32", shape=[None, 4], scores="predict", var="w")
+BASE = dict(out="logits", out_dtype="float32", in_dtype="float32", shape=[None, 4], scores="predict", var="w",
+            mask="", extra=False)
 VARIANTS = {
     "same": {},
     "renamed_output": {"out": "logit2"},
@@ -59,6 +78,13 @@ VARIANTS = {
     "output_dtype": {"out_dtype": "float64"},
     "generalized_shape": {"shape": [None, None]},
     "incompatible_shape": {"shape": [None, 2, 2]},
+    "added_input": {"mask": "placeholder"},
+    # A default serves a TF1 Session client, which may leave it unfed; TF2's signature function
+    # still requires every input: GL504 stays an error.
+    "added_input_with_default": {"mask": "default"},
+    "added_input_in_new_signature": {"mask": "alternative"},
+    "added_output": {"extra": True},
+    "narrowed_shape": {"shape": [2, 4]},  # the clients here send [2, 4]; see test_narrowed_shape
 }
 # What graphlint must say per variant: (code, severity) of its GL5xx findings.
 EXPECTED = {
@@ -69,6 +95,11 @@ EXPECTED = {
     "output_dtype": {("GL506", "warning")},
     "generalized_shape": {("GL509", "info")},
     "incompatible_shape": {("GL507", "error")},
+    "added_input": {("GL504", "error")},
+    "added_input_with_default": {("GL504", "error")},
+    "added_input_in_new_signature": {("GL502", "info")},
+    "added_output": {("GL505", "info")},
+    "narrowed_shape": {("GL508", "warning")},
 }
 
 
@@ -138,7 +169,6 @@ def _session_outputs(path, key, feed) -> set:
 
 def _gl5(path, old, capsys, *extra):
     code = main(["check", path, "--saved-model", old, "--format", "json", "--exit-zero", *extra])
-    import json
 
     out = capsys.readouterr().out
     assert code == 0, out
@@ -163,6 +193,29 @@ def test_signature_table_and_text(exports, capsys):
     assert "signatures of the export" in out and "GL503" in out and "renamed to 'logit2'" in out
 
 
+def test_signature_table_in_json_is_the_real_exports(exports, capsys):
+    """The JSON report's serving table equals the signatures the real export of that model wrote."""
+
+    old, variants = exports
+    path, new = variants["added_input"]
+    main(["check", path, "--saved-model", old, "--format", "json", "--exit-zero"])
+    serving = json.loads(capsys.readouterr().out)["serving"]
+    assert serving["receiver_fn"] == "serving_input_receiver_fn" and serving["saved_model"] == old
+    t = tf()
+    with t.Graph().as_default(), t.compat.v1.Session() as sess:
+        written = t.compat.v1.saved_model.load(sess, ["serve"], new).signature_def
+
+    def io(infos):
+        return {k: {"dtype": t.as_dtype(v.dtype).name, "shape": t.TensorShape(v.tensor_shape).as_list(),
+                    "tensor": v.name} for k, v in infos.items()}
+
+    assert serving["signatures"] == {k: {"method": s.method_name, "inputs": io(s.inputs), "outputs": io(s.outputs)}
+                                     for k, s in written.items()}
+    assert serving["signatures"]["serving_default"]["inputs"]["mask"]["shape"] == [None, 4]
+    main(["check", path, "--saved-model", old, "--format", "json", "--exit-zero"])
+    assert json.loads(capsys.readouterr().out)["serving"] == serving  # and again, the same
+
+
 def test_export_outputs_entry_the_export_drops(exports, tmp_path, capsys):
     """Without a SavedModel: a ClassificationOutput over float inputs is missing from the real export."""
     path = _model_file(str(tmp_path), "classify", scores="classify")
@@ -170,10 +223,12 @@ def test_export_outputs_entry_the_export_drops(exports, tmp_path, capsys):
     assert "scores" not in tf().saved_model.load(exported).signatures  # TF dropped it, silently
     assert main(["check", path, "--serving-input-fn", "serving_input_receiver_fn", "--format", "json",
                  "--exit-zero"]) == 0
-    import json
 
-    codes = [(f["code"], f["name"]) for f in json.loads(capsys.readouterr().out)["findings"] if f["code"].startswith("GL5")]
+    doc = json.loads(capsys.readouterr().out)
+    codes = [(f["code"], f["name"]) for f in doc["findings"] if f["code"].startswith("GL5")]
     assert codes == [("GL510", "scores")]
+    assert doc["serving"]["saved_model"] is None  # nothing to compare with, the table still given
+    assert sorted(doc["serving"]["signatures"]) == sorted(tf().saved_model.load(exported).signatures)
 
 
 def test_renamed_variable_cannot_restore_the_saved_models_variables(exports, tmp_path, capsys):
@@ -200,3 +255,47 @@ def test_bad_saved_model_path_is_one_line(exports, tmp_path, capsys):
     assert main(["check", variants["same"][0], "--saved-model", str(tmp_path / "nope")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("graphlint: error: --saved-model") and err.count("\n") == 1
+
+
+def test_narrowed_shape_rejects_some_shapes_the_old_clients_sent(exports):
+    """GL508 is a warning: a [2, 4] client still works (the parametrized test), a [3, 4] one, valid
+    for the old [?, 4], is rejected by a TF1 Session; TF2's signature function does not check."""
+    old, variants = exports
+    new = variants["narrowed_shape"][1]
+    feed = np.ones([3, 4], "float32")
+    assert _session_outputs(old, "serving_default", feed) == {"classes", "logits"}
+    with pytest.raises(ValueError):  # Session.run checks a feed against the placeholder's shape
+        _session_outputs(new, "serving_default", feed)
+    got = tf().saved_model.load(new).signatures["serving_default"](x=tf().constant(feed))
+    assert got["logits"].shape == (3, 3)
+
+
+def test_signature_tensor_of_another_graph(exports, tmp_path, capsys):
+    """GL511: an export output built in another graph. The real export of that model fails, so
+    nothing is shipped; graphlint names the output before anyone exports, and with the SavedModel
+    does not also call the signature removed."""
+    path = _model_file(str(tmp_path), "other_graph", scores="other_graph")
+    with pytest.raises(KeyError):
+        _export(path, str(tmp_path / "md"), str(tmp_path / "export"))
+    # It leaves only a temp- folder behind: no loadable SavedModel
+    assert not [d for d, _, files in os.walk(tmp_path / "export") if "saved_model.pb" in files]
+    assert main(["check", path, "--serving-input-fn", "serving_input_receiver_fn", "--format", "json",
+                 "--exit-zero"]) == 0
+
+    findings = [f for f in json.loads(capsys.readouterr().out)["findings"] if f["code"].startswith("GL5")]
+    assert [(f["code"], f["severity"], f["name"]) for f in findings] == [("GL511", "error", "scores/outputs/s")]
+    findings = _gl5(path, exports[0], capsys)
+    assert [(f["code"], f["severity"], f["name"]) for f in findings] == [("GL511", "error", "scores/outputs/s")]
+
+
+@pytest.mark.parametrize("how", ["two models", "--shard"])
+def test_saved_model_with_several_models_is_a_usage_error(exports, capsys, how):
+    """A SavedModel is one model's export: with several models (whose workers build no serving
+    graph) it would be silently ignored, so it is refused before anything is built."""
+    old, variants = exports
+    models = [variants["same"][0], variants["added_input"][0]] if how == "two models" else [variants["same"][0]]
+    extra = ["--shard", "1/1"] if how == "--shard" else []
+    assert main(["check", *models, *extra, "--saved-model", old, "--format", "json"]) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith("graphlint: error: --saved-model works on one model at a time") and err.count("\n") == 1
+    assert json.loads(out)["findings"] == []

@@ -38,6 +38,7 @@ def to_dict(report) -> dict:
         "findings": [finding_dict(f) for f in report.findings],
         "mode_diff": [dataclasses.asdict(r) for r in report.mode_diff],
         "checkpoint": _checkpoint(report),
+        "serving": _serving(report),
     }
 
 
@@ -50,6 +51,26 @@ def _checkpoint(report):
         "unused": {cls: n for cls, n, _ in pairing.unused_by_class(report)},
         "renames": [{"graph_key": g, "checkpoint_key": c, "score": s} for g, c, s in report.renames],
         "assignment_map": pairing.assignment_map(report.renames),
+    }
+
+
+def _serving(report):
+    """The text report's signature table as data: every signature of the export graphlint built.
+    A shape is a list with null for an unknown dimension, or null for an unknown rank."""
+    serving = report.serving
+    if serving is None:
+        return None
+    build = serving.build
+
+    def tensors(group):
+        return {k: {"dtype": t.dtype, "shape": None if t.shape is None else list(t.shape), "tensor": t.name}
+                for k, t in group.items()}
+
+    return {
+        "receiver_fn": build.receiver_fn,
+        "saved_model": serving.saved.path if serving.saved is not None else None,
+        "signatures": {key: {"method": sig.method, "inputs": tensors(sig.inputs), "outputs": tensors(sig.outputs)}
+                       for key, sig in build.signatures.items()},
     }
 
 

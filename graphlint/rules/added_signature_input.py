@@ -12,13 +12,17 @@ class AddedSignatureInput(ServingRule):
     Reports input keys a signature gains. Runs with `graphlint check model.py --saved-model DIR`.
 
     ## Why is this bad
-    Clients built against the old signature do not feed it, and the call fails.
+    Clients built against the old signature do not feed it, and the call fails: TF2's
+    `signatures[key](...)` requires every input, even a `placeholder_with_default`; a TF1
+    `Session.run` fails on an unfed placeholder.
 
     ## Example
     The receiver gains a second placeholder `mask`.
 
     ## Fix
-    Give the new input a default with `tf.compat.v1.placeholder_with_default`, or make it a new signature.
+    Keep `receiver_tensors` as they were and put the new input in a signature of its own:
+    `ServingInputReceiver(features, {"x": x}, receiver_tensors_alternatives={"with_mask": features})`,
+    with the new feature a `tf.compat.v1.placeholder_with_default` (the signature `with_mask:serving_default`).
     """
 
     code = "GL504"

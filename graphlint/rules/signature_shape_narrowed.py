@@ -12,7 +12,8 @@ class SignatureShapeNarrowed(ServingRule):
     Reports shapes that accept fewer values than before, e.g. `[None, 4]` -> `[8, 4]`. Runs with `graphlint check model.py --saved-model DIR`.
 
     ## Why is this bad
-    Clients that sent other batch sizes or lengths are rejected.
+    A TF1 `Session.run` client that sent other batch sizes or lengths is rejected (a `ValueError` for the
+    feed); TF2's `signatures[key](...)` does not check fed shapes against the signature.
 
     ## Example
     The placeholder's batch dimension became fixed.

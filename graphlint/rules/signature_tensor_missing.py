@@ -12,7 +12,8 @@ class SignatureTensorMissing(ServingRule):
     Looks up every signature tensor in the PREDICT graph built with serving_input_receiver_fn. Runs with `graphlint check model.py --saved-model DIR`.
 
     ## Why is this bad
-    The export fails, or the signature cannot be run.
+    `export_saved_model` looks every signature tensor up by name in the serving graph and fails
+    (a `KeyError`) without writing a SavedModel.
 
     ## Example
     An export output built in another graph.

@@ -58,6 +58,9 @@ class Outcome:
     error: Optional[str] = None
 
 
+_SERVING_FLAGS = (("saved_model", "--saved-model"), ("receiver_fn", "--serving-input-fn"))
+
+
 class Application:
     def __init__(self, request: Request):
         self.request = request
@@ -69,6 +72,15 @@ class Application:
         except BaseException:
             self._program_run.close()
             raise
+        asked = [flag for key, flag in _SERVING_FLAGS if (request.serving or {}).get(key)]
+        if asked and self.several:
+            # A SavedModel is one model's export, and which model it belongs to cannot be guessed;
+            # the workers that check several models build no serving graph, so it would be ignored.
+            self._program_run.close()
+            n = len(self.models)
+            what = f"{n} models" if n > 1 else ("--shard" if request.shard else "`models` in the config")
+            raise UsageError(f"{asked[0]} works on one model at a time (a SavedModel is one model's export), "
+                             f"not with {what}: check each model on its own")
         brief = [o for o in ("statistics", "quiet") if getattr(request.render, o)]
         if brief and self.config.format != "text":
             # a JSON/SARIF/GitHub consumer counts findings itself; a shortened document would be a lie
@@ -219,17 +231,22 @@ class Application:
         loaded = self.request.loaded
         if loaded is not None:
             return engine.analyze_loaded(loaded, checkpoint=self._checkpoint(), **options)
-        conf = self.config
+        conf, asked = self.config, self.request.serving or {}
+        saved = None
+        if asked.get("saved_model"):  # a bad --saved-model fails before the modes are built
+            from graphlint.serving.signatures import read_saved_model
+
+            saved = read_saved_model(asked["saved_model"])
         report = engine.run(self.models[0], model_fn=conf.model_fn, input_fn=conf.input_fn,
                             checkpoint=self._checkpoint(), **options)
-        return self._with_serving(report) if self.request.serving is not None else report
+        return self._with_serving(report, saved) if self.request.serving is not None else report
 
-    def _with_serving(self, report):
+    def _with_serving(self, report, saved):
         """The serving graph's findings (GL5xx) joined to the report; the result kept for the table."""
         from graphlint.serving import run as serving
 
         conf, asked = self.config, self.request.serving
-        result = serving.analyze(self.models[0], saved_model=asked.get("saved_model"),
+        result = serving.analyze(self.models[0], saved_model=saved,
                                  receiver_fn=asked.get("receiver_fn"), model_fn=conf.model_fn,
                                  input_fn=conf.input_fn, params=conf.params, per_mode_params=conf.per_mode_params())
         if result is None:

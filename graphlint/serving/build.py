@@ -35,6 +35,11 @@ def build_serving(model, receiver_fn, params: dict, est) -> ServingBuild:
             spec = to_estimator_spec(model_build.call_model_fn(
                 model, receiver.features, None, est.ModeKeys.PREDICT, params))
             export_outputs = export_utils.get_export_outputs(spec.export_outputs, spec.predictions)
+            # TF looks each signature tensor up by name in this graph, and a KeyError fails the whole
+            # export: each such output is a finding, and the other signatures are still built.
+            result.missing = _missing_tensors(graph, receiver.receiver_tensors, export_outputs)
+            broken = {sig for sig, *_ in result.missing}
+            export_outputs = {k: v for k, v in export_outputs.items() if k not in broken}
             defs = export_utils.build_all_signature_defs(
                 receiver.receiver_tensors, export_outputs,
                 getattr(receiver, "receiver_tensors_alternatives", None), serving_only=True)
@@ -47,7 +52,6 @@ def build_serving(model, receiver_fn, params: dict, est) -> ServingBuild:
                              f"{type(exc).__name__}: {first_line(exc)}") from None
         result.signatures = {k: from_signature_def(v) for k, v in sorted(defs.items())}
         result.dropped = {k: _why_dropped(out) for k, out in sorted(export_outputs.items()) if k not in defs}
-        result.missing = _missing_tensors(graph, result.signatures)
         keys = model_build.restore_keys(graph, spec)
         result.restore_keys = {k: (rk.shape, rk.dtype) for k, rk in sorted(keys.items())}
     return result
@@ -64,13 +68,31 @@ def _why_dropped(output) -> str:
     return f"TensorFlow's is_valid_signature rejects this {kind}"
 
 
-def _missing_tensors(graph, signatures) -> list:
+def _missing_tensors(graph, receiver_tensors, export_outputs) -> list:
+    """[(export_outputs key, io, key, tensor name)] that this graph has no tensor of that name for
+    (a tensor built in another graph): build_all_signature_defs raises KeyError on the first one."""
+    if not isinstance(receiver_tensors, dict):
+        receiver_tensors = {"input": receiver_tensors}
     out = []
-    for key, sig in signatures.items():
-        for io, tensors in (("inputs", sig.inputs), ("outputs", sig.outputs)):
-            for k, ts in tensors.items():
-                try:
-                    graph.as_graph_element(ts.name)
-                except (KeyError, ValueError):
-                    out.append((key, io, k, ts.name))
+    for key, output in sorted(export_outputs.items()):
+        try:
+            sig = output.as_signature_def(receiver_tensors)
+        except ValueError:  # an invalid output: the export drops it (GL510), it does not fail
+            continue
+        for io, infos in (("inputs", sig.inputs), ("outputs", sig.outputs)):
+            for k, info in sorted(infos.items()):
+                for name in _names(info):
+                    try:
+                        graph.as_graph_element(name)
+                    except (KeyError, ValueError):
+                        out.append((key, io, k, name))
     return out
+
+
+def _names(info) -> list:
+    if info.name:
+        return [info.name]
+    if info.HasField("coo_sparse"):
+        sparse = info.coo_sparse
+        return [sparse.values_tensor_name, sparse.indices_tensor_name, sparse.dense_shape_tensor_name]
+    return []  # a composite tensor: its components are not named here

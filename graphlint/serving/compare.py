@@ -17,9 +17,10 @@ class Change:
     io: str = ""  # "inputs" | "outputs" | ""
 
 
-def signature_changes(old: dict, new: dict) -> list:
+def signature_changes(old: dict, new: dict, unbuilt=()) -> list:
+    """`unbuilt`: signatures the new export cannot build (GL511 reports them), so not "removed"."""
     out = []
-    for key in sorted(old.keys() - new.keys()):
+    for key in sorted(old.keys() - new.keys() - set(unbuilt)):
         out.append(Change("removed-signature", key, f"signature '{key}' is in the SavedModel but the new export "
                           f"does not have it: clients calling it get no such signature",
                           "keep the export_outputs entry, or move clients off it before deploying"))
@@ -53,8 +54,9 @@ def _tensor_changes(sig, io, old, new) -> list:
         kind = "added-signature-input" if io == "inputs" else "added-signature-output"
         message = (f"input '{k}' of signature '{sig}' is new: clients of the old signature do not feed it"
                    if io == "inputs" else f"output '{k}' of signature '{sig}' is new")
-        out.append(Change(kind, f"{sig}/{io}/{k}", message, "give it a default (tf.compat.v1.placeholder_with_default)"
-                          if io == "inputs" else "", io))
+        fix = ("keep receiver_tensors as they were; put the new input in receiver_tensors_alternatives "
+               "(a new signature), as a placeholder_with_default" if io == "inputs" else "")
+        out.append(Change(kind, f"{sig}/{io}/{k}", message, fix, io))
     for k in sorted(old.keys() & new.keys()):
         out.extend(_one_tensor(sig, io, k, old[k], new[k]))
     return out

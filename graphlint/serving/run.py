@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from dataclasses import dataclass, field
 from typing import Optional
@@ -29,7 +30,8 @@ def analyze(target: str, *, saved_model=None, receiver_fn=None, model_fn=None, i
     from graphlint.serving.build import RECEIVER_FN, build_serving, find_receiver_fn
     from graphlint.serving.signatures import read_saved_model
 
-    saved = read_saved_model(saved_model) if saved_model else None  # a bad path fails before the build
+    # a path or what read_saved_model made of it; a bad path fails before the build
+    saved = read_saved_model(saved_model) if isinstance(saved_model, (str, os.PathLike)) else saved_model
     with tfcompat.estimator_api() as est, contextlib.redirect_stdout(sys.stderr), \
             loaded(target, model_fn=model_fn, input_fn=input_fn) as model:
         fn = find_receiver_fn(model, receiver_fn)
@@ -41,7 +43,7 @@ def analyze(target: str, *, saved_model=None, receiver_fn=None, model_fn=None, i
             model.params, params, per_mode_params, "predict")), est)
     changes = compare.build_problems(build)
     if saved is not None:
-        changes += compare.signature_changes(saved.signatures, build.signatures)
+        changes += compare.signature_changes(saved.signatures, build.signatures, {m[0] for m in build.missing})
         if saved.variables:
             changes += compare.restore_changes(build.restore_keys, ckpt_lib.read(saved.variables))
     return ServingResult(build, saved, _findings(changes))

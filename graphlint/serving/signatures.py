@@ -65,10 +65,16 @@ def read_saved_model(path: str) -> SavedModelInfo:
     from tensorflow.python.saved_model import loader_impl
 
     path = os.fspath(path)
+    gfile = tf().io.gfile
+    if not gfile.exists(path):
+        raise UsageError(f"--saved-model: no such directory: {path}")
+    if not any(gfile.exists(os.path.join(path, name)) for name in ("saved_model.pb", "saved_model.pbtxt")):
+        what = "a directory without saved_model.pb" if gfile.isdir(path) else "a file"
+        raise UsageError(f"--saved-model: {path} is {what}, not a SavedModel directory")
     try:
         proto = loader_impl.parse_saved_model(path)
     except (OSError, IOError) as exc:
-        raise UsageError(f"--saved-model: {path} is not a SavedModel directory: {_line(exc)}") from None
+        raise UsageError(f"--saved-model: cannot read {path}: {_line(exc)}") from None
     except Exception as exc:  # noqa: BLE001 - a corrupt saved_model.pb raises a protobuf DecodeError
         raise UsageError(f"--saved-model: cannot parse {path}: {type(exc).__name__}: {_line(exc)}") from None
     graphs = [m for m in proto.meta_graphs if SERVE_TAG in m.meta_info_def.tags] or list(proto.meta_graphs)
