@@ -13,7 +13,9 @@ known role are listed. The first rule that gives an op a role wins, in this orde
    and the EstimatorSpec's eval_metric_ops;
  * optimizer (TRAIN): what the train op runs that the loss does not depend on (gradients, the update
    math of a hand-written optimizer, learning-rate schedules, gradient clipping), and so a variable
-   only the train op reads or assigns, which is optimizer state (slots such as `<var>/adam_m`).
+   only the train op reads or assigns, which is optimizer state (slots such as `<var>/adam_m`);
+ * hook-output: an op nothing in the graph consumes that a hook of this mode fetches;
+ * prediction (PREDICT): the spec's prediction and export output ops that feed nothing else.
 
 Then each variable's role spreads to the ops under its name (initializer, reads), an unused read made
 after an update takes the update's role, an op computed only from metric state is metric, and any op whose every consumer has one role takes that
@@ -38,8 +40,9 @@ _CREATORS = (
 )
 
 
-def op_roles(graph, spec) -> dict:
-    """{op name: role} for the ops of `graph` whose role its structure shows."""
+def op_roles(graph, spec, fetched=frozenset(), predict=False) -> dict:
+    """{op name: role} for the ops of `graph` whose role its structure shows. fetched: the op names
+    the mode's hooks fetch; predict: the graph is PREDICT's, whose spec's outputs are its purpose."""
     ops = graph.get_operations()
     roles: dict = {}
     _claim(roles, _saver_ops(ops))
@@ -50,6 +53,9 @@ def op_roles(graph, spec) -> dict:
     _claim(roles, _state_variables(graph))
     _claim(roles, _metric_ops(spec), "metric")
     _claim(roles, _only_train_op(spec), "optimizer")
+    _claim(roles, _hook_outputs(ops, fetched), "hook-output")
+    if predict:
+        _claim(roles, _prediction_outputs(graph, spec), "prediction")
     _spread_from_variables(graph, ops, roles)
     _spread_to_reads_after(ops, roles)
     _spread_to_inputs(ops, roles)  # first, so what feeds the Scaffold's ready op stays init
@@ -128,6 +134,31 @@ def _only_train_op(spec) -> set:
     train_op = getattr(train_op, "op", train_op)
     forward = _ancestors([loss.op])
     return _ancestors([train_op]) - forward
+
+
+def _unconsumed(op) -> bool:
+    return not op._control_outputs and not any(out.consumers() for out in op.outputs)
+
+
+def _hook_outputs(ops, fetched) -> set:
+    """Ops a hook fetches that nothing in the graph consumes: they exist for the hook alone (the
+    tf.identity that names a tensor for LoggingTensorHook)."""
+    return {op.name for op in ops if op.name in fetched and _unconsumed(op)}
+
+
+def _prediction_outputs(graph, spec) -> set:
+    """The ops of the spec's predictions and export outputs that feed nothing but each other: what
+    PREDICT computes for its caller alone (probabilities from logits). What they read back to takes
+    the role only where every consumer has it (_spread_to_inputs); a variable, which its
+    initializer also consumes, never does."""
+    items = list(tf().nest.flatten(getattr(spec, "predictions", None) or {}))
+    for output in (getattr(spec, "export_outputs", None) or {}).values():
+        for attr in ("outputs", "classes", "scores", "value"):  # PredictOutput, ClassificationOutput, RegressionOutput
+            items.extend(tf().nest.flatten(getattr(output, attr, None) or {}))
+    ops = {t.op for t in items if getattr(t, "graph", None) is graph}
+    names = {op.name for op in ops}
+    return {op.name for op in ops if all(c.name in names for out in op.outputs for c in out.consumers())
+            and all(c.name in names for c in op._control_outputs)}
 
 
 def _ancestors(roots) -> set:
