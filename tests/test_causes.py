@@ -275,6 +275,36 @@ def test_gl105_pairs_the_shifted_names_by_creation_line():
     assert not _findings(_report(_case("numbering_shift_fixed")), "GL105")
 
 
+HELPER_TAKER = """
+import tensorflow as tf
+
+from case_common import input_fn, params, spec  # noqa: F401
+
+
+def scalar(value):
+    return tf.compat.v1.Variable(value, trainable=False)  # the variable is made here, in every caller
+
+
+def model_fn(features, labels, mode, params):
+    temperature = 1.0
+    if mode == tf.estimator.ModeKeys.EVAL:
+        temperature = scalar(2.0)
+    w = tf.compat.v1.Variable(tf.zeros([4, params["units"]]))
+    return spec(mode, tf.matmul(features["x"], w) / temperature, labels)
+"""
+
+
+def test_gl105_names_the_call_that_only_one_mode_made_not_the_helper(tmp_path):
+    """The variable that took the number is made in a helper: the note is on the call under the
+    `if` (the line the other modes never ran, as GL101 finds it), not on the helper's line."""
+    path = _model(tmp_path, HELPER_TAKER, "helper.py")
+    (f,) = [f for f in _findings(_report(path), "GL105") if f.name == "Variable"]
+    call, helper = _line(path, "temperature = scalar(2.0)"), _line(path, "return tf.compat.v1.Variable(")
+    assert (f"helper.py:{call}", "in eval, this line creates 'Variable' first") in _related(f)
+    assert all(_where(r.site) != f"helper.py:{helper}" for r in f.related)
+    assert f"in eval, 'Variable' went to what the line at {path}:{call} creates first" in f.message
+
+
 def test_gl105_silent_wrong_restore():
     path = _case("numbering_shift_silent")
     report = _report(path)

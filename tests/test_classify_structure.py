@@ -104,3 +104,39 @@ def test_the_table_keeps_other_rows_and_show_all_shows_everything():
     assert "more rows" in short and len(short.splitlines()) <= text.MAX_DIFF_ROWS + 10
     full = text._diff_table(rows, show_all=True)
     assert all(f"scope_{i:03d}" in full for i in range(80)) and "Mul_49" in full
+
+
+HOOK_AND_PREDICTION = os.path.join(CLASSES, "hook_and_prediction_outputs.py")
+
+
+def _diff(**params):
+    report = graphlint.lint(HOOK_AND_PREDICTION, params=params)
+    return report, {(r.scope, r.modes): r.cls for r in report.mode_diff}
+
+
+def test_a_tensor_only_a_hook_fetches_and_predict_only_probabilities_are_expected():
+    report, classes = _diff()
+    assert classes[("cross_entropy", ("train",))] == "hook-output"
+    assert classes[("Softmax", ("predict",))] == classes[("ArgMax", ("predict",))] == "prediction"
+    assert report.snapshots["predict"].roles["Softmax"] == "prediction"
+    assert [f for f in report.findings if f.code == "GL104"] == []
+
+
+def test_the_same_tensor_without_its_hook_is_other():
+    report, classes = _diff(hook=False)
+    assert classes[("cross_entropy", ("train",))] == "other"
+    assert [f.name for f in report.findings if f.code == "GL104"] == ["cross_entropy/"]
+
+
+def test_a_fetched_tensor_the_graph_also_reads_is_not_hook_output():
+    report, _ = _diff(loss_reads_it=True)
+    assert report.snapshots["train"].roles.get("cross_entropy") != "hook-output"
+    assert "cross_entropy/" in [f.name for f in report.findings if f.code == "GL104"]
+
+
+def test_a_predict_only_layer_feeding_the_predictions_is_still_other():
+    report, _ = _diff(predict_layer=True)
+    predict = report.snapshots["predict"]
+    assert predict.roles["Softmax"] == "prediction"
+    assert predict.roles.get("predict_layer/kernel") is None  # its initializer reads it too
+    assert "predict_layer/" in [f.name for f in report.findings if f.code == "GL104"]

@@ -2,7 +2,7 @@
 
 tests/realcode/ holds, per style, a clean model and planted-bug variants. A clean model must lint
 with no warning or error; a planted bug must be an error naming its variable or tensor. Where
-graphlint is wrong today the test is a strict xfail naming the issue-12 item whose fix flips it.
+graphlint is wrong, the test is a strict xfail naming the issue-12 item whose fix flips it (none is today).
 The proofs that each planted bug really breaks (real TensorFlow, train 2 steps then evaluate)
 are the test_tf_* tests at the bottom. Today's CLI verdicts: tests/realcode/BEFORE.md.
 """
@@ -18,10 +18,6 @@ from graphlint.model.tfcompat import real_estimator, tf
 
 REALCODE = os.path.join(ROOT, "tests", "realcode")
 PROBLEMS = ("error", "warning")
-
-
-def _xfail(item, why):
-    return pytest.mark.xfail(strict=True, reason=f"issue 12 item {item}: {why}")
 
 
 @functools.lru_cache(maxsize=None)
@@ -92,12 +88,8 @@ def test_clean_model_has_no_warning_or_error(lint_report, rel):
     assert [f for f in report.findings if f.severity in PROBLEMS] == []
 
 
-NOISY = _xfail(5, "train-only names of the usual kind (named logging tensors, dropout, metric "
-                  "casts, group_deps) are reported as GL104 'other'")
-
-
 @pytest.mark.parametrize("rel", [
-    _case("mnist_official/clean", None, NOISY),
+    _case("mnist_official/clean"),
     _case("feature_columns/clean"),
     _case("official_resnet/clean", "keras"),
 ])

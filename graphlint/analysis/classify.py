@@ -18,7 +18,8 @@ _SLOT = re.compile(r"/(Adam|Adam_\d+|Momentum|Adagrad|RMSProp|RMSProp_\d+|Ftrl|F
 _POWERS = re.compile(r"^(beta1_power|beta2_power)(_\d+)?(/|$)")
 # Roles that settle a name's class before any name pattern. "optimizer" waits until batch-norm's
 # scopes are tried: its moving-average updates are run by the train op too (UPDATE_OPS).
-_DECISIVE_ROLES = frozenset({"save", "init", "summary", "moving-average", "dropout", "metric", "local"})
+_DECISIVE_ROLES = frozenset({"save", "init", "summary", "moving-average", "dropout", "metric", "local",
+                             "hook-output", "prediction"})
 _NUMBERED = re.compile(r"^(?P<base>[A-Za-z][A-Za-z0-9]*?)(_\d+)?$")  # TF's default names: Mean, Mean_1
 
 EXPECTED = {
@@ -32,6 +33,8 @@ EXPECTED = {
     "moving-average": "ExponentialMovingAverage shadows and their updates (created by ema.apply in TRAIN)",
     "dropout": "dropout (tf.nn.dropout), applied in training only",
     "local": "local variables (never checkpointed)",
+    "hook-output": "tensors only a hook of that mode fetches, consumed by nothing in the graph (named for LoggingTensorHook)",
+    "prediction": "PREDICT's prediction and export outputs, computed for the caller alone (probabilities from logits)",
     "batch-norm": "batch normalization: training path (batch statistics, moving-average updates) vs inference path",
     "needs-labels": "uses labels, or sits in a scope that does; PREDICT has no labels",
     "renumbered": "an auto-numbered name (Mean_1) that moved: in this mode ops of an expected class took a lower number",

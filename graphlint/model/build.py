@@ -156,7 +156,8 @@ def build_mode(model, mode: str, params: dict, est, warm_start=None) -> tuple:
         snap.ops = {op.name: op.type for op in graph.get_operations()}
         snap.renames = _renames(graph)
         snap.label_ops = _label_ops(graph, labels)
-        snap.roles = op_roles(graph, spec)
+        snap.roles = op_roles(graph, spec, {f.name.split(":")[0] for f in snap.fetches if f.resolved},
+                              predict=mode == "predict")
         snap.update_ops = _update_ops(graph)
         if warm_start and mode == "train":  # after model_fn, as Estimator does; its ops are not model ops
             warmstart.estimator_warm_start(warm_start, snap.warm_starts)

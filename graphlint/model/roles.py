@@ -13,11 +13,14 @@ known role are listed. The first rule that gives an op a role wins, in this orde
    and the EstimatorSpec's eval_metric_ops;
  * optimizer (TRAIN): what the train op runs that the loss does not depend on (gradients, the update
    math of a hand-written optimizer, learning-rate schedules, gradient clipping), and so a variable
-   only the train op reads or assigns, which is optimizer state (slots such as `<var>/adam_m`).
+   only the train op reads or assigns, which is optimizer state (slots such as `<var>/adam_m`);
+ * hook-output: an op nothing in the graph consumes that a hook of this mode fetches;
+ * prediction (PREDICT): the spec's prediction and export output ops that feed nothing else.
 
 Then each variable's role spreads to the ops under its name (initializer, reads), an unused read made
-after an update takes the update's role, an op computed only from metric state is metric, and any op whose every consumer has one role takes that
-role too (a constant that only a summary reads is summary).
+after an update takes the update's role, an op computed only from metric state is metric, and any op
+whose every consumer has one role takes that role too (a constant that only a summary reads is
+summary). hook-output and prediction do not spread: they stay on the outputs and the inputs made for them.
 """
 
 from __future__ import annotations
@@ -29,6 +32,10 @@ SUMMARY_TYPES = frozenset({"ScalarSummary", "HistogramSummary", "ImageSummary", 
                            "WriteScalarSummary", "WriteHistogramSummary", "WriteImageSummary"})
 _SAVER_TYPES = frozenset({"SaveV2", "RestoreV2", "SaveSlices", "RestoreSlice", "Save", "Restore"})
 _STATE_ROLES = frozenset({"metric", "local"})
+# Roles of what one mode computes for a consumer outside the graph: they stay on those ops (and the
+# inputs TF made under their names for them). Spread to inputs they would also class the mode's own forward pass
+# (a PREDICT-only cast in front of the logits), which is a real difference.
+_OUTPUT_ROLES = frozenset({"hook-output", "prediction"})
 _INIT_COLLECTIONS = ("INIT_OP", "LOCAL_INIT_OP", "READY_OP", "READY_FOR_LOCAL_INIT_OP")
 _ASSIGN_PREFIXES = ("Assign", "ResourceScatter", "Scatter")
 # (source file, function) of the TF calls whose ops have a role: matched on op.traceback frames.
@@ -38,8 +45,9 @@ _CREATORS = (
 )
 
 
-def op_roles(graph, spec) -> dict:
-    """{op name: role} for the ops of `graph` whose role its structure shows."""
+def op_roles(graph, spec, fetched=frozenset(), predict=False) -> dict:
+    """{op name: role} for the ops of `graph` whose role its structure shows. fetched: the op names
+    the mode's hooks fetch; predict: the graph is PREDICT's, whose spec's outputs are its purpose."""
     ops = graph.get_operations()
     roles: dict = {}
     _claim(roles, _saver_ops(ops))
@@ -50,6 +58,9 @@ def op_roles(graph, spec) -> dict:
     _claim(roles, _state_variables(graph))
     _claim(roles, _metric_ops(spec), "metric")
     _claim(roles, _only_train_op(spec), "optimizer")
+    _claim(roles, _hook_outputs(ops, fetched), "hook-output")
+    if predict:
+        _claim(roles, _prediction_outputs(graph, spec), "prediction")
     _spread_from_variables(graph, ops, roles)
     _spread_to_reads_after(ops, roles)
     _spread_to_inputs(ops, roles)  # first, so what feeds the Scaffold's ready op stays init
@@ -130,6 +141,37 @@ def _only_train_op(spec) -> set:
     return _ancestors([train_op]) - forward
 
 
+def _hook_outputs(ops, fetched) -> set:
+    """Ops a hook fetches that nothing in the graph consumes: they exist for the hook alone (the
+    tf.identity that names a tensor for LoggingTensorHook)."""
+    return _with_own_inputs([op for op in ops if op.name in fetched and _only_read_by(op, ())])
+
+
+def _with_own_inputs(ops) -> set:
+    """The names of `ops` and of the inputs TF made under an op's own name for it and nothing else
+    reads (tf.identity(0.001, name='lr')'s `lr/input`, tf.identity(variable)'s read)."""
+    names = {op.name for op in ops}
+    own = {t.op for op in ops for t in op.inputs if t.op.name.startswith(op.name + "/")}
+    return names | {o.name for o in own if _only_read_by(o, names)}
+
+
+def _only_read_by(op, names) -> bool:
+    return all(u.name in names for out in op.outputs for u in out.consumers()) and \
+        all(c.name in names for c in op._control_outputs)
+
+
+def _prediction_outputs(graph, spec) -> set:
+    """The ops of the spec's predictions and export outputs that feed nothing but each other, and
+    the inputs made for them: what PREDICT computes for its caller alone (probabilities from logits)."""
+    items = list(tf().nest.flatten(getattr(spec, "predictions", None) or {}))
+    for output in (getattr(spec, "export_outputs", None) or {}).values():
+        for attr in ("outputs", "classes", "scores", "value"):  # PredictOutput, ClassificationOutput, RegressionOutput
+            items.extend(tf().nest.flatten(getattr(output, attr, None) or {}))
+    ops = {t.op for t in items if getattr(t, "graph", None) is graph}
+    names = {op.name for op in ops}
+    return _with_own_inputs([op for op in ops if _only_read_by(op, names)])
+
+
 def _ancestors(roots) -> set:
     seen, stack = set(), list(roots)
     while stack:
@@ -178,7 +220,7 @@ def _spread_to_reads_after(ops, roles) -> None:
             continue
         found = {roles.get(c.name) for c in op.control_inputs} | {roles.get(t.op.name) for t in op.inputs}
         found.discard(None)
-        if len(found) == 1:
+        if len(found) == 1 and not found & _OUTPUT_ROLES:
             roles[op.name] = found.pop()
 
 
@@ -202,5 +244,5 @@ def _spread_to_inputs(ops, roles) -> None:
             continue
         users = {c.name for out in op.outputs for c in out.consumers()} | {c.name for c in op._control_outputs}
         found = {roles.get(u) for u in users}
-        if len(found) == 1 and None not in found:
+        if len(found) == 1 and None not in found and not found & _OUTPUT_ROLES:
             roles[op.name] = found.pop()

@@ -84,6 +84,20 @@ class BuildFailure:
 
 
 @dataclass(frozen=True)
+class Rejection:
+    """One assignment_map entry TensorFlow rejects on its own, and why, from the checkpoint and the
+    graph (never TF's message): "shape" (the key exists with a shape the variable's is not
+    compatible with), "missing" (a key, or a key under a mapped scope, the checkpoint lacks) or
+    "map" (an entry TF cannot apply, e.g. a name mapped to a scope)."""
+
+    key: str  # the checkpoint side of the entry, as given
+    target: str  # the graph side: a variable or scope name
+    why: str  # shape | missing | map
+    variable_shape: Optional[tuple] = None  # for "shape": the variable's (None dims unknown)
+    checkpoint_shape: Optional[tuple] = None  # for "shape": the checkpoint key's
+
+
+@dataclass(frozen=True)
 class WarmStart:
     """One warm start while model_fn ran (init_from_checkpoint), or the one Estimator's
     WarmStartSettings would do (--warm-start): what TensorFlow resolved its map to."""
@@ -95,6 +109,7 @@ class WarmStart:
     source: dict = field(default_factory=dict, compare=False)  # model keys of ckpt: {key: (shape, dtype)}
     from_settings: bool = False  # WarmStartSettings(ckpt) as Estimator(warm_start_from=ckpt) does it
     error: str = ""  # the exception type TF raised (WarmStartSettings only: a key it cannot find)
+    rejected: tuple = ()  # (Rejection, ...): init_from_checkpoint raised; the entries TF rejects
 
 
 @dataclass

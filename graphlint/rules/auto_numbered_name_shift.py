@@ -8,6 +8,7 @@ from graphlint.analysis.match import normalize
 from graphlint.findings import Related
 from graphlint.model.snapshot import MODES
 from graphlint.rules import Rule
+from graphlint.rules._group import cause_sites
 from graphlint.rules._shapes import show_shape
 
 
@@ -134,7 +135,8 @@ class AutoNumberedNameShift(Rule):
             for other_modes in by_name.values():
                 other = first[other_modes[0]]
                 if other != first[m] and other in order and order.index(other) < mine:
-                    taker = ctx.site(m, other)
+                    # The line the modes where it is named `other` never ran, not a helper both reach.
+                    taker = cause_sites(ctx, m, [other], other_modes).get(other) or ctx.site(m, other)
                     if taker is not None and taker != site:
                         why.append(f"in {m}, {label(other_modes[0])} went to what the line at {taker} creates first")
                         related.append(Related(taker, f"in {m}, this line creates {label(other_modes[0])} first"))

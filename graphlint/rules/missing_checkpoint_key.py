@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from graphlint.analysis.match import similarity
 from graphlint.rules import Rule
 from graphlint.rules._mismatch import by_key
 from graphlint.rules._notes import branch
+
+
+CANDIDATES = 3  # the checkpoint keys of the same shape and dtype a message names, best first
 
 
 class MissingCheckpointKey(Rule):
@@ -66,8 +70,9 @@ class MissingCheckpointKey(Rule):
             modes = tuple(per_mode)
             var = next(iter(per_mode.values())).var_name
             site = ctx.first_site(modes, var)
+            rk = next(iter(per_mode.values()))
             hint = f"; the checkpoint has '{pairs[key]}' with the same shape and dtype" if key in pairs else \
-                   ("; no checkpoint key has the same shape and dtype" if ctx.checkpoint.entries else "")
+                _unpaired_hint(ctx, key, rk, pairs)
             yield self.finding(
                 modes, key, f"'{key}' is restored by the {'/'.join(modes)} graph but the checkpoint "
                 f"{ctx.checkpoint.prefix} does not have it{hint}",
@@ -75,3 +80,26 @@ class MissingCheckpointKey(Rule):
                      if key in pairs else "create it with the name it had when the checkpoint was written, or "
                      "train a checkpoint that has it"),
                 location=site, related=branch(site))
+
+
+def _unpaired_hint(ctx, key, rk, pairs) -> str:
+    """Why no rename was offered: no key of the same shape and dtype, or the best of those there are
+    and what keeps each from pairing (the graph restores it, another key took it, its class or name)."""
+    if not ctx.checkpoint.entries or rk.shape is None:
+        return ""
+    alike = [k for k, e in ctx.checkpoint.entries.items() if tuple(e.shape) == tuple(rk.shape) and e.dtype == rk.dtype]
+    if not alike:
+        return "; no checkpoint key has the same shape and dtype"
+    restored, taken = ctx.restored_keys(), {u: m for m, u in pairs.items()}
+    best = sorted(alike, key=lambda k: (-similarity(key, k), k))[:CANDIDATES]
+
+    def why(k):
+        if k in restored:
+            return "the graph restores it under its own name"
+        if k in taken:
+            return f"paired with '{taken[k]}'"
+        if ctx.checkpoint.entries[k].cls != "other":
+            return f"class {ctx.checkpoint.entries[k].cls}: only the model's own variables pair by name"
+        return "its name is too unlike to pair"
+    shown = "; ".join(f"'{k}' ({why(k)})" for k in best)
+    return f"; {len(alike)} checkpoint key{'s' if len(alike) > 1 else ''} of the same shape and dtype, none paired with it: {shown}"

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from graphlint.rules import Rule
+from graphlint.rules._rejected import failed_warm_starts, rejected
 
 
 class WarmStartMissingKey(Rule):
     """A warm-start map names checkpoint keys or scopes the checkpoint does not have.
 
     ## What it does
-    Reports `tf.compat.v1.train.init_from_checkpoint` calls whose assignment_map TensorFlow rejects
-    while `model_fn` builds the graph (a key or scope missing from that checkpoint, or a shape
-    that does not match), with the line of the call.
+    Reports `tf.compat.v1.train.init_from_checkpoint` calls whose assignment_map names a key, or a
+    scope, that checkpoint does not have (TensorFlow rejects the map while `model_fn` builds the
+    graph), each rejected entry with the line of the call. A key that exists with another shape is
+    GL309 warm-start-shape-mismatch.
 
     ## Why is this bad
     TensorFlow raises while building the graph, so training never starts; in a long pipeline this
@@ -55,14 +57,21 @@ class WarmStartMissingKey(Rule):
     summary = "an init_from_checkpoint (warm-start) map names keys the checkpoint does not have"
 
     def check(self, ctx):
-        by_call = {}
-        for mode, snap in ctx.snapshots.items():
-            failure = snap.failure
-            if failure is not None and failure.kind == "warm-start":
-                by_call.setdefault((failure.site, failure.exc_type, failure.message), []).append(mode)
-        for (site, exc_type, message), modes in by_call.items():
-            yield self.finding(modes, "init_from_checkpoint",
-                               f"init_from_checkpoint rejected its assignment_map while building "
-                               f"{'/'.join(modes)}: {exc_type}: {message}",
-                               fix="map only keys and scopes the checkpoint has (list them with graphlint ckpt)",
-                               location=site)
+        fix = "map only keys and scopes the checkpoint has (list them with graphlint ckpt)"
+        for site, entry, modes in rejected(ctx, ("missing", "map")):
+            yield self.finding(modes, entry.key, f"init_from_checkpoint's assignment_map, while building "
+                               f"{'/'.join(modes)}: {_problem(entry)}", fix=fix, location=site)
+        for (site, entries, exc_type, message), modes in failed_warm_starts(ctx).items():
+            if not entries:  # not diagnosed (the checkpoint cannot be read): TF's own words
+                yield self.finding(modes, "init_from_checkpoint",
+                                   f"init_from_checkpoint rejected its assignment_map while building "
+                                   f"{'/'.join(modes)}: {exc_type}: {message}", fix=fix, location=site)
+
+
+def _problem(entry) -> str:
+    mapping = f"'{entry.key}' -> '{entry.target}'"
+    if entry.why == "map":
+        return f"{mapping} maps a name onto a scope: map a scope ('old/') onto a scope, or a key onto a variable"
+    if entry.key.endswith("/"):
+        return f"{mapping}: the checkpoint has no key under '{entry.key}' for a variable under '{entry.target}'"
+    return f"{mapping}: the checkpoint has no key '{entry.key}'"
