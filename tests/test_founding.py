@@ -1,7 +1,7 @@
 """graphlint's verdict on the founding fixtures equals what TensorFlow really does.
 
 For every build: train 2 steps and save, then evaluate from the checkpoint with the real
-evaluation hooks (tests/realtf.py: Estimator itself where TF has it). graphlint predicts, from
+evaluation hooks (tests/realtf/: Estimator itself where TF has it). graphlint predicts, from
 graphs alone, whether the EVAL restore breaks (and on which keys) and whether the hooks' fetches
 break (and on which names); TensorFlow names only the first failure, which must be among ours.
 """
