@@ -345,7 +345,7 @@ def test_gl105_claims_hold_in_tensorflow(tmp_path):
     (f,) = [f for f in _findings(_report(path), "GL105") if f.name == "Variable"]
     assert f.message.endswith("of shape [3]: restore fails (shapes differ)")
     ref = run_for_real(path, str(tmp_path / "shape_ref"))
-    assert "Assign requires shapes of both tensors to match. lhs shape= [4,3] rhs shape= [3]" in ref.restore_error
+    assert ref.restore_error.startswith("InvalidArgumentError:") and ref.eval_error is None
     # the silent one: evaluation prints the train-only variable's 7.0s as its bias
     silent = run_for_real(_case("numbering_shift_silent"), str(tmp_path / "silent"))
     assert silent.ok and silent.output.splitlines()[0] == "bias: [7.0, 7.0, 7.0]"
@@ -437,7 +437,7 @@ def test_gl107_when_training_averages_other_variables(tmp_path):
 
 def test_gl107_claims_hold_in_tensorflow(tmp_path):
     real = run_for_real(_case("ema_eval_only"), str(tmp_path / "bad"))
-    assert real.restore_error.startswith("NotFoundError: Restoring from checkpoint failed.")
+    assert real.restore_error.startswith("NotFoundError:")
     assert real.missing_keys == {"w/ExponentialMovingAverage"}
     assert run_for_real(_case("ema_fixed"), str(tmp_path / "fixed")).ok
     # and the fix with the EMA on: training makes the averages, evaluation restores them

@@ -14,6 +14,7 @@ from graphlint.checkpoint import diff as diff_lib
 from graphlint.checkpoint import warmstart
 from graphlint.cli import main
 from graphlint.model.tfcompat import tf
+from realtf.checkpoints import write_variables
 
 KERNEL = np.arange(12, dtype="float32").reshape(4, 3) + 1
 EMB = np.arange(20, dtype="float32").reshape(10, 2)
@@ -29,28 +30,9 @@ B = {"dense/kernel": (KERNEL * 2, 1), "dense/bias": (np.ones(3, "float32"), 1), 
 
 
 def _write(model_dir, variables):
-    """A Saver(sharded=True) checkpoint over two CPU devices, so it has several data shards."""
-    t = tf()
-    v1 = t.compat.v1
-    with t.Graph().as_default():
-        step = v1.train.get_or_create_global_step()
-        for i, (name, (value, parts)) in enumerate(sorted(variables.items())):
-            with t.device(f"/cpu:{i % 2}"):
-                v1.get_variable(name, value.shape, dtype=t.as_dtype(value.dtype),
-                                            initializer=_sliced(value),
-                                            partitioner=v1.fixed_size_partitioner(parts) if parts > 1 else None)
-        with v1.Session(config=v1.ConfigProto(device_count={"CPU": 2})) as sess:
-            sess.run(v1.global_variables_initializer())
-            v1.train.Saver(sharded=True).save(sess, os.path.join(model_dir, "model.ckpt"), global_step=step)
-    return t.train.latest_checkpoint(model_dir)
-
-
-def _sliced(value):
-    """An initializer giving each partition its own slice of `value` (TF passes the offset)."""
-    def init(shape, dtype=None, partition_info=None):
-        offset = partition_info.var_offset if partition_info is not None else [0] * len(shape)
-        return tf().constant(value[tuple(slice(o, o + n) for o, n in zip(offset, shape))], dtype)
-    return init
+    """A sharded checkpoint over two CPU devices, so it has several data shards."""
+    return write_variables(model_dir, {name: value for name, (value, _) in variables.items()}, step=0,
+                           partitions={name: parts for name, (_, parts) in variables.items()}, cpus=2)
 
 
 @pytest.fixture(scope="module")
@@ -164,15 +146,9 @@ def model_fn(features, labels, mode, params):
 
 
 def _pretrained(folder):
-    t = tf()
-    v1 = t.compat.v1
-    with t.Graph().as_default():
-        with v1.variable_scope("bert"):
-            v1.get_variable("w", [4, 3], initializer=v1.random_normal_initializer(seed=1))
-            v1.get_variable("b", [3], initializer=v1.constant_initializer(0.7))
-        with v1.Session() as sess:
-            sess.run(v1.global_variables_initializer())
-            return v1.train.Saver().save(sess, os.path.join(folder, "pretrained.ckpt"))
+    rng = np.random.default_rng(1)
+    return write_variables(folder, {"bert/w": rng.normal(size=(4, 3)).astype("float32"),
+                                    "bert/b": np.full([3], 0.7, "float32")}, name="pretrained.ckpt")
 
 
 @pytest.fixture(scope="module")

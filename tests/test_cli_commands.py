@@ -8,15 +8,15 @@ import sys
 import pytest
 
 from conftest import FIXTURES, ROOT
-from realtf import run_for_real
+from realtf.checkpoints import train_checkpoint
 
 
 @pytest.fixture(scope="module")
 def attempt1_checkpoint(tmp_path_factory):
     """The real training checkpoint of attempt 1 (2 steps)."""
-    workdir = tmp_path_factory.mktemp("attempt1")
-    run_for_real(os.path.join(FIXTURES, "attempt1.py"), str(workdir))
-    return str(workdir)
+    workdir = str(tmp_path_factory.mktemp("attempt1"))
+    train_checkpoint(os.path.join(FIXTURES, "attempt1.py"), workdir, steps=2)
+    return workdir
 
 
 def test_check_attempt1_against_its_training_checkpoint(cli, attempt1_checkpoint):

@@ -11,6 +11,7 @@ the old/* key it leaves unused, and its assignment_map is then used, as a user w
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 
 import numpy as np
@@ -18,27 +19,35 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from graphlint.run import engine  # noqa: E402
+from corpus import lint_case  # noqa: E402
 from graphlint.report import pairing  # noqa: E402
 from graphlint.model.tfcompat import estimator_api, tf  # noqa: E402
-from scenarios import harness  # noqa: E402
+from realtf import _build, _import_model  # noqa: E402
+from realtf.checkpoints import train_checkpoint  # noqa: E402
+
+MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scenarios", "scenario_model.py")
 
 WRITER = {"scope": "old", "extra": True}
 READER = {"scope": "new", "extra": True}
 VARIABLES = ("w", "b", "emb", "extra")
 
 
+def _check(checkpoint, params):
+    return lint_case(MODEL, "--checkpoint", checkpoint, "--params", json.dumps(params), command="check")
+
+
 @pytest.fixture(scope="module")
 def renamed(tmp_path_factory):
-    prefix = harness.train(WRITER, str(tmp_path_factory.mktemp("renamed")))
-    return prefix, engine.check(harness.MODEL, prefix, params=READER)
+    prefix = train_checkpoint(MODEL, str(tmp_path_factory.mktemp("renamed")), steps=2, params=WRITER)
+    return prefix, _check(prefix, READER)
 
 
-def _fresh(mode):
+def _fresh(mode, workdir):
     """A new graph with the reader's model_fn built for `mode`, as Estimator builds it."""
     graph = tf().Graph()
     with graph.as_default(), estimator_api() as est:
-        harness.build(READER, mode, est)
+        key = {"train": est.ModeKeys.TRAIN, "eval": est.ModeKeys.EVAL, "predict": est.ModeKeys.PREDICT}[mode]
+        _build(_import_model(MODEL), key, workdir, READER)
     return graph
 
 
@@ -66,7 +75,7 @@ def test_assignment_map_warm_starts_the_checkpoint_values(renamed, mode):
     prefix, report = renamed
     amap = pairing.assignment_map(report.renames)
     v1 = tf().compat.v1
-    with _fresh(mode).as_default():
+    with _fresh(mode, os.path.dirname(prefix)).as_default():
         v1.train.init_from_checkpoint(prefix, amap)
         init = [v1.global_variables_initializer(), v1.local_variables_initializer()]
         with v1.Session() as sess:
@@ -81,7 +90,7 @@ def test_saver_var_list_restores_the_checkpoint_values(renamed, mode):
     prefix, report = renamed
     renames = pairing.saver_map(report.renames)
     v1 = tf().compat.v1
-    with _fresh(mode).as_default():
+    with _fresh(mode, os.path.dirname(prefix)).as_default():
         var_list = {v.op.name: v for v in v1.global_variables()}
         for ckpt_key, graph_key in renames.items():
             if graph_key in var_list:
@@ -98,7 +107,7 @@ def test_pasted_code_works_as_printed(renamed):
     prefix, report = renamed
     amap = pairing.assignment_map(report.renames)
     v1 = tf().compat.v1
-    with _fresh("eval").as_default():
+    with _fresh("eval", os.path.dirname(prefix)).as_default():
         scope = {"tf": tf()}
         exec(pairing.code(report.renames, prefix), scope)  # noqa: S102 - our own output
         zero = [v.assign(tf().zeros_like(v)) for v in v1.global_variables() if v.op.name.startswith("new/")]
@@ -131,8 +140,8 @@ def test_check_never_writes_to_the_checkpoint(renamed):
     prefix, _ = renamed
     directory = os.path.dirname(prefix)
     before = _snapshot(directory)
-    engine.check(harness.MODEL, prefix, params=READER)
+    _check(prefix, READER)
     # A warm-starting model_fn reads the checkpoint while graphlint builds it.
     warm = dict(READER, warm_start={"path": prefix, "map": {"old/": "new/"}})
-    engine.check(harness.MODEL, directory, params=warm)
+    _check(directory, warm)
     assert _snapshot(directory) == before

@@ -29,7 +29,7 @@ def test_original_works(tmp_path):
 def test_attempt1_fails_to_restore_the_eval_only_variable(tmp_path):
     outcome = run("attempt1", tmp_path)
     assert outcome.train_error is None
-    assert outcome.restore_error.startswith("NotFoundError: Restoring from checkpoint failed.")
+    assert outcome.restore_error.startswith("NotFoundError:")
     # class_1/... and class_2/... are missing too, but TF stops at the first missing key.
     assert outcome.missing_keys == {"class_0/sample_num_classid_0"}
     assert outcome.hook_error is None and outcome.output == ""
@@ -38,8 +38,7 @@ def test_attempt1_fails_to_restore_the_eval_only_variable(tmp_path):
 def test_attempt2_restores_but_the_hook_fetches_a_name_that_does_not_exist(tmp_path):
     outcome = run("attempt2", tmp_path)
     assert outcome.train_error is None and outcome.restore_error is None
-    assert "The name 'class_0/auc_classid_0:0' refers to a Tensor which does not exist" \
-        in outcome.hook_error
+    assert outcome.hook_error is not None
     # The first bad fetch stops the run, so TF names only that one.
     assert outcome.missing_fetches == {"class_0/auc_classid_0:0"}
     assert outcome.eval_error is None

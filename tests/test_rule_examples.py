@@ -4,10 +4,11 @@ user who pastes them gets them.
 Each rule's `## Example` and `## Fix` section holds one ```python block: a complete model file
 (see graphlint/rules/example_common.py for the shared boilerplate and the rule attributes read
 here). The blocks are taken from what `graphlint rules CODE` prints (the helpers inlined), each is
-written to a fresh folder, must import no graphlint module, and is run with `graphlint diff`
-(cli.main, JSON output). For the rules that need a checkpoint (GL3xx), the Fix's TRAIN graph is
-first trained for a step and saved, as Estimator would, and both files are run with
-`graphlint check --checkpoint` against that checkpoint.
+written to a fresh folder, must import no graphlint module, and is run through the run layer as
+`graphlint diff` would run it (tests/corpus.py's lint_case, like every case). For the rules that
+need a checkpoint (GL3xx), the Fix's TRAIN graph is first trained for a step and saved, as
+Estimator would (tests/realtf/checkpoints.py), and both files are run as `graphlint check
+--checkpoint` against that checkpoint.
 
 "Exactly that rule" means:
  * Example: at least one finding of the rule's code; every finding of another code is info
@@ -23,14 +24,14 @@ import ast
 import json
 import os
 import re
-from types import SimpleNamespace
 
 import pytest
 
+from corpus import lint_case
 from graphlint import cli
 from graphlint.constants import SEVERITY_RANK
 from graphlint.rules import all_rules
-from graphlint.model.tfcompat import estimator_api, tf
+from realtf.checkpoints import train_checkpoint
 
 RULES = all_rules()
 _BLOCK = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
@@ -74,26 +75,6 @@ def _write(folder, name, source):
     return path
 
 
-def _train_checkpoint(model_path, workdir):
-    """Build the model's TRAIN graph as Estimator does, run one training step and save a checkpoint
-    with the scaffold's Saver (Estimator's default, Saver(), when it has none)."""
-    from tests.realtf import _build, _import_model
-
-    t = tf()
-    with estimator_api(), t.Graph().as_default():
-        spec, input_hooks = _build(_import_model(model_path), t.estimator.ModeKeys.TRAIN, workdir)
-        saver = spec.scaffold.saver or t.compat.v1.train.Saver()
-        with t.compat.v1.Session() as session:
-            session.run([t.compat.v1.global_variables_initializer(), t.compat.v1.local_variables_initializer()])
-            for hook in input_hooks:  # the dataset iterator's initializer
-                hook.begin()
-                hook.after_create_session(session, None)
-            session.run(spec.train_op)
-            saver.save(session, os.path.join(workdir, "model.ckpt"), global_step=t.compat.v1.train.get_global_step(),
-                       write_meta_graph=False)
-    return workdir
-
-
 def _shown(findings):
     return "\n".join(f"  {f.code} {f.severity} {','.join(f.modes) or '-'} {f.name}: {f.message}" for f in findings)
 
@@ -103,12 +84,9 @@ def _loud(findings, allowed=()):
     return [f for f in findings if SEVERITY_RANK[f.severity] < SEVERITY_RANK["info"] and f.code not in allowed]
 
 
-def _graphlint(path, args, out):
-    """The findings of `graphlint ARGS... path` on the command line."""
-    status = cli.main(args[:1] + [path] + args[1:] + ["--jobs", "1", "--format", "json", "--output", out])
-    assert status in (0, 1), f"graphlint {' '.join(args)} {path} exited {status}"
-    with open(out, encoding="utf-8") as fh:
-        return [SimpleNamespace(**f) for f in json.load(fh)["findings"]]
+def _graphlint(path, args):
+    """The findings of `graphlint ARGS... path`, as the command line computes them."""
+    return lint_case(path, *args[1:], command=args[0]).findings
 
 
 def _cli_args(rule, checkpoint):
@@ -127,16 +105,19 @@ def test_documented_example_triggers_the_rule_and_fix_does_not(rule, tmp_path, c
     sections = _printed_sections(rule, capsys)
     example = _write(str(tmp_path / "example"), "model.py", _source(rule, sections, "Example"))
     fix = _write(str(tmp_path / "fix"), "model.py", _source(rule, sections, "Fix"))
-    checkpoint = _train_checkpoint(fix, str(tmp_path / "ckpt")) if rule.needs_checkpoint else None
+    checkpoint = None
+    if rule.needs_checkpoint:
+        checkpoint = str(tmp_path / "ckpt")
+        train_checkpoint(fix, checkpoint)
     args = _cli_args(rule, checkpoint)
 
-    found = _graphlint(example, args, str(tmp_path / "example.json"))
+    found = _graphlint(example, args)
     assert any(f.code == rule.code for f in found), f"the Example does not trigger {rule.code}:\n{_shown(found)}"
     also = set(getattr(rule, "example_also", ()))
     others = _loud(found, {rule.code} | also)
     assert not others, (f"the Example of {rule.code} also triggers other rules above info severity (a rule that "
                         f"fires together with them lists them in example_also):\n{_shown(others)}")
 
-    fixed = _graphlint(fix, args, str(tmp_path / "fix.json"))
+    fixed = _graphlint(fix, args)
     assert not [f for f in fixed if f.code == rule.code], f"the Fix still triggers {rule.code}:\n{_shown(fixed)}"
     assert not _loud(fixed), f"the Fix of {rule.code} triggers other rules above info severity:\n{_shown(fixed)}"

@@ -16,7 +16,7 @@ from conftest import CASES, FIXTURES
 from graphlint.checkpoint import reader as checkpoint
 from graphlint.errors import UsageError
 from graphlint.model.tfcompat import check_version
-from realtf import run_for_real
+from realtf.checkpoints import train_checkpoint
 
 
 def _tree(folder):
@@ -34,7 +34,7 @@ def test_check_writes_nothing_in_model_checkpoint_or_temp_folders(cli, tmp_path,
     model_dir = tmp_path / "model"
     shutil.copytree(FIXTURES, model_dir)
     ckpt_dir = tmp_path / "ckpt"
-    run_for_real(str(model_dir / "attempt1.py"), str(ckpt_dir))
+    train_checkpoint(str(model_dir / "attempt1.py"), str(ckpt_dir), steps=2)
     shutil.rmtree(model_dir)  # the harness's own import may have left bytecode; start clean
     shutil.copytree(FIXTURES, model_dir, ignore=shutil.ignore_patterns("__pycache__"))
     scratch = tmp_path / "tmp"

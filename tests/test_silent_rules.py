@@ -1,5 +1,5 @@
 """GL403 and GL310 report bugs TensorFlow never reports: each verdict is checked against a real
-training run (tests/realtf.py) and the checkpoint it writes."""
+training run (tests/realtf/) and the checkpoint it writes."""
 
 import os
 import textwrap

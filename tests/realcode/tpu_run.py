@@ -1,6 +1,6 @@
 """Run a bert-style model as BERT's run_classifier does: TPUEstimator(use_tpu=False) on the CPU.
 
-tests/realtf.py runs a model with tf.estimator.Estimator, which rejects a TPUEstimatorSpec; this
+tests/realtf/ runs a model with tf.estimator.Estimator, which rejects a TPUEstimatorSpec; this
 is the same train-then-evaluate with TPUEstimator, sorted into the same Outcome. It needs the real
 Estimator (TF 2.15 + tensorflow-estimator): TF 2.16+ has no TPUEstimator.
 """

@@ -1,7 +1,7 @@
 """The one model every checkpoint scenario trains and checks: params choose its variables.
 
 A scenario's writer is this model trained with some params; its reader is this model with
-other params, checked by graphlint and restored by TensorFlow (tests/scenarios/harness.py).
+other params, checked by graphlint and restored by TensorFlow (tests/realtf/restore.py).
 """
 
 import contextlib

@@ -1,27 +1,23 @@
-"""Write checkpoints for real and restore them for real, the way Estimator does, in graph mode.
+"""Restore one mode of a model file from a given checkpoint for real, the way Estimator does.
 
-- train(): a writer trains scenario_model for a few steps and saves with the Saver Estimator
-  would use; that checkpoint is the one the scenario checks.
-- write_object_checkpoint(): a TF2 tf.train.Checkpoint written eagerly.
-- restore_for_real(): for one mode, build the reader graph as Estimator does (fresh graph,
-  global step, input_fn on the CPU, model_fn), then
-    1. create the session exactly as Estimator does (Scaffold.finalize, then
-       ChiefSessionCreator -> SessionManager.prepare_session: restore with the scaffold's or
-       the default sharded Saver, local init, ready check);
-    2. read every restored variable once: its shape now, and whether it holds the checkpoint's
-       value;
-    3. run the mode's first step (TRAIN: train_op; EVAL: loss and metric updates; PREDICT:
-       the predictions), where a silently mis-shaped variable shows up, if anywhere;
-    4. when TF stopped before those reads (restore or ready check failed), read every key the
-       Saver wants on its own with TF's restore op (RestoreV2), so TF itself says which keys are
-       missing, which have another dtype, which have another shape (a failing restore names
-       only the first bad key).
-  Real records where TF stopped ("build", "restore", "ready", "use" or "ok") and why.
+restore_for_real(): build the mode's graph as Estimator does (realtf._build: fresh graph, global
+step, input_fn on the CPU, model_fn), then
+  1. create the session exactly as Estimator does (Scaffold.finalize, then ChiefSessionCreator ->
+     SessionManager.prepare_session: restore with the scaffold's or the default sharded Saver,
+     local init, ready check);
+  2. read every restored variable once: its shape now, and whether it holds the checkpoint's value;
+  3. run the mode's first step (TRAIN: train_op; EVAL: loss and metric updates; PREDICT: the
+     predictions), where a silently mis-shaped variable shows up, if anywhere;
+  4. when TF stopped before those reads (restore or ready check failed), read every key the Saver
+     wants on its own with TF's restore op (RestoreV2), so TF itself says which keys are missing,
+     which have another dtype, which have another shape (a failing restore names only the first
+     bad key).
+Real records where TF stopped ("build", "restore", "ready", "use" or "ok"), the class of TF's
+exception and the line of it that says why.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 from dataclasses import dataclass, field
@@ -30,65 +26,9 @@ import numpy as np
 
 from graphlint.model.tfcompat import estimator_api, tf
 
-MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scenario_model.py")
+from . import _build, _import_model
+
 MODES = ("train", "eval", "predict")
-
-_model = None
-
-
-def model():
-    """scenario_model, imported once under a private name (graphlint imports its own copy)."""
-    global _model
-    if _model is None:
-        spec = importlib.util.spec_from_file_location("_scenario_model_for_real", MODEL)
-        _model = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(_model)
-    return _model
-
-
-def build(params: dict, mode: str, est):
-    """Estimator's graph for `mode` in the default graph; returns the EstimatorSpec."""
-    t = tf()
-    m = model()
-    p = dict(m.params, **params)
-    t.compat.v1.train.get_or_create_global_step()
-    with t.device("/cpu:0"):
-        features, labels = t.compat.v1.data.make_one_shot_iterator(m.input_fn(p)).get_next()
-    key = {"train": est.ModeKeys.TRAIN, "eval": est.ModeKeys.EVAL, "predict": est.ModeKeys.PREDICT}[mode]
-    return m.model_fn(features, None if mode == "predict" else labels, key, p)
-
-
-# --- writers -------------------------------------------------------------------------------
-
-def train(params: dict, model_dir: str, steps: int = 2, cpus: int = 1) -> str:
-    """Train `steps` steps and save with the Saver Estimator would (the scaffold's, by default a
-    sharded Saver over every saveable); returns the checkpoint prefix."""
-    os.makedirs(model_dir, exist_ok=True)
-    t = tf()
-    v1 = t.compat.v1
-    with estimator_api() as est, t.Graph().as_default():
-        spec = build(params, "train", est)
-        scaffold = spec.scaffold
-        scaffold.finalize()
-        with v1.Session(config=v1.ConfigProto(device_count={"CPU": cpus})) as sess:
-            sess.run([scaffold.init_op, scaffold.local_init_op])
-            for _ in range(steps):
-                sess.run(spec.train_op)
-            return scaffold.saver.save(sess, os.path.join(model_dir, "model.ckpt"),
-                                       global_step=v1.train.get_global_step(), write_meta_graph=False)
-
-
-def write_object_checkpoint(directory: str, scope: str) -> str:
-    """tf.train.Checkpoint (eager, object-based) of variables named as the reader's graph names
-    them (`<scope>/w`, ..., `global_step`), at object paths that are not those names."""
-    t = tf()
-    rng = np.random.default_rng(0)
-    net = t.Module()
-    net.kernel = t.Variable(rng.random((4, 3), dtype="float32"), name=f"{scope}/w")
-    net.bias = t.Variable(rng.random(3, dtype="float32"), name=f"{scope}/b")
-    net.table = t.Variable(rng.random((10, 3), dtype="float32"), name=f"{scope}/emb")
-    net.step = t.Variable(2, dtype=t.int64, name="global_step")
-    return t.train.Checkpoint(net=net).save(os.path.join(directory, "ckpt"))
 
 
 # --- the reader, restored for real ----------------------------------------------------------
@@ -96,7 +36,8 @@ def write_object_checkpoint(directory: str, scope: str) -> str:
 @dataclass
 class Real:
     stage: str = "ok"  # where TF stopped: build | restore | ready | use | ok
-    error: str = ""  # the line of TF's exception that says why
+    error: str = ""  # `Type: the line of TF's exception that says why`, for failure messages
+    error_type: str = ""  # the class of TF's exception (what tests assert)
     missing: set = field(default_factory=set)  # keys TF's restore op could not find
     dtype: set = field(default_factory=set)  # keys TF refused for their dtype
     shape: set = field(default_factory=set)  # keys whose restore failed on shape, or whose value
@@ -180,18 +121,23 @@ def _mode_saver(spec):
     return saver
 
 
-def restore_for_real(params: dict, mode: str, prefix: str) -> Real:
+def restore_for_real(model_path: str, params: dict, mode: str, prefix: str) -> Real:
+    """Build `mode` ("train", "eval" or "predict") of the model file with `params` merged over its
+    own, and restore it from the checkpoint `prefix` as Estimator does."""
     from tensorflow.python.training.saving import saveable_object_util as su
 
     t = tf()
     real = Real()
     object_keys = _object_keys(prefix)
     with estimator_api() as est, t.Graph().as_default():
+        key = {"train": est.ModeKeys.TRAIN, "eval": est.ModeKeys.EVAL, "predict": est.ModeKeys.PREDICT}[mode]
         try:
-            spec = build(params, mode, est)
+            spec, input_hooks = _build(_import_model(model_path), key, os.path.dirname(prefix), params)
         except Exception as exc:  # noqa: BLE001 - what TF raised is the point
-            real.stage, real.error = "build", tf_message(exc)
+            _stop(real, "build", exc)
             return real
+        for hook in input_hooks:
+            hook.begin()
         saver = _mode_saver(spec)
         var_list = saver._var_list if isinstance(saver._var_list, dict) else su.op_list_to_dict(saver._var_list)
         probes = _probes(var_list, prefix, object_keys)
@@ -200,7 +146,7 @@ def restore_for_real(params: dict, mode: str, prefix: str) -> Real:
                  for name, obj in var_list.items()}
         warm = _warm_start_checks(params)
         fetches = _first_step(spec, mode)
-        _restore_as_estimator_does(real, spec, prefix, reads, fetches, object_keys)
+        _restore_as_estimator_does(real, spec, input_hooks, prefix, reads, fetches, object_keys)
         if real.stage in ("ok", "use"):
             # It restored and every variable was read: nothing is missing or refused, and the
             # reads saw every shape.
@@ -271,24 +217,31 @@ def _check_warm_start(real, warm, prefix):
             real.warm_started[v.op.name] = bool(np.array_equal(sess.run(v), reader.get_tensor(key)))
 
 
-def _restore_as_estimator_does(real, spec, prefix, reads, fetches, object_keys):
+def _stop(real, stage, exc):
+    real.stage, real.error, real.error_type = stage, tf_message(exc), type(exc).__name__
+
+
+def _restore_as_estimator_does(real, spec, input_hooks, prefix, reads, fetches, object_keys):
     t = tf()
     creator = t.compat.v1.train.ChiefSessionCreator(scaffold=spec.scaffold, checkpoint_filename_with_path=prefix)
     try:
         sess = creator.create_session()  # Scaffold.finalize(), then restore + local init + ready check
     except RuntimeError as exc:
-        real.stage = "ready" if "ready" in str(exc) else "restore"
-        real.error = tf_message(exc)
+        # SessionManager raises RuntimeError for a failed ready check, and the Saver for a graph
+        # it may not modify; only TF's text tells them apart.
+        _stop(real, "ready" if "ready" in str(exc) else "restore", exc)
         return
     except t.errors.OpError as exc:
-        real.stage, real.error = "restore", tf_message(exc)
+        _stop(real, "restore", exc)
         return
     with sess:
+        for hook in input_hooks:  # what MonitoredSession does next: initialize the input iterator
+            hook.after_create_session(sess, None)
         _check_restored(real, sess, reads, prefix, object_keys)
         try:
             got = sess.run(fetches)
         except t.errors.OpError as exc:
-            real.stage, real.error = "use", tf_message(exc)
+            _stop(real, "use", exc)
             return
     for name, value in got.items():
         if hasattr(value, "shape") and hasattr(fetches[name], "shape"):

@@ -1,9 +1,16 @@
-"""Find out what TensorFlow really does with a model file: train, then evaluate, as Estimator would.
+"""The suite's one real-TensorFlow harness: what TensorFlow really does with a model file.
 
-Tests compare graphlint's predictions with the Outcome of run_for_real(). With the real
-tf.estimator (TF 2.15 + tensorflow-estimator) we call Estimator.train/evaluate; on TF 2.16+,
-which has no Estimator, we replay what Estimator does in graph mode (same graphs, same hooks,
-same session classes), so restore and hook-fetch failures happen exactly as they would.
+- run_for_real() (here): train, then evaluate, as Estimator would; tests compare graphlint's
+  predictions with its Outcome. With the real tf.estimator (TF 2.15 + tensorflow-estimator) we
+  call Estimator.train/evaluate; on TF 2.16+, which has no Estimator, we replay what Estimator
+  does in graph mode (same graphs, same hooks, same session classes), so restore and hook-fetch
+  failures happen exactly as they would.
+- realtf.checkpoints: the suite's checkpoint writers (train a model file N steps and save as
+  Estimator does; save given variables; a TF2 object-based checkpoint).
+- realtf.restore: restore one mode of a model file from a given checkpoint, as Estimator does,
+  and record where TF stopped and which keys it refused.
+
+All of them build a mode with build() below, so every graph is the one Estimator would build.
 """
 
 from __future__ import annotations
@@ -109,21 +116,25 @@ def _run_emulated(model, workdir, train_steps, eval_steps):
     return outcome
 
 
-def _build(model, mode, workdir):
-    """What Estimator does in a fresh graph: global step, input_fn on the CPU, model_fn."""
+def _build(model, mode, workdir, params=None):
+    """What Estimator does in the default graph: global step, input_fn on the CPU, model_fn.
+    `params` are merged over the module's own; returns (EstimatorSpec, the input's hooks)."""
     t = tf()
     t.compat.v1.train.get_or_create_global_step()
     config = t.estimator.RunConfig(model_dir=workdir)
+    params = dict(model.params, **params) if params else model.params
     with t.device("/cpu:0"):
-        result = _call(model.input_fn, {"params": model.params, "mode": mode, "config": config})
+        result = _call(model.input_fn, {"params": params, "mode": mode, "config": config})
     input_hooks = []
     if isinstance(result, t.data.Dataset):
         iterator = t.compat.v1.data.make_initializable_iterator(result)
         input_hooks.append(_DatasetInitializerHook(iterator))
         result = iterator.get_next()
     features, labels = result if isinstance(result, tuple) else (result, None)
+    if mode == t.estimator.ModeKeys.PREDICT:  # Estimator hands model_fn no labels to predict
+        labels = None
     spec = _call(model.model_fn, {"features": features, "labels": labels, "mode": mode,
-                                  "params": model.params, "config": config})
+                                  "params": params, "config": config})
     return spec, input_hooks
 
 
