@@ -10,6 +10,7 @@ from __future__ import annotations
 from graphlint.checkpoint.reader import classify
 from graphlint.findings import Related
 from graphlint.rules import Rule
+from graphlint.rules._group import listing
 
 
 class UpdateOpsNotRun(Rule):
@@ -92,19 +93,22 @@ class UpdateOpsNotRun(Rule):
         runs = view.runs(sorted({op for u in updates.values() for op in u.assigns}))
         stale = {n: u.assigns[0] for n, u in updates.items() if not any(runs[op] for op in u.assigns)}
         ctx.prefetch_sites("train", list(stale.values()) + list(stale))
-        for name, assign in sorted(stale.items()):
-            yield self._finding(ctx, train, name, assign)
+        if stale:  # one cause, whatever the count: the train op does not run the updates
+            yield self._finding(ctx, train, sorted(stale), stale)
 
-    def _finding(self, ctx, train, name, assign):
+    def _finding(self, ctx, train, names, stale):
+        name, assign = names[0], stale[names[0]]
         where = "it is in the UPDATE_OPS collection, but " if assign in train.update_ops else ""
         var_site = ctx.site("train", name)
         related = (Related(var_site, f"'{name}' is created here"),) if var_site else ()
+        what = (f"'{name}' is non-trainable state that TRAIN updates with '{assign}'" if len(names) == 1 else
+                f"{len(names)} non-trainable variables ({listing(names)}) are state that TRAIN updates "
+                f"(e.g. '{name}' with '{assign}')")
         return self.finding(
             ("train",), name,
-            f"'{name}' is non-trainable state that TRAIN updates with '{assign}' ({where}nothing the train op runs "
-            f"depends on it), so the update never runs: every checkpoint keeps the initial value, and EVAL and "
-            f"PREDICT use it",
+            f"{what} ({where}nothing the train op runs depends on it), so the update never runs: every "
+            f"checkpoint keeps the initial value, and EVAL and PREDICT use it",
             fix="make the train op depend on the updates: `with tf.control_dependencies("
                 "tf.compat.v1.get_collection(tf.compat.v1.GraphKeys.UPDATE_OPS)):` around `optimizer.minimize(...)` "
                 "(or `train_op = tf.group(train_op, *update_ops)`; slim.learning.create_train_op does it)",
-            location=ctx.site("train", assign) or var_site, related=related)
+            location=ctx.site("train", assign) or var_site, related=related, names=names)

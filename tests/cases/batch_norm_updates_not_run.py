@@ -7,8 +7,7 @@ import tensorflow as tf
 from case_common import input_fn, linear, params  # noqa: F401
 
 REQUIRES = "keras"
-EXPECT = [("GL403", "train", "batch_normalization/moving_mean"),
-          ("GL403", "train", "batch_normalization/moving_variance")]
+EXPECT = [("GL403", "train", "batch_normalization/moving_mean")]  # one cause: it names moving_variance too
 
 
 def model_fn(features, labels, mode, params):
