@@ -19,7 +19,7 @@ _POWERS = re.compile(r"^(beta1_power|beta2_power)(_\d+)?(/|$)")
 # Roles that settle a name's class before any name pattern. "optimizer" waits until batch-norm's
 # scopes are tried: its moving-average updates are run by the train op too (UPDATE_OPS).
 _DECISIVE_ROLES = frozenset({"save", "init", "summary", "moving-average", "dropout", "metric", "local",
-                             "hook-output", "prediction"})
+                             "hook-output", "prediction", "input"})
 _NUMBERED = re.compile(r"^(?P<base>[A-Za-z][A-Za-z0-9]*?)(_\d+)?$")  # TF's default names: Mean, Mean_1
 
 EXPECTED = {
@@ -38,6 +38,7 @@ EXPECTED = {
     "batch-norm": "batch normalization: training path (batch statistics, moving-average updates) vs inference path",
     "needs-labels": "uses labels, or sits in a scope that does; PREDICT has no labels",
     "renumbered": "an auto-numbered name (Mean_1) that moved: in this mode ops of an expected class took a lower number",
+    "input": "the input pipeline (tf.data) input_fn builds for this mode",
     "estimator": "added by Estimator and its session, not by model_fn (eval step, init and readiness ops)",
 }
 

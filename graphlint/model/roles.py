@@ -14,6 +14,8 @@ known role are listed. The first rule that gives an op a role wins, in this orde
  * optimizer (TRAIN): what the train op runs that the loss does not depend on (gradients, the update
    math of a hand-written optimizer, learning-rate schedules, gradient clipping), and so a variable
    only the train op reads or assigns, which is optimizer state (slots such as `<var>/adam_m`);
+ * input: the tf.data pipeline input_fn builds (dataset and iterator ops, by op type), which input_fn may
+   build differently per mode (`repeat()` and `shuffle()` in TRAIN only);
  * hook-output: an op nothing in the graph consumes that a hook of this mode fetches;
  * prediction (PREDICT): the spec's prediction and export output ops that feed nothing else.
 
@@ -36,6 +38,8 @@ _STATE_ROLES = frozenset({"metric", "local"})
 # inputs TF made under their names for them). Spread to inputs they would also class the mode's own forward pass
 # (a PREDICT-only cast in front of the logits), which is a real difference.
 _OUTPUT_ROLES = frozenset({"hook-output", "prediction"})
+_ITERATOR_TYPES = frozenset({"IteratorV2", "Iterator", "AnonymousIteratorV2", "AnonymousIteratorV3", "MakeIterator",
+                             "IteratorGetNext", "OneShotIterator", "IteratorToStringHandle", "DeleteIterator"})
 _INIT_COLLECTIONS = ("INIT_OP", "LOCAL_INIT_OP", "READY_OP", "READY_FOR_LOCAL_INIT_OP")
 _ASSIGN_PREFIXES = ("Assign", "ResourceScatter", "Scatter")
 # (source file, function) of the TF calls whose ops have a role: matched on op.traceback frames.
@@ -58,6 +62,7 @@ def op_roles(graph, spec, fetched=frozenset(), predict=False) -> dict:
     _claim(roles, _state_variables(graph))
     _claim(roles, _metric_ops(spec), "metric")
     _claim(roles, _only_train_op(spec), "optimizer")
+    _claim(roles, (op.name for op in ops if _is_input_pipeline(op.type)), "input")
     _claim(roles, _hook_outputs(ops, fetched), "hook-output")
     if predict:
         _claim(roles, _prediction_outputs(graph, spec), "prediction")
@@ -67,6 +72,10 @@ def op_roles(graph, spec, fetched=frozenset(), predict=False) -> dict:
     _spread_to_results(ops, roles)
     _spread_to_inputs(ops, roles)
     return roles
+
+
+def _is_input_pipeline(op_type: str) -> bool:
+    return op_type.endswith(("Dataset", "DatasetV2", "DatasetV3", "DatasetV4")) or op_type in _ITERATOR_TYPES
 
 
 def _claim(roles: dict, found, role: str = "") -> None:
