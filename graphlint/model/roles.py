@@ -172,13 +172,18 @@ def _only_read_by(op, names) -> bool:
 def _prediction_outputs(graph, spec) -> set:
     """The ops of the spec's predictions and export outputs that feed nothing but each other, and
     the inputs made for them: what PREDICT computes for its caller alone (probabilities from logits)."""
-    items = list(tf().nest.flatten(getattr(spec, "predictions", None) or {}))
-    for output in (getattr(spec, "export_outputs", None) or {}).values():
+    # `x if x is not None`, never `x or`: predictions may be a lone tensor, which has no truth value
+    items = list(tf().nest.flatten(_or_empty(getattr(spec, "predictions", None))))
+    for output in _or_empty(getattr(spec, "export_outputs", None)).values():
         for attr in ("outputs", "classes", "scores", "value"):  # PredictOutput, ClassificationOutput, RegressionOutput
-            items.extend(tf().nest.flatten(getattr(output, attr, None) or {}))
+            items.extend(tf().nest.flatten(_or_empty(getattr(output, attr, None))))
     ops = {t.op for t in items if getattr(t, "graph", None) is graph}
     names = {op.name for op in ops}
     return _with_own_inputs([op for op in ops if _only_read_by(op, names)])
+
+
+def _or_empty(value):
+    return {} if value is None else value
 
 
 def _ancestors(roots) -> set:
