@@ -296,8 +296,10 @@ class Answers:
     def __init__(self, view: "GraphView"):
         snap = view._snap
         names = sorted(snap.ops)
-        self._sites = dict(zip(names, view.sites(names)))
         self._stacks = dict(zip(names, view.stacks(names)))  # where a finding's cause is (rules/_group.py)
+        # An op's site is the innermost frame of its user stack (the same Site: SiteFinder caches them),
+        # so op.traceback, the costly part, is read once per op.
+        self._sites = {n: (stack[-1] if stack else None) for n, stack in self._stacks.items()}
         self._user_lines = frozenset((s.file, s.line) for stack in self._stacks.values() for s in stack)
         self._types = snap.ops
         variables = sorted(snap.variables)
