@@ -12,7 +12,7 @@ from graphlint.model.snapshot import MODES, RunInfo
 class Context:
     info: RunInfo
     snapshots: dict  # mode -> Snapshot, for the modes asked for
-    views: dict = field(default_factory=dict)  # mode -> GraphView (or a worker's RemoteView)
+    views: dict = field(default_factory=dict)  # mode -> model.graphview.Answers (the graph's answers, taken before it was dropped)
     mode_diff: list = field(default_factory=list)  # [DiffRow]
     checkpoint: object = None  # checkpoint.Checkpoint, for `check`
     object_names: dict = field(default_factory=dict)  # variable name -> key, object-based checkpoints

@@ -192,8 +192,8 @@ def _has_op(graph, name: str) -> bool:
 
 
 class GraphView:
-    """The queries rules make of one mode's graph. Batch methods exist so that a remote view
-    answers a rule's questions in one round trip rather than one per variable."""
+    """The queries rules make of one mode's live graph; Answers asks them all before the graph is
+    dropped, and the rules read the Answers."""
 
     def __init__(self, graph, sites, snap):
         self.graph, self._sites, self._snap = graph, sites, snap
@@ -210,18 +210,6 @@ class GraphView:
             self._training = _Training(self._snap, self.graph)
         return self._training
 
-    def sites(self, names) -> list:
-        """file:line of the user code that created each op (None where unknown)."""
-        out = []
-        for name in names:
-            try:
-                op = self.graph.get_operation_by_name(_op_name(name))
-            except (KeyError, ValueError):
-                out.append(None)
-                continue
-            out.append(self._sites.from_op(op) if self._sites is not None else None)
-        return out
-
     def stacks(self, names) -> list:
         """Every user frame that created each op, outermost first (() where unknown)."""
         out = []
@@ -232,15 +220,6 @@ class GraphView:
                 op = None
             out.append(self._sites.stack_from_op(op) if op is not None and self._sites is not None else ())
         return out
-
-    def user_lines(self) -> frozenset:
-        """(file, line) of every user frame in the stacks of every op: the user code this mode ran."""
-        if self._sites is None:
-            return frozenset()
-        return frozenset((s.file, s.line) for op in self.graph.get_operations() for s in self._sites.stack_from_op(op))
-
-    def op_type(self, name: str):
-        return self.graph.get_operation_by_name(name).type if _has_op(self.graph, name) else None
 
     def updates(self, names) -> dict:
         """{variable: _Updates} for the variable op names given."""

@@ -63,13 +63,6 @@ class SiteFinder:
             tb = tb.tb_next
         return self.site(*found) if found else None
 
-    def from_op(self, op):
-        """The innermost user frame of the Python stack that created a TF op."""
-        for frame in reversed(op.traceback):
-            if self.is_user_file(frame.filename):
-                return self.site(frame.filename, frame.lineno, frame.name)
-        return None
-
     def stack_from_op(self, op) -> tuple:
         """Every user frame of the stack that created a TF op, outermost first: a helper in the
         user's own file is user code too, so the line that made a difference may be any of them."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from graphlint import config as config_lib
-from graphlint.constants import MODES, ExitCode
+from graphlint.constants import ExitCode
 from graphlint.errors import UsageError
 from graphlint.model import loader
 from graphlint.report import RenderOptions, formatter
@@ -326,8 +326,3 @@ def _config_program(conf) -> list:
     if argv and os.path.basename(argv[0]).startswith("python"):
         argv = argv[1:]
     return argv
-
-
-def per_mode(values: dict) -> dict:
-    """mode -> params, for the modes that have some (keys `train`, `eval`, `predict`)."""
-    return {m: values[m] for m in MODES if values.get(m) is not None}
