@@ -28,7 +28,7 @@ except ImportError:  # Python < 3.11
 from graphlint.constants import MODES, SEVERITIES
 from graphlint.errors import UsageError
 from graphlint.report import FORMATS
-from graphlint.model.sites import display_path
+from graphlint.model.sites import display_path, names_a_file
 
 # A full code (GL101), a prefix (GL1, GL), or ALL, as ruff's selectors.
 SELECTOR_RE = re.compile(r"^(ALL|GL\d{0,3})$")
@@ -163,7 +163,7 @@ def _resolve(base: str, value: str) -> str:
 
 def _resolve_model(base: str, value: str) -> str:
     # `package.module` targets are import names, not paths: only paths are resolved.
-    if value.endswith(".py") or "/" in value or os.sep in value:
+    if names_a_file(value):
         return _resolve(base, value)
     return value
 

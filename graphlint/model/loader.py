@@ -15,7 +15,7 @@ from types import ModuleType
 
 from graphlint.constants import MODES
 from graphlint.errors import UsageError
-from graphlint.model.sites import SiteFinder
+from graphlint.model.sites import SiteFinder, names_a_file
 from graphlint.wording import agree
 
 MODEL_FN_ARGS = {"features", "labels", "mode", "params", "config"}
@@ -168,7 +168,7 @@ def _find_input_fns(module: ModuleType, target: str, name: str | None) -> dict:
 
 
 def _is_path(target: str) -> bool:
-    return target.endswith(".py") or os.sep in target or os.path.exists(target)
+    return names_a_file(target) or os.path.exists(target)
 
 
 def _folder(target: str) -> str:

@@ -77,6 +77,11 @@ def differing_frame(stack, other_lines):
     return next((s for s in stack if (s.file, s.line) not in other_lines), None)
 
 
+def names_a_file(target: str) -> bool:
+    """A model target written as a path (model.py, dir/model), not as a package.module import name."""
+    return target.endswith(".py") or "/" in target or os.sep in target
+
+
 def display_path(filename: str) -> str:
     """Relative to the working directory when under it, so reports read like a linter's."""
     absolute = os.path.abspath(filename)

@@ -6,13 +6,14 @@ import json
 import os
 
 from graphlint.errors import UsageError
+from graphlint.model.sites import names_a_file
 
 BASELINE_VERSION = 1
 
 
 def _model_key(model: str, baseline_path: str) -> str:
     """A model file relative to the baseline's folder, so the key does not depend on the cwd."""
-    if model.endswith(".py") or "/" in model or os.sep in model:
+    if names_a_file(model):
         base = os.path.dirname(os.path.abspath(baseline_path))
         return os.path.relpath(os.path.abspath(model), base).replace(os.sep, "/")
     return model
