@@ -69,14 +69,17 @@ class Application:
         self.config = self._resolve_config()
         try:
             self.models = self._models()
+            self._refuse_combinations()
         except BaseException:
-            self._program_run.close()
+            self._program_run.close()  # a program that ran keeps its state until its models are built
             raise
+
+    def _refuse_combinations(self) -> None:
+        request = self.request
         asked = [flag for key, flag in _SERVING_FLAGS if (request.serving or {}).get(key)]
         if asked and self.several:
             # A SavedModel is one model's export, and which model it belongs to cannot be guessed;
             # the workers that check several models build no serving graph, so it would be ignored.
-            self._program_run.close()
             n = len(self.models)
             what = f"{n} models" if n > 1 else ("--shard" if request.shard else "`models` in the config")
             raise UsageError(f"{asked[0]} works on one model at a time (a SavedModel is one model's export), "
