@@ -378,7 +378,7 @@ def main(argv=None) -> int:
               "load_average_before": load_average()}
     print(f"load average before: {report['load_average_before']}")
     if "sizes" not in skip:
-        only = [c.strip() for c in args.only.split(",") if c.strip()]
+        only = [c.strip().replace("-jN", f"-j{args.jobs}") for c in args.only.split(",") if c.strip()]
         report["sizes"] = time_sizes(args.out, sizes, args.runs, args.jobs, only)
         print(f"\nmedians of {args.runs} runs; RSS = peak resident set (wait4: the largest single process; "
               f"tree: PSS of all processes at once, sampled every 0.5 s); "

@@ -3,7 +3,8 @@
 A recording hook, first among the spec's hooks, notes the op names at its begin() and its
 after_create_session(), once inside real Estimator.train/evaluate/predict (TF 2.15 with
 tensorflow-estimator) and once inside graphlint's build of the same model_fn: the names must be
-the same, Estimator's own ops included (its loss summary, loss metric, eval step, Saver, init ops).
+the same, Estimator's own ops included (its loss summary, loss metric, eval step, Saver, init ops:
+the last two once a hook looks one of them up, model/estimator_ops.Session).
 """
 
 import numpy as np
@@ -102,10 +103,11 @@ MODELS = [linear, layers_with_metrics, batch_norm_own_loss_summary, scaffold_wit
 
 
 class Recorder(tf.compat.v1.train.SessionRunHook):
-    """Notes the op names of the default graph when begin() and after_create_session() run."""
+    """Notes the op names of the default graph when begin() and after_create_session() run, and
+    looks up the op `look_up` names for its mode in before_run()."""
 
-    def __init__(self, log, mode):
-        self.log, self.mode = log, mode
+    def __init__(self, log, mode, look_up=None):
+        self.log, self.mode, self.look_up = log, mode, (look_up or {}).get(mode)
 
     def begin(self):
         self.log[(self.mode, "begin")] = _names()
@@ -113,12 +115,16 @@ class Recorder(tf.compat.v1.train.SessionRunHook):
     def after_create_session(self, session, coord):
         self.log[(self.mode, "session")] = _names()
 
+    def before_run(self, run_context):
+        if self.look_up:
+            tf.compat.v1.get_default_graph().get_operation_by_name(self.look_up)
+
 
 def _names():
     return frozenset(op.name for op in tf.compat.v1.get_default_graph().get_operations())
 
 
-def _recorded(model_fn, log):
+def _recorded(model_fn, log, look_up=None):
     """model_fn with a Recorder first among the hooks of the mode it builds."""
     def recorded(features, labels, mode, params):
         spec = model_fn(features, labels, mode, params)
@@ -126,7 +132,7 @@ def _recorded(model_fn, log):
                  tf.estimator.ModeKeys.EVAL: "evaluation_hooks",
                  tf.estimator.ModeKeys.PREDICT: "prediction_hooks"}[mode]
         mode_name = {v: k for k, v in MODE_NAMES.items()}[mode]
-        return spec._replace(**{field: (Recorder(log, mode_name),) + tuple(getattr(spec, field))})
+        return spec._replace(**{field: (Recorder(log, mode_name, look_up),) + tuple(getattr(spec, field))})
     return recorded
 
 
@@ -141,9 +147,12 @@ def _real(model_fn, workdir):
 
 @pytest.mark.parametrize("model_fn", MODELS, ids=lambda f: f.__name__)
 def test_graphlint_sees_the_names_real_estimator_has_at_begin_and_at_session(model_fn, tmp_path):
+    """The session's ops (Saver, init and readiness ops) are built when a hook looks one up, as
+    here: each mode's Recorder asks for one of them in before_run()."""
     real = _real(model_fn, tmp_path)
     ours = {}
-    report = graphlint.lint(model_fn=_recorded(model_fn, ours), input_fn=input_fn, params=PARAMS)
+    look_up = {m: min(real[(m, "session")] - real[(m, "begin")]) for m in MODE_NAMES}
+    report = graphlint.lint(model_fn=_recorded(model_fn, ours, look_up), input_fn=input_fn, params=PARAMS)
     for mode in MODE_NAMES:
         snap = report.snapshots[mode]
         assert snap.built, snap.failure
@@ -154,8 +163,18 @@ def test_graphlint_sees_the_names_real_estimator_has_at_begin_and_at_session(mod
     assert not report.errors, report.findings
 
 
+def test_the_session_ops_are_built_only_for_a_hook_that_looks_one_up():
+    ours = {}
+    report = graphlint.lint(model_fn=_recorded(linear, ours), input_fn=input_fn, params=PARAMS)
+    for mode in MODE_NAMES:
+        snap = report.snapshots[mode]
+        assert not snap.late_ops and frozenset(snap.ops) == ours[(mode, "begin")], mode
+    assert not report.errors, report.findings
+
+
 def test_estimator_ops_are_expected_classes_in_the_mode_diff():
-    report = graphlint.lint(model_fn=layers_with_metrics, input_fn=input_fn, params=PARAMS)
+    look_up = {m: "init" for m in MODE_NAMES}
+    report = graphlint.lint(model_fn=_recorded(layers_with_metrics, {}, look_up), input_fn=input_fn, params=PARAMS)
     estimator_ops = set().union(*(s.estimator_ops for s in report.snapshots.values()))
     assert {"loss", "eval_step", "save/Const", "init"} <= estimator_ops
     rows = [r for r in report.mode_diff if set(r.examples) & estimator_ops]

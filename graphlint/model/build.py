@@ -9,7 +9,7 @@ import sys
 from graphlint.errors import UsageError, first_line
 from graphlint.model import hooks, warmstart
 from graphlint.model.graphview import uninitialized_after_restore
-from graphlint.model.roles import op_roles
+from graphlint.model.roles import CREATORS, op_roles
 from graphlint.model.snapshot import BuildFailure, RestoreKey, ScopeRename, Snapshot, Variable
 from graphlint.model.specs import converted_from, to_estimator_spec
 from graphlint.model.tfcompat import is_estimator_spec, tf
@@ -18,7 +18,8 @@ _graph_class = None
 
 
 def _recording_graph(sites):
-    """A tf.Graph that notes every time TF uniquifies a requested name scope.
+    """A tf.Graph that notes where each op is created, and every time TF uniquifies a requested
+    name scope.
 
     Graph.unique_name is where TensorFlow turns a requested name into the name it really uses;
     variable_scope, name_scope and Keras layers all reach it through Graph.name_scope. Hooking
@@ -33,6 +34,11 @@ def _recording_graph(sites):
                     self._gl_note_scope(name, got)
                 return got
 
+            def _create_op_internal(self, *args, **kwargs):
+                op = super()._create_op_internal(*args, **kwargs)
+                self.gl_created[op.name] = self.gl_sites.creation(sys._getframe(1), CREATORS)
+                return op
+
             def _gl_note_scope(self, name, got):
                 full = f"{self._name_stack}/{name}" if self._name_stack else name
                 site = self.gl_sites.raw_from_stack(3)  # a Site only for the few that become renames
@@ -46,6 +52,7 @@ def _recording_graph(sites):
     graph.gl_sites = sites
     graph.gl_first_scope = {}
     graph.gl_renames = []
+    graph.gl_created = {}  # op name -> SiteFinder.creation()
     return graph
 
 

@@ -5,7 +5,8 @@ tests/test_estimator_graph.py):
 - before hooks' begin(): TRAIN has the global step's read and the `loss` scalar summary; EVAL has
   the mean-of-loss metric, the grouped metric updates and the `eval_step` counter with its increment;
 - before after_create_session()/before_run(): MonitoredSession has finalized the Scaffold (Saver,
-  init, readiness and local-init ops, merged summaries) and the graph.
+  init, readiness and local-init ops, merged summaries) and the graph. graphlint builds these ops
+  when a hook looks up a name the graph lacks without them (Session, below).
 Each step calls the function Estimator (or TF's evaluation loop) calls, in the same order, so the
 names come out the same, numbering included.
 """
@@ -81,12 +82,46 @@ def _metric_updates():
     return est_lib._extract_metric_update_ops
 
 
-def finalize(scaffold) -> None:
-    """What the session creator does before after_create_session: finalize a copy of the Scaffold
-    (the spec's own stays as the user left it) and with it the graph."""
-    final = tf().compat.v1.train.Scaffold(copy_from_scaffold=scaffold)
-    final.finalize()
-    for op in (final.ready_op, final.ready_for_local_init_op):
-        # No session will run them: without this, TensorFlow's should-use check prints "Object was
-        # never used" for each at interpreter exit (the Python API and the pytest plugin exit normally).
-        getattr(op, "mark_used", lambda: None)()
+# Scaffold.finalize's arguments and the collection each falls back to, in its order.
+_SCAFFOLD_OPS = (("init_op", "INIT_OP"), ("ready_op", "READY_OP"),
+                 ("ready_for_local_init_op", "READY_FOR_LOCAL_INIT_OP"), ("local_init_op", "LOCAL_INIT_OP"),
+                 ("summary_op", "SUMMARY_OP"), ("saver", "SAVERS"))
+
+
+class Session:
+    """The graph as the session creator hands it to hooks: finalized, with the Scaffold's ops.
+
+    What the session creator does is finalize a copy of the Scaffold (the spec's own stays as the
+    user left it) and with it the graph. Its default ops (an initializer, two readiness checks and
+    a Saver over every variable) cost, on a model of many variables, as much as a quarter of
+    model_fn's time and memory, and only a hook that looks one of them up can tell they exist. So
+    open() finalizes the graph and runs TF's own check of each collection the Scaffold would take
+    an op from (Scaffold.get_or_default, which fails on two candidates), building nothing; the
+    ops are built, by Scaffold.finalize itself, at the first lookup they could answer."""
+
+    def __init__(self, graph, scaffold):
+        self.graph, self.scaffold, self.built = graph, scaffold, False
+
+    def open(self) -> None:
+        v1 = tf().compat.v1
+        for arg, key in _SCAFFOLD_OPS:
+            if getattr(self.scaffold, arg, None) is None:
+                v1.train.Scaffold.get_or_default(arg, getattr(v1.GraphKeys, key), lambda: None)
+        self.graph.finalize()
+
+    def build(self) -> bool:
+        """Add the Scaffold's ops, as Scaffold.finalize does; False when they are there already."""
+        if self.built:
+            return False
+        self.built = True
+        self.graph._unsafe_unfinalize()
+        try:
+            final = tf().compat.v1.train.Scaffold(copy_from_scaffold=self.scaffold)
+            final.finalize()
+        finally:
+            self.graph.finalize()  # still read-only for the hooks if the Scaffold failed
+        for op in (final.ready_op, final.ready_for_local_init_op):
+            # No session will run them: without this, TensorFlow's should-use check prints "Object was
+            # never used" for each at interpreter exit (the Python API and the pytest plugin exit normally).
+            getattr(op, "mark_used", lambda: None)()
+        return True

@@ -211,14 +211,22 @@ class GraphView:
         return self._training
 
     def stacks(self, names) -> list:
-        """Every user frame that created each op, outermost first (() where unknown)."""
+        """Every user frame that created each op, outermost first (() where unknown): as the graph
+        noted it while the op was made, else from TF's record."""
+        if self._sites is None:
+            return [() for _ in names]
+        created = getattr(self.graph, "gl_created", {})
         out = []
         for name in names:
+            hit = created.get(_op_name(name))
+            if hit is not None:
+                out.append(self._sites.from_raw_stack(hit[0]))
+                continue
             try:
                 op = self.graph.get_operation_by_name(_op_name(name))
             except (KeyError, ValueError):
                 op = None
-            out.append(self._sites.stack_from_op(op) if op is not None and self._sites is not None else ())
+            out.append(self._sites.stack_from_op(op) if op is not None else ())
         return out
 
     def updates(self, names) -> dict:
@@ -276,8 +284,7 @@ class Answers:
         snap = view._snap
         names = sorted(snap.ops)
         self._stacks = dict(zip(names, view.stacks(names)))  # where a finding's cause is (rules/_group.py)
-        # An op's site is the innermost frame of its user stack (the same Site: SiteFinder caches them),
-        # so op.traceback, the costly part, is read once per op.
+        # An op's site is the innermost frame of its user stack (the same Site: SiteFinder caches them).
         self._sites = {n: (stack[-1] if stack else None) for n, stack in self._stacks.items()}
         self._user_lines = frozenset((s.file, s.line) for stack in self._stacks.values() for s in stack)
         self._types = snap.ops

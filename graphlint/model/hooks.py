@@ -119,17 +119,19 @@ def simulate(graph, spec, mode: str, watch: Watch):
     with _lookups(graph) as failed:
         ready = [h for h in hooks if _begin(h, failed, watch, fetches, errors)]
     at_begin = _names(graph)
+    session = estimator_ops.Session(graph, scaffold)
     try:
-        estimator_ops.finalize(scaffold)
+        session.open()
     except Exception as exc:  # noqa: BLE001 - the session creator would raise it too
         errors.append(HookError("Scaffold", _message(exc), None, "session"))
-    late = _names(graph) - at_begin
     try:
-        for hook in ready:
-            _before_run(graph, hook, watch, fetches, errors)
-            _at_end(graph, hook, watch, fetches)
+        with _session_lookups(graph, session, errors):
+            for hook in ready:
+                _before_run(graph, hook, watch, fetches, errors)
+                _at_end(graph, hook, watch, fetches)
     finally:
         graph._unsafe_unfinalize()  # graphlint reads the graph on (saveables, sites)
+    late = _names(graph) - at_begin
     return fetches, errors, frozenset(added | late), frozenset(late)
 
 
@@ -163,6 +165,35 @@ def _lookups(graph):
         yield failed
     finally:
         del graph.as_graph_element
+
+
+@contextlib.contextmanager
+def _session_lookups(graph, session, errors):
+    """A name that misses while hooks run after the session is created gets a second try once the
+    Scaffold's ops are built (estimator_ops.Session): they exist by then for a real hook."""
+    original = graph.as_graph_element
+
+    def as_graph_element(obj, allow_tensor=True, allow_operation=True):
+        try:
+            return original(obj, allow_tensor, allow_operation)
+        except (KeyError, ValueError):
+            if not isinstance(obj, str) or not _build_session_ops(session, errors):
+                raise
+        return original(obj, allow_tensor, allow_operation)
+
+    graph.as_graph_element = as_graph_element
+    try:
+        yield
+    finally:
+        del graph.as_graph_element
+
+
+def _build_session_ops(session, errors) -> bool:
+    try:
+        return session.build()
+    except Exception as exc:  # noqa: BLE001 - the session creator would have raised it
+        errors.append(HookError("Scaffold", _message(exc), None, "session"))
+        return False
 
 
 def _failed_name(exc, failed):

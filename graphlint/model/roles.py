@@ -19,7 +19,8 @@ known role are listed. The first rule that gives an op a role wins, in this orde
  * hook-output: an op nothing in the graph consumes that a hook of this mode fetches;
  * prediction (PREDICT): the spec's prediction and export output ops that feed nothing else.
 
-Then each variable's role spreads to the ops under its name (initializer, reads), an unused read made
+Then each variable's role spreads to the ops under its name (initializer, reads), the initializer of
+a variable without a role is init (what the Scaffold's init op runs, built or not), an unused read made
 after an update takes the update's role, an op computed only from metric state is metric, and any op
 whose every consumer has one role takes that role too (a constant that only a summary reads is
 summary). hook-output and prediction do not spread: they stay on the outputs and the inputs made for them.
@@ -42,11 +43,12 @@ _ITERATOR_TYPES = frozenset({"IteratorV2", "Iterator", "AnonymousIteratorV2", "A
                              "IteratorGetNext", "OneShotIterator", "IteratorToStringHandle", "DeleteIterator"})
 _INIT_COLLECTIONS = ("INIT_OP", "LOCAL_INIT_OP", "READY_OP", "READY_FOR_LOCAL_INIT_OP")
 _ASSIGN_PREFIXES = ("Assign", "ResourceScatter", "Scatter")
-# (source file, function) of the TF calls whose ops have a role: matched on op.traceback frames.
-_CREATORS = (
-    ("moving-average", "moving_averages.py", ("apply",)),
-    ("dropout", "nn_ops.py", ("dropout", "dropout_v2", "_dropout")),
-)
+# The TF calls whose ops have a role, {function: (source file, role)}: matched on the frames of the
+# stack that creates each op (build.py's graph notes them, op.traceback for an op it did not see made).
+CREATORS = {
+    "apply": ("moving_averages.py", "moving-average"),
+    "dropout": ("nn_ops.py", "dropout"), "dropout_v2": ("nn_ops.py", "dropout"), "_dropout": ("nn_ops.py", "dropout"),
+}
 
 
 def op_roles(graph, spec, fetched=frozenset(), predict=False) -> dict:
@@ -58,7 +60,7 @@ def op_roles(graph, spec, fetched=frozenset(), predict=False) -> dict:
     _claim(roles, _collection_ops(graph, _INIT_COLLECTIONS), "init")
     _claim(roles, {op.name: "summary" for op in ops if op.type in SUMMARY_TYPES})
     _claim(roles, _collection_ops(graph, ("SUMMARIES", "SUMMARY_OP")), "summary")
-    _claim(roles, _created_by(ops, roles))
+    _claim(roles, _created_by(graph, ops, roles))
     _claim(roles, _state_variables(graph))
     _claim(roles, _metric_ops(spec), "metric")
     _claim(roles, _only_train_op(spec), "optimizer")
@@ -67,6 +69,7 @@ def op_roles(graph, spec, fetched=frozenset(), predict=False) -> dict:
     if predict:
         _claim(roles, _prediction_outputs(graph, spec), "prediction")
     _spread_from_variables(graph, ops, roles)
+    _claim(roles, _initializers(graph), "init")  # those of variables without a role of their own
     _spread_to_reads_after(ops, roles)
     _spread_to_inputs(ops, roles)  # first, so what feeds the Scaffold's ready op stays init
     _spread_to_results(ops, roles)
@@ -90,6 +93,18 @@ def _saver_ops(ops) -> dict:
     return {op.name: "save" for op in ops if any(op.name.startswith(s) for s in scopes)}
 
 
+def _initializers(graph) -> set:
+    """Each variable's initializer (TF's Variable.initializer): what the Scaffold's init ops run,
+    whether or not they are built (estimator_ops.Session builds them only for a hook that asks)."""
+    keys = tf().compat.v1.GraphKeys
+    found = set()
+    for v in graph.get_collection(keys.GLOBAL_VARIABLES) + graph.get_collection(keys.LOCAL_VARIABLES):
+        op = getattr(v, "initializer", None)
+        if getattr(op, "graph", None) is graph:
+            found.add(op.name)
+    return found
+
+
 def _collection_ops(graph, keys) -> set:
     names = set()
     for key in keys:
@@ -100,24 +115,24 @@ def _collection_ops(graph, keys) -> set:
     return names
 
 
-def _created_by(ops, roles) -> dict:
-    """Ops created inside one of the _CREATORS calls, from the creation stack TF keeps per op."""
-    found = {}
+def _created_by(graph, ops, roles) -> dict:
+    """Ops created inside one of the CREATORS calls, from the creation stack of each op."""
+    found, created = {}, getattr(graph, "gl_created", {})
     for op in ops:
         if op.name in roles:
             continue
-        for frame in op.traceback:
-            role = _creator_role(frame.filename, frame.name)
-            if role:
-                found[op.name] = role
-                break
+        hit = created.get(op.name)
+        role = hit[1] if hit is not None else _traceback_role(op)
+        if role:
+            found[op.name] = role
     return found
 
 
-def _creator_role(filename: str, func: str) -> str:
-    for role, source, funcs in _CREATORS:
-        if func in funcs and filename.endswith(source):
-            return role
+def _traceback_role(op) -> str:
+    for frame in op.traceback:
+        hit = CREATORS.get(frame.name)
+        if hit and frame.filename.endswith(hit[0]):
+            return hit[1]
     return ""
 
 

@@ -9,6 +9,7 @@ import sys
 from graphlint.model.snapshot import Site
 
 _OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # the graphlint package
+_TF_FRAMES = "tensorflow/python"  # what TF's get_user_frames() treats as its own
 _THIRD_PARTY = (os.sep + "site-packages" + os.sep, os.sep + "dist-packages" + os.sep)
 
 
@@ -19,6 +20,9 @@ class SiteFinder:
         self.root = os.path.realpath(root) + os.sep
         self._cache: dict = {}
         self._sites: dict = {}
+        self._creations: dict = {}
+        self._stacks: dict = {}
+        self._whole_stacks = _TF_FRAMES in self.root.replace(os.sep, "/")
 
     def is_user_file(self, filename: str) -> bool:
         hit = self._cache.get(filename)
@@ -63,10 +67,47 @@ class SiteFinder:
             tb = tb.tb_next
         return self.site(*found) if found else None
 
+    def creation(self, frame, callers) -> tuple:
+        """Where an op is being created, from the Python frame that creates it: (its user frames,
+        outermost first, as raw (file, line, function), and what the first of `callers` ({function:
+        (source file suffix, what)}) met on the stack stands for, or ""). Taken for every op while the
+        graph is built: TF's own record (op.traceback) costs ten times more to read afterwards and
+        keeps every frame it turned into Python objects alive as long as the graph. The same
+        creation is kept once (a loop makes many ops from the same lines)."""
+        users, caller, known = [], "", self._cache
+        while frame is not None:
+            code = frame.f_code
+            name = code.co_name
+            user = known.get(code.co_filename)
+            if user is None:
+                user = self.is_user_file(code.co_filename)
+            if user:
+                users.append((code.co_filename, frame.f_lineno, name))
+            elif not caller and name in callers and code.co_filename.endswith(callers[name][0]):
+                caller = callers[name][1]
+            frame = frame.f_back
+        key = (tuple(reversed(users)), caller)
+        return self._creations.setdefault(key, key)
+
+    def from_raw_stack(self, raw_stack) -> tuple:
+        hit = self._stacks.get(raw_stack)
+        if hit is None:
+            hit = self._stacks[raw_stack] = tuple(self.site(*raw) for raw in raw_stack)
+        return hit
+
     def stack_from_op(self, op) -> tuple:
         """Every user frame of the stack that created a TF op, outermost first: a helper in the
         user's own file is user code too, so the line that made a difference may be any of them."""
-        return tuple(self.site(f.filename, f.lineno, f.name) for f in op.traceback if self.is_user_file(f.filename))
+        return tuple(self.site(f.filename, f.lineno, f.name) for f in self._frames(op) if self.is_user_file(f.filename))
+
+    def _frames(self, op):
+        """TF's StackTrace can leave out its own frames before they become Python objects, ten times
+        cheaper than the whole stack: that matters at every op of a 100k-op graph. It recognises its
+        frames by a path containing tensorflow/python, so a model kept under such a folder gets the
+        whole stack."""
+        trace = op.traceback
+        user_only = getattr(trace, "get_user_frames", None)
+        return user_only() if user_only is not None and not self._whole_stacks else trace
 
 
 def differing_frame(stack, other_lines):
