@@ -183,3 +183,24 @@ def test_estimator_ops_are_expected_classes_in_the_mode_diff():
 
 def _delta(ours, real):
     return {"graphlint only": sorted(ours - real)[:10], "estimator only": sorted(real - ours)[:10]}
+
+
+def two_savers_in_eval(features, labels, mode, params):
+    """Two Savers in the SAVERS collection: the session's Scaffold cannot pick one."""
+    spec = linear(features, labels, mode, params)
+    if mode == tf.estimator.ModeKeys.EVAL:
+        for _ in range(2):
+            tf.compat.v1.add_to_collection(tf.compat.v1.GraphKeys.SAVERS, tf.compat.v1.train.Saver())
+    return spec
+
+
+def test_a_scaffold_that_cannot_be_finalized_fails_the_mode_without_building_its_ops(tmp_path):
+    """The Scaffold's collection checks run although no hook makes graphlint build its ops."""
+    estimator = tf.estimator.Estimator(two_savers_in_eval, model_dir=str(tmp_path), params=PARAMS)
+    estimator.train(lambda: input_fn(PARAMS), steps=1)
+    with pytest.raises(RuntimeError):
+        estimator.evaluate(lambda: input_fn(PARAMS), steps=1)
+    report = graphlint.lint(model_fn=two_savers_in_eval, input_fn=input_fn, params=PARAMS)
+    assert [(f.code, f.severity, f.modes) for f in report.findings if f.severity == "error"] == \
+        [("GL203", "error", ("eval",))]
+    assert not report.snapshots["eval"].late_ops

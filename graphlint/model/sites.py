@@ -70,10 +70,12 @@ class SiteFinder:
     def creation(self, frame, callers) -> tuple:
         """Where an op is being created, from the Python frame that creates it: (its user frames,
         outermost first, as raw (file, line, function), and what the first of `callers` ({function:
-        (source file suffix, what)}) met on the stack stands for, or ""). Taken for every op while the
-        graph is built: TF's own record (op.traceback) costs ten times more to read afterwards and
-        keeps every frame it turned into Python objects alive as long as the graph. The same
-        creation is kept once (a loop makes many ops from the same lines)."""
+        (source file suffix, what)}) met on the stack stands for, or ""). Every user frame counts:
+        a helper in the user's own file is user code too, so the line that made a difference may be
+        any of them. Taken for every op while the graph is built: TF's own record (op.traceback)
+        costs ten times more to read afterwards and keeps every frame it turned into Python objects
+        alive as long as the graph. The same creation is kept once (a loop makes many ops from the
+        same lines)."""
         users, caller, known = [], "", self._cache
         while frame is not None:
             code = frame.f_code
@@ -96,15 +98,14 @@ class SiteFinder:
         return hit
 
     def stack_from_op(self, op) -> tuple:
-        """Every user frame of the stack that created a TF op, outermost first: a helper in the
-        user's own file is user code too, so the line that made a difference may be any of them."""
+        """Every user frame of the stack that created a TF op, outermost first, from TF's record:
+        for an op the recording graph did not see made (creation() is the usual way)."""
         return tuple(self.site(f.filename, f.lineno, f.name) for f in self._frames(op) if self.is_user_file(f.filename))
 
     def _frames(self, op):
         """TF's StackTrace can leave out its own frames before they become Python objects, ten times
-        cheaper than the whole stack: that matters at every op of a 100k-op graph. It recognises its
-        frames by a path containing tensorflow/python, so a model kept under such a folder gets the
-        whole stack."""
+        cheaper than the whole stack. It recognises its frames by a path containing
+        tensorflow/python, so a model kept under such a folder gets the whole stack."""
         trace = op.traceback
         user_only = getattr(trace, "get_user_frames", None)
         return user_only() if user_only is not None and not self._whole_stacks else trace
