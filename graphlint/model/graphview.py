@@ -217,13 +217,13 @@ class GraphView:
             return [() for _ in names]
         created = getattr(self.graph, "gl_created", {})
         out = []
-        for name in names:
-            hit = created.get(_op_name(name))
+        for name in map(_op_name, names):
+            hit = created.get(name)
             if hit is not None:
                 out.append(self._sites.from_raw_stack(hit[0]))
                 continue
             try:
-                op = self.graph.get_operation_by_name(_op_name(name))
+                op = self.graph.get_operation_by_name(name)
             except (KeyError, ValueError):
                 op = None
             out.append(self._sites.stack_from_op(op) if op is not None else ())
@@ -351,9 +351,9 @@ def uninitialized_after_restore(graph, scaffold, names) -> dict:
     keys = tf().compat.v1.GraphKeys
     ready_local = _scaffold_op(graph, scaffold, "_ready_for_local_init_op", keys.READY_FOR_LOCAL_INIT_OP)
     local_init = _scaffold_op(graph, scaffold, "_local_init_op", keys.LOCAL_INIT_OP)
-    if ready_local is None or _checked_variables(_ancestors(ready_local), names):
+    if ready_local is None or _checked_variables(ancestors(ready_local), names):
         return {n: BLOCKED for n in names}
-    runs = _ancestors(local_init) if local_init is not None else {}
+    runs = ancestors(local_init) if local_init is not None else {}
     return {n: NOT_IN_LOCAL_INIT for n in names if not _written_by(graph, n, runs)}
 
 
@@ -366,9 +366,10 @@ def _scaffold_op(graph, scaffold, attr, collection_key):
     return getattr(op, "op", op)  # a Tensor (ready ops usually are) -> its op
 
 
-def _ancestors(op) -> dict:
-    """{name: op} of every op that running `op` runs: input and control-input producers, transitively."""
-    stack, seen = [op], {}
+def ancestors(*roots) -> dict:
+    """{name: op} of every op that running the `roots` runs (themselves included): input and
+    control-input producers, transitively."""
+    stack, seen = list(roots), {}
     while stack:
         op = stack.pop()
         if op.name not in seen:

@@ -116,7 +116,8 @@ def simulate(graph, spec, mode: str, watch: Watch):
         errors.append(HookError("Estimator", _message(exc), None, "begin"))
     added = _names(graph) - before
     hooks = list(_hooks(spec, mode))
-    with _lookups(graph) as failed:
+    failed = {}
+    with _name_misses(graph, _noting(failed)):
         ready = [h for h in hooks if _begin(h, failed, watch, fetches, errors)]
     at_begin = _names(graph)
     session = estimator_ops.Session(graph, scaffold)
@@ -125,7 +126,7 @@ def simulate(graph, spec, mode: str, watch: Watch):
     except Exception as exc:  # noqa: BLE001 - the session creator would raise it too
         errors.append(HookError("Scaffold", _message(exc), None, "session"))
     try:
-        with _session_lookups(graph, session, errors):
+        with _name_misses(graph, _building(session, errors)):
             for hook in ready:
                 _before_run(graph, hook, watch, fetches, errors)
                 _at_end(graph, hook, watch, fetches)
@@ -145,39 +146,16 @@ def _hooks(spec, mode):
 
 
 @contextlib.contextmanager
-def _lookups(graph):
-    """Note each name lookup on the graph that fails, by the exception it raised: when that same
-    exception escapes a hook's begin(), the hook failed on that name. (Lookups a hook catches
-    itself, like LoggingTensorHook's probe for an ambiguous `x:1`, never escape.)"""
-    failed = {}
+def _name_misses(graph, on_miss):
+    """While open, a lookup of a name on the graph that fails calls on_miss(name, exc), and is
+    tried once more when that returns True (else the failure stands)."""
     original = graph.as_graph_element
 
     def as_graph_element(obj, allow_tensor=True, allow_operation=True):
         try:
             return original(obj, allow_tensor, allow_operation)
         except (KeyError, ValueError) as exc:
-            if isinstance(obj, str):
-                failed[id(exc)] = (exc, obj)
-            raise
-
-    graph.as_graph_element = as_graph_element
-    try:
-        yield failed
-    finally:
-        del graph.as_graph_element
-
-
-@contextlib.contextmanager
-def _session_lookups(graph, session, errors):
-    """A name that misses while hooks run after the session is created gets a second try once the
-    Scaffold's ops are built (estimator_ops.Session): they exist by then for a real hook."""
-    original = graph.as_graph_element
-
-    def as_graph_element(obj, allow_tensor=True, allow_operation=True):
-        try:
-            return original(obj, allow_tensor, allow_operation)
-        except (KeyError, ValueError):
-            if not isinstance(obj, str) or not _build_session_ops(session, errors):
+            if not isinstance(obj, str) or not on_miss(obj, exc):
                 raise
         return original(obj, allow_tensor, allow_operation)
 
@@ -186,6 +164,22 @@ def _session_lookups(graph, session, errors):
         yield
     finally:
         del graph.as_graph_element
+
+
+def _noting(failed: dict):
+    """on_miss for begin(): note each failed lookup by the exception it raised; when that same
+    exception escapes a hook's begin(), the hook failed on that name. (Lookups a hook catches
+    itself, like LoggingTensorHook's probe for an ambiguous `x:1`, never escape.)"""
+    def on_miss(name, exc) -> bool:
+        failed[id(exc)] = (exc, name)
+        return False
+    return on_miss
+
+
+def _building(session, errors):
+    """on_miss after the session is created: try again once the Scaffold's ops are built
+    (estimator_ops.Session): they exist by then for a real hook."""
+    return lambda name, exc: _build_session_ops(session, errors)
 
 
 def _build_session_ops(session, errors) -> bool:

@@ -28,6 +28,7 @@ summary). hook-output and prediction do not spread: they stay on the outputs and
 
 from __future__ import annotations
 
+from graphlint.model.graphview import ancestors
 from graphlint.model.tfcompat import tf
 
 SUMMARY_TYPES = frozenset({"ScalarSummary", "HistogramSummary", "ImageSummary", "AudioSummary", "AudioSummaryV2",
@@ -96,13 +97,17 @@ def _saver_ops(ops) -> dict:
 def _initializers(graph) -> set:
     """Each variable's initializer (TF's Variable.initializer): what the Scaffold's init ops run,
     whether or not they are built (estimator_ops.Session builds them only for a hook that asks)."""
-    keys = tf().compat.v1.GraphKeys
     found = set()
-    for v in graph.get_collection(keys.GLOBAL_VARIABLES) + graph.get_collection(keys.LOCAL_VARIABLES):
+    for v in _variables(graph):
         op = getattr(v, "initializer", None)
         if getattr(op, "graph", None) is graph:
             found.add(op.name)
     return found
+
+
+def _variables(graph) -> list:
+    keys = tf().compat.v1.GraphKeys
+    return graph.get_collection(keys.GLOBAL_VARIABLES) + graph.get_collection(keys.LOCAL_VARIABLES)
 
 
 def _collection_ops(graph, keys) -> set:
@@ -161,8 +166,7 @@ def _only_train_op(spec) -> set:
     if train_op is None or loss is None:
         return set()
     train_op = getattr(train_op, "op", train_op)
-    forward = _ancestors([loss.op])
-    return _ancestors([train_op]) - forward
+    return ancestors(train_op).keys() - ancestors(loss.op).keys()
 
 
 def _hook_outputs(ops, fetched) -> set:
@@ -201,22 +205,9 @@ def _or_empty(value):
     return {} if value is None else value
 
 
-def _ancestors(roots) -> set:
-    seen, stack = set(), list(roots)
-    while stack:
-        op = stack.pop()
-        if op.name in seen:
-            continue
-        seen.add(op.name)
-        stack.extend(t.op for t in op.inputs)
-        stack.extend(op.control_inputs)
-    return seen
-
-
 def _spread_from_variables(graph, ops, roles) -> None:
     """A variable's ops (`<var>/...`: initializer, reads) and the ops that assign it share its role."""
-    variables = {v.op.name: roles[v.op.name] for v in graph.get_collection(tf().compat.v1.GraphKeys.GLOBAL_VARIABLES)
-                 + graph.get_collection(tf().compat.v1.GraphKeys.LOCAL_VARIABLES) if v.op.name in roles}
+    variables = {v.op.name: roles[v.op.name] for v in _variables(graph) if v.op.name in roles}
     if not variables:
         return
     for op in ops:
