@@ -198,3 +198,43 @@ def test_deterministic_whatever_the_input_order():
     first = _run(names, b_names, va, vb, values)
     again = _run(dict(reversed(list(names.items()))), dict(reversed(list(b_names.items()))), va, vb, values)
     assert first == again
+
+
+def test_leaf_names_tf_apis_give_one_variable_pair_even_in_a_short_scope():
+    sig = ((3, 4), "float32")
+    a = {"conv1/kernel": sig, "bn/gamma": ((4,), "float32"), "bn/beta": ((4,), "float32")}
+    b = {"conv1/weights": sig, "bn/scale": ((4,), "float32"), "bn/offset": ((4,), "float32")}
+    assert pair(a, b).mapping() == {"bn/beta": "bn/offset", "bn/gamma": "bn/scale", "conv1/kernel": "conv1/weights"}
+
+
+def test_large_buckets_pair_a_top_scope_rename_and_leaf_renames():
+    """2,000 variables of 10 shapes (buckets of 200 x 200, past what is compared in full)."""
+    renamed = {"kernel": "weights", "bias": "biases", "gamma": "scale", "beta": "offset"}
+    a, b, truth = {}, {}, {}
+    for i in range(2000):
+        leaf = tuple(renamed)[i % 4]
+        sig = ((i % 10) + 1, 8), "float32"
+        path = f"layer{i // 40}/unit{(i // 4) % 10}"
+        old = f"net/{path}/{leaf}"
+        new = f"net/{path}/{renamed[leaf]}" if i % 5 == 0 else f"network/{path}/{leaf}"
+        a[old], b[new], truth[old] = sig, sig, new
+    assert pair(a, b).mapping() == truth
+
+
+def test_the_same_pairs_whatever_the_hash_seed():
+    """Set order changes with PYTHONHASHSEED from one process to the next: pairing must not."""
+    import os
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    code = ("from graphlint.analysis.pairing import pair\n"
+            "s = ((3,), 'float32')\n"
+            "a = {f'{x}/{y}/w': s for x in 'abcdef' for y in 'xyz'}\n"
+            "b = {f'{y}/{x}/w': s for x in 'abcdef' for y in 'xyz'}\n"
+            "a.update({f'm{i}/k': s for i in range(3)}); b.update({f'u{i}/k': s for i in range(3)})\n"
+            "print(pair(a, b))\n")
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONPATH": root, "PYTHONHASHSEED": str(seed)}).stdout
+            for seed in range(6)}
+    assert len(outs) == 1, outs

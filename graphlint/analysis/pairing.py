@@ -45,7 +45,10 @@ SKETCH_SIZE = 256  # entries sampled per tensor; a tensor this small or smaller 
 CORRELATED = 0.6
 CHANCE_SDS = 5.0
 GAP = 0.3
-MIN_CORRELATED_SIZE = 32  # fewer entries than this: only an identical sketch counts
+MIN_CORRELATED_SIZE = 32
+# Variables that must agree in relative name and shape under two unrelated scope names (one
+# layer's kernel and bias are not enough: every dense layer has them).
+MIN_UNRELATED_SUPPORT = 3  # fewer entries than this: only an identical sketch counts
 _BUCKET_VALUES_LIMIT = 4000  # keys per side above which a signature's values are not compared
 _CANDIDATE_LIMIT = 250_000  # same-leaf pairs per bucket compared in full; past it, longer tails only
 _TOKEN = re.compile(r"[A-Za-z]+|\d+")
@@ -480,9 +483,10 @@ def _likeness(p, q) -> float:
 
 
 def _needs_values(rule, live, siblings=1) -> Optional[str]:
-    """Why a substitution cannot be trusted on names and shapes alone, or None. Several layers
-    that agree in relative path and shape (or sibling scopes renamed alike) are evidence; one
-    layer is, only when its two scope names are visibly one name (`encoder` -> `encoder_v2`)."""
+    """Why a substitution cannot be trusted on names and shapes alone, or None. Several layers or
+    variables that agree in relative path and shape (or sibling scopes renamed alike) are
+    evidence; one layer's kernel and bias are, only when the two scope names are visibly one name
+    (`encoder` -> `encoder_v2`)."""
     p, q = rule
     wa, wb = _window(p, q)
     words_a = [t for t in _tokens(wa) if not t.isdigit()]
@@ -490,15 +494,15 @@ def _needs_values(rule, live, siblings=1) -> Optional[str]:
     if wa and wb and words_a == words_b:
         return f"only the number differs ({_shown(p)} -> {_shown(q)}): values would have to say which is which"
     layers = {x.rsplit("/", 1)[0] for x in live}
-    if len(layers) > 1 or siblings > 1:
+    if len(layers) > 1 or siblings > 1 or len(live) >= MIN_UNRELATED_SUPPORT:
         return None
     depth = min(x.count("/") - (p.count("/") + 1 if p else 0) for x in live)
     if (not wa or not wb) and depth >= 1:
         return None  # a scope inserted or removed above a layer whose own path is unchanged
     if wa and wb and _related(wa, wb):
         return None
-    return (f"{_shown(p)} and {_shown(q)} are not visibly one name, and only one layer has the same "
-            "shapes under both: values would have to say it is the same layer")
+    return (f"{_shown(p)} and {_shown(q)} are not visibly one name, and only {len(live)} variable"
+            f"{'s' if len(live) > 1 else ''} of one layer agree under both: values would have to say it is the same layer")
 
 
 def _related(wa, wb) -> bool:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from graphlint.analysis.match import pair_renames
+from graphlint.analysis import pairing
 from graphlint.checkpoint import reader as ckpt_lib
 from graphlint.errors import UsageError
 
@@ -47,7 +47,7 @@ class Row:
     shape: tuple
     dtype: str
     distance: Distance
-    score: Optional[float] = None  # the rename pairing's similarity, for renames
+    evidence: Optional[str] = None  # for renames: why the pairing says A's key is B's
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ class CkptDiff:
     only_a: list = field(default_factory=list)  # [CkptEntry]
     only_b: list = field(default_factory=list)
     renamed: list = field(default_factory=list)  # [Row], a != b
+    unsure: list = field(default_factory=list)  # [pairing.Unsure]: keys of A the evidence cannot place
     changed: list = field(default_factory=list)  # [Change]
     common: list = field(default_factory=list)  # [Row], most changed first
     hidden: dict = field(default_factory=dict)  # class -> number of keys left out by --ignore-class
@@ -104,24 +105,48 @@ def diff(path_a: str, path_b: str, *, filter_regex=None, ignore_classes=(), stri
     ea = _selected(ca, strip_a, pattern, ignore_classes, result.hidden)
     eb = _selected(cb, strip_b, pattern, ignore_classes, result.hidden)
     ra, rb = _Values(ca.prefix), _Values(cb.prefix)
+    sa, sb = pairing.Sketches(), pairing.Sketches()
+    common, changed = {}, {}
     for name in sorted(ea.keys() & eb.keys()):
         x, y = ea[name], eb[name]
         if (x.shape, x.dtype) != (y.shape, y.dtype):
-            result.changed.append(Change(name, x.cls, (x.shape, x.dtype), (y.shape, y.dtype)))
-        else:
-            result.common.append(Row(x.key, y.key, x.cls, x.shape, x.dtype, distance(ra.get(x.key), rb.get(y.key))))
-    only_a = {n: e for n, e in ea.items() if n not in eb}
-    only_b = {n: e for n, e in eb.items() if n not in ea}
-    pairs = pair_renames({n: (e.shape, e.dtype) for n, e in only_a.items()},
-                         {n: (e.shape, e.dtype) for n, e in only_b.items()})
-    for na, nb, score in pairs:
-        x, y = only_a.pop(na), only_b.pop(nb)
-        result.renamed.append(Row(x.key, y.key, x.cls, x.shape, x.dtype, distance(ra.get(x.key), rb.get(y.key)), score))
-    result.only_a = [only_a[n] for n in sorted(only_a)]
-    result.only_b = [only_b[n] for n in sorted(only_b)]
+            changed[name] = Change(name, x.cls, (x.shape, x.dtype), (y.shape, y.dtype))
+            continue
+        va, vb = ra.get(x.key), rb.get(y.key)
+        sa.add(name, va)
+        sb.add(name, vb)
+        common[name] = Row(x.key, y.key, x.cls, x.shape, x.dtype, distance(va, vb))
+    for names, entries, values, sketches in ((ea.keys() - eb.keys(), ea, ra, sa), (eb.keys() - ea.keys(), eb, rb, sb)):
+        for name in sorted(names):
+            sketches.add(name, values.get(entries[name].key))
+    found = pairing.pair({n: (e.shape, e.dtype) for n, e in ea.items() if n not in common},
+                         {n: (e.shape, e.dtype) for n, e in eb.items() if n not in common},
+                         common={n: (r.shape, r.dtype) for n, r in common.items()}, values_a=sa, values_b=sb)
+    _place(result, found, ea, eb, common, changed, ra, rb)
     result.common.sort(key=_most_changed_first)
-    result.renamed.sort(key=lambda r: (r.a, r.b))
     return result
+
+
+def _place(result, found, ea, eb, common, changed, ra, rb) -> None:
+    """Fill the diff's lists: each pair a renamed row; a name whose A or B side moved elsewhere
+    leaves 'in both' / 'changed', and its other side is then only in A or only in B."""
+    moved_a = {p.a for p in found.pairs}
+    moved_b = {p.b for p in found.pairs}
+    for p in found.pairs:
+        x, y = ea[p.a], eb[p.b]
+        result.renamed.append(Row(x.key, y.key, x.cls, x.shape, x.dtype, distance(ra.get(x.key), rb.get(y.key)),
+                                  p.detail))
+    result.unsure = list(found.unsure)
+    for name in sorted(ea.keys() | eb.keys()):
+        in_a = name in ea and name not in moved_a
+        in_b = name in eb and name not in moved_b
+        if in_a and in_b:
+            (result.common.append(common[name]) if name in common else result.changed.append(changed[name]))
+        elif in_a:
+            result.only_a.append(ea[name])
+        elif in_b:
+            result.only_b.append(eb[name])
+    result.renamed.sort(key=lambda r: (r.a, r.b))
 
 
 def _selected(ckpt, strip, pattern, ignore_classes, hidden) -> dict:

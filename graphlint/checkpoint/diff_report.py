@@ -19,11 +19,15 @@ def render_text(d, top=None) -> str:
         out += _warm_start_text(d.warm_start)
     out += _keys_text("only in A", d.only_a) + _keys_text("only in B", d.only_b)
     if d.renamed:
-        rows = [(r.a, r.b, _sig(r.shape, r.dtype), f"{r.score:.2f}", _state(r.distance)) for r in d.renamed]
-        out += [f"renamed ({len(d.renamed)}): A key -> B key, paired by shape, dtype and name", _table(
-            rows, ("A key", "B key", "signature", "score", "values")), "",
+        rows = [(r.a, r.b, _sig(r.shape, r.dtype), r.evidence, _state(r.distance)) for r in d.renamed]
+        out += [f"renamed ({len(d.renamed)}): A key -> B key", _table(
+            rows, ("A key", "B key", "signature", "evidence", "values")), "",
             "assignment_map (init_from_checkpoint(A, assignment_map) loads A into B's names):",
             _assignment_map(d.renamed), ""]
+    if d.unsure:
+        rows = [(u.a, ", ".join(u.candidates), u.reason) for u in d.unsure]
+        out += [f"unsure ({len(d.unsure)}): A keys that may be renamed, with no map line (nothing tells which B key "
+                "they are)", _table(rows, ("A key", "could be", "why unsure")), ""]
     if d.changed:
         rows = [(c.key, c.cls, _sig(*c.a), _sig(*c.b)) for c in d.changed]
         out += [f"shape or dtype changed ({len(d.changed)}):", _table(rows, ("key", "class", "A", "B")), ""]
@@ -42,7 +46,8 @@ def render_json(d, top=None) -> str:
     doc = {
         "schema_version": SCHEMA_VERSION, "graphlint_version": __version__, "a": d.a, "b": d.b,
         "only_a": [_entry(e) for e in d.only_a], "only_b": [_entry(e) for e in d.only_b],
-        "renamed": [dict(_row(r), score=r.score) for r in d.renamed],
+        "renamed": [dict(_row(r), evidence=r.evidence) for r in d.renamed],
+        "unsure": [{"a": u.a, "candidates": list(u.candidates), "reason": u.reason} for u in d.unsure],
         "assignment_map": {r.a: r.b for r in d.renamed},
         "changed": [{"key": c.key, "class": c.cls, "a": _sig_dict(*c.a), "b": _sig_dict(*c.b)} for c in d.changed],
         "common": [_row(r) for r in common],
@@ -116,7 +121,8 @@ def _row(r) -> dict:
 
 
 def _totals(d) -> dict:
-    return {"only_a": len(d.only_a), "only_b": len(d.only_b), "renamed": len(d.renamed), "changed": len(d.changed),
+    return {"only_a": len(d.only_a), "only_b": len(d.only_b), "renamed": len(d.renamed), "unsure": len(d.unsure),
+            "changed": len(d.changed),
             "common": len(d.common), "identical": sum(1 for r in d.common if r.distance.identical)}
 
 
@@ -125,8 +131,9 @@ def _summary(d) -> str:
     hidden = ""
     if d.hidden:
         hidden = "; hidden by --ignore-class: " + ", ".join(f"{n} {c}" for c, n in sorted(d.hidden.items()))
+    unsure = f" ({t['unsure']} unsure)" if t["unsure"] else ""
     return (f"{t['common']} in both ({t['identical']} identical, {t['common'] - t['identical']} differ), "
-            f"{t['changed']} changed shape or dtype, {t['renamed']} renamed, {t['only_a']} only in A, "
+            f"{t['changed']} changed shape or dtype, {t['renamed']} renamed{unsure}, {t['only_a']} only in A, "
             f"{t['only_b']} only in B{hidden}")
 
 

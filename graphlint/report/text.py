@@ -58,7 +58,7 @@ def _checkpoint_sections(report) -> list:
         out.append(tabulate(unused, headers=("class", "keys", "e.g."), tablefmt="simple"))
         out.append("")
     if report.renames:
-        out.append("Rename pairing (same shape and dtype, by name similarity), ready to paste:")
+        out.append("Rename pairing (one scope substitution for the keys, same shapes and dtypes), ready to paste:")
         out.append(pairing.code(report.renames, report.checkpoint.prefix))
     return out
 

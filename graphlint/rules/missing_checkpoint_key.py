@@ -64,6 +64,7 @@ class MissingCheckpointKey(Rule):
 
     def check(self, ctx):
         pairs = {m: u for m, u, _ in ctx.renames}
+        unsure = {u.a: u for u in ctx.unsure_renames}
         for key, per_mode in sorted(by_key(ctx).items()):
             if key in ctx.checkpoint.entries:
                 continue
@@ -71,8 +72,14 @@ class MissingCheckpointKey(Rule):
             var = next(iter(per_mode.values())).var_name
             site = ctx.first_site(modes, var)
             rk = next(iter(per_mode.values()))
-            hint = f"; the checkpoint has '{pairs[key]}' with the same shape and dtype" if key in pairs else \
-                _unpaired_hint(ctx, key, rk, pairs)
+            if key in pairs:
+                hint = f"; the checkpoint has '{pairs[key]}' with the same shape and dtype"
+            elif key in unsure:
+                hint = (f"; the checkpoint has {_quoted(unsure[key].candidates)} with the same shape and dtype, "
+                        f"but graphlint cannot tell it is this variable ({unsure[key].reason}), so no map line is "
+                        "printed for it")
+            else:
+                hint = _unpaired_hint(ctx, key, rk, pairs)
             yield self.finding(
                 modes, key, f"'{key}' is restored by the {'/'.join(modes)} graph but the checkpoint "
                 f"{ctx.checkpoint.prefix} does not have it{hint}",
@@ -80,6 +87,10 @@ class MissingCheckpointKey(Rule):
                      if key in pairs else "create it with the name it had when the checkpoint was written, or "
                      "train a checkpoint that has it"),
                 location=site, related=branch(site))
+
+
+def _quoted(keys) -> str:
+    return " or ".join(f"'{k}'" for k in keys)
 
 
 def _unpaired_hint(ctx, key, rk, pairs) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graphlint.analysis.match import pair_renames
+from graphlint.analysis import pairing
 from graphlint.model.sites import display_path
 from graphlint.rules import Rule
 
@@ -16,7 +16,7 @@ class WarmStartLoadsNothing(Rule):
     Records every `tf.compat.v1.train.init_from_checkpoint` call while TRAIN is built and the
     variables TensorFlow really sets a checkpoint initializer for. It reports a warm start that
     loads no trainable variable, or fewer than the checkpoint holds under other names (a rename
-    pairing, by shape and name, finds them: `bert_model/...` for `bert/...`), and prints the map
+    pairing finds them: `bert_model/...` for `bert/...`, one scope substitution the keys agree on), and prints the map
     that would load them. With `--warm-start PATH` (or `warm-start` in the config) it checks the
     warm start `Estimator(warm_start_from=PATH)` does, which loads every trainable variable from
     the key of its own name: a missing key makes TensorFlow raise before the first step.
@@ -84,7 +84,7 @@ def _call(rule, ws, trainable):
     """An init_from_checkpoint call: loads nothing, or less than a rename pairing would."""
     loaded = {v for v, _ in ws.loaded if v in trainable}
     used = {k for _, k in ws.loaded}
-    pairs = pair_renames({n: s for n, s in trainable.items() if n not in loaded},
+    pairs = _pairs({n: s for n, s in trainable.items() if n not in loaded},
                    {k: s for k, s in ws.source.items() if k not in used})
     if loaded and len(pairs) <= len(loaded):
         return None
@@ -105,7 +105,7 @@ def _settings(rule, ws, trainable):
     missing = sorted(n for n, sig in trainable.items() if ws.source.get(n, (None,))[0] != sig[0])
     if not missing:
         return None
-    pairs = pair_renames({n: trainable[n] for n in missing}, {k: s for k, s in ws.source.items() if k not in trainable})
+    pairs = _pairs({n: trainable[n] for n in missing}, {k: s for k, s in ws.source.items() if k not in trainable})
     prev = {m: u for m, u, _ in pairs}
     return rule.finding(
         ("train",), "warm_start_from",
@@ -115,6 +115,12 @@ def _settings(rule, ws, trainable):
         fix=(f"WarmStartSettings('{_shown(ws.ckpt)}', var_name_to_prev_var_name={_dict_text(prev)})" if pairs else
              "warm-start only what the checkpoint has: WarmStartSettings(PATH, vars_to_warm_start=REGEX)"),
         severity="error")
+
+
+def _pairs(variables: dict, keys: dict) -> list:
+    """[(variable, checkpoint key, evidence)]: the exact pairs only (analysis/pairing.py); a
+    variable the names and shapes cannot place gets no map entry."""
+    return [(p.a, p.b, p.detail) for p in pairing.pair(variables, keys).pairs]
 
 
 def _shown(path: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graphlint.analysis.match import pair_renames
 
 
 @dataclass(frozen=True)
@@ -36,10 +35,10 @@ def _tensor_changes(sig, io, old, new) -> list:
     out = []
     gone = {k: old[k] for k in old.keys() - new.keys()}
     came = {k: new[k] for k in new.keys() - old.keys()}
-    # Every pair in one signature shares little name text ('logits' -> 'scores'): pair any of equal
-    # shape and dtype, best-named first, as a likely rename.
-    renames = {a: b for a, b, _ in pair_renames({k: _sig(v) for k, v in gone.items()},
-                                                {k: _sig(v) for k, v in came.items()}, min_score=0.0)}
+    # Tensors of one signature share little name text ('logits' -> 'scores'): a gone tensor is
+    # asked about as a rename only when exactly one new tensor has its dtype and shape, and no
+    # other gone tensor does (a question in the message, never a fix).
+    renames = _only_twins({k: _sig(v) for k, v in gone.items()}, {k: _sig(v) for k, v in came.items()})
     what = "input" if io == "inputs" else "output"
     for k in sorted(gone):
         to = renames.get(k)
@@ -130,3 +129,13 @@ def shape_text(shape) -> str:
     if shape is None:
         return "<unknown rank>"
     return "[" + ", ".join("?" if d is None else str(d) for d in shape) + "]"
+
+
+def _only_twins(gone: dict, came: dict) -> dict:
+    """{gone key: new key} where each is the other's only tensor of the same signature."""
+    out = {}
+    for k, sig in gone.items():
+        twins = [c for c, s in came.items() if s == sig]
+        if len(twins) == 1 and sum(1 for s in gone.values() if s == sig) == 1:
+            out[k] = twins[0]
+    return out
