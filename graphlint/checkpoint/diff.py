@@ -48,6 +48,7 @@ class Row:
     dtype: str
     distance: Distance
     evidence: Optional[str] = None  # for renames: why the pairing says A's key is B's
+    slot: bool = False  # a rename that follows its variable's (w/Adam): a Saver restores it, init_from_checkpoint not
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def _place(result, found, ea, eb, common, changed, ra, rb) -> None:
     for p in found.pairs:
         x, y = ea[p.a], eb[p.b]
         result.renamed.append(Row(x.key, y.key, x.cls, x.shape, x.dtype, distance(ra.get(x.key), rb.get(y.key)),
-                                  p.detail))
+                                  p.detail, p.evidence == "slot"))
     result.unsure = list(found.unsure)
     for name in sorted(ea.keys() | eb.keys()):
         in_a = name in ea and name not in moved_a

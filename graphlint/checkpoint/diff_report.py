@@ -22,7 +22,8 @@ def render_text(d, top=None) -> str:
         rows = [(r.a, r.b, _sig(r.shape, r.dtype), r.evidence, _state(r.distance)) for r in d.renamed]
         out += [f"renamed ({len(d.renamed)}): A key -> B key", _table(
             rows, ("A key", "B key", "signature", "evidence", "values")), "",
-            "assignment_map (init_from_checkpoint(A, assignment_map) loads A into B's names):",
+            "assignment_map (init_from_checkpoint(A, assignment_map) loads A into B's names; optimizer slots "
+            "and EMA shadows follow their variable in a Saver, init_from_checkpoint does not take them):",
             _assignment_map(d.renamed), ""]
     if d.unsure:
         rows = [(u.a, ", ".join(u.candidates), u.reason) for u in d.unsure]
@@ -46,9 +47,9 @@ def render_json(d, top=None) -> str:
     doc = {
         "schema_version": SCHEMA_VERSION, "graphlint_version": __version__, "a": d.a, "b": d.b,
         "only_a": [_entry(e) for e in d.only_a], "only_b": [_entry(e) for e in d.only_b],
-        "renamed": [dict(_row(r), evidence=r.evidence) for r in d.renamed],
+        "renamed": [dict(_row(r), evidence=r.evidence, slot=r.slot) for r in d.renamed],
         "unsure": [{"a": u.a, "candidates": list(u.candidates), "reason": u.reason} for u in d.unsure],
-        "assignment_map": {r.a: r.b for r in d.renamed},
+        "assignment_map": {r.a: r.b for r in d.renamed if not r.slot},
         "changed": [{"key": c.key, "class": c.cls, "a": _sig_dict(*c.a), "b": _sig_dict(*c.b)} for c in d.changed],
         "common": [_row(r) for r in common],
         "hidden": dict(sorted(d.hidden.items())),
@@ -74,7 +75,7 @@ def _keys_text(title, entries) -> list:
 
 
 def _assignment_map(rows) -> str:
-    body = "".join(f"    {json.dumps(r.a)}: {json.dumps(r.b)},\n" for r in rows)
+    body = "".join(f"    {json.dumps(r.a)}: {json.dumps(r.b)},\n" for r in rows if not r.slot)
     return "assignment_map = {\n" + body + "}"
 
 
