@@ -65,7 +65,7 @@ def _assert_hold_checkpoint_values(values, prefix, amap):
 
 def test_pairing_is_the_rename(renamed):
     _, report = renamed
-    primary = [(g, c) for g, c, _ in report.renames if not g.endswith("/Momentum")]
+    primary = [(p.a, p.b) for p in report.renames if p.evidence != "slot"]
     assert primary == [(f"new/{v}", f"old/{v}") for v in sorted(VARIABLES)]
     assert pairing.assignment_map(report.renames) == {f"old/{v}": f"new/{v}" for v in VARIABLES}
 

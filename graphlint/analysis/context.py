@@ -16,7 +16,7 @@ class Context:
     mode_diff: list = field(default_factory=list)  # [DiffRow]
     checkpoint: object = None  # checkpoint.Checkpoint, for `check`
     object_names: dict = field(default_factory=dict)  # variable name -> key, object-based checkpoints
-    renames: list = field(default_factory=list)  # [(missing key, checkpoint key, evidence)]: exact pairs
+    renames: list = field(default_factory=list)  # [pairing.Pair]: a = missing key, b = checkpoint key
     unsure_renames: list = field(default_factory=list)  # [pairing.Unsure]: candidates, no map line
     memo: dict = field(default_factory=dict)  # what rules compute once per run and share (rules/_training.py)
     _site_cache: dict = field(default_factory=dict)

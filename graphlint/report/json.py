@@ -49,7 +49,7 @@ def _checkpoint(report):
     return {
         "prefix": ckpt.prefix, "object_based": ckpt.object_based, "keys": len(ckpt.entries),
         "unused": {cls: n for cls, n, _ in pairing.unused_by_class(report)},
-        "renames": [{"graph_key": g, "checkpoint_key": c, "evidence": e} for g, c, e in report.renames],
+        "renames": [{"graph_key": p.a, "checkpoint_key": p.b, "evidence": p.detail} for p in report.renames],
         "assignment_map": pairing.assignment_map(report.renames),
     }
 

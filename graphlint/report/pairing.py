@@ -6,16 +6,15 @@ from collections import Counter
 
 
 def saver_map(renames) -> dict:
-    """{checkpoint key: graph key} for every pair, optimizer slots included (what a Saver needs)."""
-    return {ckpt_key: graph_key for graph_key, ckpt_key, _ in renames}
+    """{checkpoint key: graph key} for every pair (analysis.pairing.Pair, a = graph key), optimizer
+    slots included (what a Saver needs)."""
+    return {p.b: p.a for p in renames}
 
 
 def assignment_map(renames) -> dict:
     """{checkpoint key: variable name}, the form init_from_checkpoint takes: the model's variables
-    only, since slots (w/Momentum) exist in TRAIN only and the map must work in every mode."""
-    paired = {g for g, _, _ in renames}
-    return {c: g for g, c, _ in renames
-            if not any(g.startswith(p + "/") for p in paired if p != g)}
+    only, since it rejects slots (w/Momentum), which exist in TRAIN only anyway."""
+    return {p.b: p.a for p in renames if p.evidence != "slot"}
 
 
 def code(renames, prefix: str) -> str:

@@ -63,7 +63,8 @@ class MissingCheckpointKey(Rule):
     summary = "a variable the graph restores is not in the checkpoint"
 
     def check(self, ctx):
-        pairs = {m: u for m, u, _ in ctx.renames}
+        pairs = {p.a: p.b for p in ctx.renames}
+        slots = {p.a for p in ctx.renames if p.evidence == "slot"}
         unsure = {u.a: u for u in ctx.unsure_renames}
         for key, per_mode in sorted(by_key(ctx).items()):
             if key in ctx.checkpoint.entries:
@@ -83,10 +84,18 @@ class MissingCheckpointKey(Rule):
             yield self.finding(
                 modes, key, f"'{key}' is restored by the {'/'.join(modes)} graph but the checkpoint "
                 f"{ctx.checkpoint.prefix} does not have it{hint}",
-                fix=(f"rename it back to '{pairs[key]}', or restore with the assignment_map printed below"
+                fix=(_rename_fix(pairs[key], key, key in slots)
                      if key in pairs else "create it with the name it had when the checkpoint was written, or "
                      "train a checkpoint that has it"),
                 location=site, related=branch(site))
+
+
+def _rename_fix(old: str, new: str, slot: bool) -> str:
+    if slot:  # init_from_checkpoint takes no optimizer slots (ValueError): only a Saver restores them
+        return (f"rename its variable back, or restore through a Saver whose var_list reads '{old}' into it "
+                "(the report's Saver form)")
+    return (f"rename it back to '{old}', or warm-start it under its new name: "
+            f"tf.compat.v1.train.init_from_checkpoint(CKPT, {{'{old}': '{new}'}})")
 
 
 def _quoted(keys) -> str:

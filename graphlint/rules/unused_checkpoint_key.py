@@ -58,7 +58,7 @@ class UnusedCheckpointKey(Rule):
     summary = "a checkpoint key (of the model's own variables) that no mode restores"
 
     def check(self, ctx):
-        paired = {u: m for m, u, _ in ctx.renames}
+        paired = {p.b: p.a for p in ctx.renames}
         for key in ctx.unused_keys():
             entry = ctx.checkpoint.entries[key]
             if entry.cls != "other":

@@ -34,7 +34,7 @@ class Report:
     mode_diff: list = field(default_factory=list)
     snapshots: dict = field(default_factory=dict)
     checkpoint: object = None  # checkpoint.Checkpoint when checked against one
-    renames: list = field(default_factory=list)  # [(graph key, checkpoint key, evidence)]
+    renames: list = field(default_factory=list)  # [pairing.Pair]: a = graph key, b = checkpoint key
     unused: list = field(default_factory=list)  # checkpoint keys no mode restores
     inputs: list = field(default_factory=list)  # files read while loading and building (run/cache.py)
     serving: object = None  # serving.run result when the serving graph was built (check --saved-model)
@@ -145,8 +145,7 @@ def analyze(model, *, params=None, per_mode_params=None, modes=None, ckpt=None, 
                           object_names=ckpt_lib.object_names(ckpt) if ckpt is not None else {})
             if ckpt is not None:
                 found = renames.pair(ctx)
-                ctx = dataclasses.replace(ctx, renames=[(p.a, p.b, p.detail) for p in found.pairs],
-                                          unsure_renames=found.unsure)
+                ctx = dataclasses.replace(ctx, renames=found.pairs, unsure_renames=found.unsure)
             rules = [r for r in all_rules() if r.on_graphs and (ckpt is not None or not r.needs_checkpoint)]
             findings = sorted((f for rule in rules for f in rule.check(ctx)), key=lambda f: f.sort_key())
     return Report(info, findings, ctx.mode_diff, snapshots, ckpt, ctx.renames, ctx.unused_keys(), sorted(inputs))
