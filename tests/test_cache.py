@@ -310,3 +310,28 @@ def test_concurrent_writers_never_leave_a_broken_entry(tmp_path):
         assert p.exitcode == 0
     assert cache.get("k" * 64).info.model == "m"
     assert not [n for n in os.listdir(os.path.join(path, cache_lib.ENTRIES)) if n.startswith(".tmp")]
+
+
+def test_a_changed_graphlint_module_invalidates_the_cache(tmp_path):
+    """The version string does not change with graphlint's code; its source digest does, so a
+    report made by an older rule is never served after the rule changed."""
+    import shutil
+
+    copy = tmp_path / "graphlint_copy"
+    shutil.copytree(os.path.join(ROOT, "graphlint"), copy / "graphlint",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    project = tmp_path / "project"
+    project.mkdir()
+    model = _project(str(project))
+    env = dict(_subprocess_env(tmp_path, GRAPHLINT_CACHE_DIR=str(tmp_path / "cache")), PYTHONPATH=str(copy))
+
+    def built():
+        done = subprocess.run([sys.executable, "-m", "graphlint", "diff", model], cwd=project, env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 1, done.stderr
+        return "BUILT" in done.stderr
+
+    assert built() and not built()
+    rule = copy / "graphlint" / "rules" / "eval_only_saved_variable.py"
+    rule.write_text(rule.read_text() + "\n# a changed rule\n")
+    assert built()

@@ -34,6 +34,7 @@ import tempfile
 from typing import Optional
 
 from graphlint import __version__
+from graphlint.constants import TF_DISTRIBUTIONS
 from graphlint.errors import UsageError
 
 FORMAT = 1  # bump when an entry's layout changes
@@ -45,8 +46,6 @@ TAG_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
             "# This file is a cache directory tag created by graphlint.\n"
             "# For information about cache directory tags see https://bford.info/cachedir/\n")
 BIG_FILE = 64 << 20  # dependencies larger than this are compared by size and mtime, not re-hashed
-_TF_DISTRIBUTIONS = ("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-intel", "tensorflow-macos",
-                     "tf-nightly", "tf-nightly-cpu")
 _CHUNK = 1 << 20
 _LATEST = re.compile(r'^model_checkpoint_path:\s*"(.*)"', re.M)
 
@@ -92,11 +91,28 @@ def _version(name: str) -> Optional[str]:
 
 
 @functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """graphlint's own source, hashed: the version string stays 0.1.0 across hundreds of commits,
+    so a changed rule (or any module) must invalidate the reports it made (ruff keys its cache by
+    its own build the same way)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    h = hashlib.sha256()
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(f for f in files if f.endswith(".py")):
+            path = os.path.join(folder, name)
+            h.update(os.path.relpath(path, root).encode() + b"\0")
+            with open(path, "rb") as fh:
+                h.update(_digest(fh.read()).encode())
+    return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
 def environment() -> dict:
     """What decides the Estimator API and TensorFlow's behaviour, read without importing it: the
     installed versions (no tensorflow-estimator means graphlint's stand-in) and tf-keras's switch."""
-    tf = {d: v for d in _TF_DISTRIBUTIONS if (v := _version(d))}
-    return {"graphlint": __version__, "format": FORMAT, "python": sys.version, "tensorflow": tf,
+    tf = {d: v for d in TF_DISTRIBUTIONS if (v := _version(d))}
+    return {"graphlint": __version__, "code": code_digest(), "format": FORMAT, "python": sys.version, "tensorflow": tf,
             "estimator": _version("tensorflow-estimator") or "stand-in", "tf_keras": _version("tf-keras"),
             "legacy_keras": os.environ.get("TF_USE_LEGACY_KERAS")}
 
