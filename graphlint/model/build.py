@@ -212,8 +212,15 @@ def _variables(graph) -> dict:
             name = v.op.name
             shape = tuple(v.shape.as_list()) if v.shape.rank is not None else None
             out[name] = Variable(name, shape, v.dtype.base_dtype.name, id(v) in trainable,
-                                 saved=kind == "global", kind="metric" if id(v) in metric else kind)
+                                 saved=kind == "global", kind="metric" if id(v) in metric else kind,
+                                 whole=_whole(v))
     return out
+
+
+def _whole(variable):
+    """(full name, full shape) of the partitioned variable `variable` is a partition of, else None."""
+    info = getattr(variable, "_save_slice_info", None)
+    return (info.full_name, tuple(info.full_shape)) if info is not None else None
 
 
 def _saver_var_list(graph, spec):

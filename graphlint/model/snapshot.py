@@ -30,6 +30,9 @@ class Variable:
     trainable: bool
     saved: bool  # the default Saver saves and restores it (global variables, saveable objects)
     kind: str = "global"  # global | local | metric
+    # A partition of a partitioned variable: (the whole variable's name, its full shape), as its
+    # checkpoint key and warm starts name it; None for a variable in one piece.
+    whole: Optional[tuple] = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,12 @@ class WarmStart:
     from_settings: bool = False  # WarmStartSettings(ckpt) as Estimator(warm_start_from=ckpt) does it
     error: str = ""  # the exception type TF raised (WarmStartSettings only: a key it cannot find)
     rejected: tuple = ()  # (Rejection, ...): init_from_checkpoint raised; the entries TF rejects
+    # WarmStartSettings only: what its vars_to_warm_start selects, as TF's warm_start selects it:
+    # ((variable name, checkpoint key, full shape), ...), the selection as given (for messages),
+    # and the names of var_name_to_prev_var_name / var_name_to_vocab_info that select no variable.
+    selected: tuple = ()
+    selection: str = ""
+    unused: tuple = ()
 
 
 @dataclass

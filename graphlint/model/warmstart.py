@@ -40,6 +40,28 @@ class _Recorder:
                         self.records[-1], rejected=_rejections(original, ckpt_dir_or_file, assignment_map))
         return wrapped
 
+    def warm_start(self, original):
+        """WarmStartSettings' warm start (Estimator's, or tf.compat.v1.train.warm_start): one record
+        for all the init_from_checkpoint calls it makes, with what its settings select. A selection
+        that matches no variable makes no call at all, so it could not be seen otherwise."""
+        def wrapped(ckpt_to_initialize_from, vars_to_warm_start=".*", var_name_to_vocab_info=None,
+                    var_name_to_prev_var_name=None):
+            before, raw = len(self.records), self.sites.raw_from_stack(2)
+            selected, unused = _selection(ckpt_to_initialize_from, vars_to_warm_start, var_name_to_vocab_info,
+                                          var_name_to_prev_var_name)
+            try:
+                return original(ckpt_to_initialize_from, vars_to_warm_start, var_name_to_vocab_info,
+                                var_name_to_prev_var_name)
+            finally:
+                calls = self.records[before:]
+                del self.records[before:]
+                self.records.append(WarmStart(
+                    str(ckpt_to_initialize_from), 0, tuple(p for r in calls for p in r.loaded), self.sites.from_raw(raw),
+                    _source_keys(ckpt_to_initialize_from), from_settings=True,
+                    rejected=tuple(x for r in calls for x in r.rejected), selected=selected,
+                    selection=repr(vars_to_warm_start), unused=unused))
+        return wrapped
+
     def set_initializer(self, original):
         def wrapped(variable, ckpt_file, tensor_name, *args, **kwargs):
             if self._open:
@@ -111,6 +133,39 @@ def _resolve(target) -> tuple:
     return graph_vars.get(target), parts, str(target)
 
 
+def _selection(ckpt, vars_to_warm_start, vocab_info, prev_names) -> tuple:
+    """(((variable, checkpoint key, full shape), ...), names of the prev-name / vocab maps that
+    select no variable): the variables warm_start will warm-start, chosen by TF's own selection
+    (_get_grouped_variables, its object-checkpoint renames) and its rules for the two maps."""
+    from tensorflow.python.framework import errors
+    from tensorflow.python.training import warm_starting_util as wsu
+
+    try:
+        grouped = wsu._get_grouped_variables(vars_to_warm_start)
+    except (ValueError, TypeError):  # a selection TF rejects: warm_start raises it itself
+        return (), ()
+    vocab_info, given = dict(vocab_info or {}), dict(prev_names or {})
+    renames = given
+    if not renames:
+        try:
+            renames = wsu._get_object_checkpoint_renames(ckpt, grouped.keys())
+        except (ValueError, OSError, errors.OpError):  # warm_start raises it itself
+            renames = {}
+    # vars_to_warm_start=None warm-starts only the variables var_name_to_vocab_info names
+    chosen = sorted(n for n in grouped if vars_to_warm_start or vocab_info.get(n))
+    selected = tuple((n, renames.get(n) or n, _full_shape(grouped[n])) for n in chosen)
+    return selected, tuple(sorted((set(given) | set(vocab_info)) - set(grouped)))
+
+
+def _full_shape(parts):
+    """The whole variable's shape, from one variable or the partitions of one."""
+    first = parts[0]
+    info = getattr(first, "_save_slice_info", None)
+    if info is not None:
+        return tuple(info.full_shape)
+    return _dims(first.shape)
+
+
 def _dims(shape) -> tuple:
     return tuple(shape.as_list()) if shape.rank is not None else None
 
@@ -133,29 +188,29 @@ def recording(sites):
     """While a mode is built: yields the list that collects one WarmStart per warm-start call."""
     from tensorflow.python.training import checkpoint_utils as cu
 
+    from tensorflow.python.training import warm_starting_util as wsu
+
     recorder = _Recorder(sites)
-    saved = cu._init_from_checkpoint, cu._set_checkpoint_initializer
+    saved = cu._init_from_checkpoint, cu._set_checkpoint_initializer, wsu.warm_start
     cu._init_from_checkpoint = recorder.init_from_checkpoint(saved[0])
     cu._set_checkpoint_initializer = recorder.set_initializer(saved[1])
+    wsu.warm_start = recorder.warm_start(saved[2])  # Estimator calls it through the module
     try:
         yield recorder.records
     finally:
-        cu._init_from_checkpoint, cu._set_checkpoint_initializer = saved
+        cu._init_from_checkpoint, cu._set_checkpoint_initializer, wsu.warm_start = saved
 
 
 def estimator_warm_start(path, records) -> None:
     """What Estimator(warm_start_from=PATH) does after model_fn in TRAIN: WarmStartSettings(PATH),
-    which warm-starts every trainable variable from the key of its own name. TF raises when a
-    key is missing; graphlint asked for this warm start, not the model, so the failure is
-    recorded on the WarmStart instead of failing the build."""
+    which warm-starts every trainable variable from the key of its own name (recorded by the
+    wrapped warm_start). TF raises when a key is missing; graphlint asked for this warm start, not
+    the model, so the failure is recorded on the WarmStart instead of failing the build."""
     from tensorflow.python.training import warm_starting_util
 
-    before = len(records)
-    error = ""
     try:
         warm_starting_util.warm_start(path, vars_to_warm_start=".*")
     except (ValueError, TypeError) as exc:  # a missing key or shape: TF's message embeds the whole key map
-        error = type(exc).__name__
-    loaded = tuple(pair for r in records[before:] for pair in r.loaded)
-    del records[before:]
-    records.append(WarmStart(str(path), 0, loaded, None, _source_keys(path), from_settings=True, error=error))
+        records[-1] = dataclasses.replace(records[-1], site=None, error=type(exc).__name__)
+    else:
+        records[-1] = dataclasses.replace(records[-1], site=None)

@@ -1,0 +1,113 @@
+"""GL310 on an Estimator's WarmStartSettings, evaluated with TensorFlow's own variable selection,
+and a canned estimator's partitioned variables counted once. Each verdict is checked against a
+real training run of the real Estimator (TF 2.15 + tensorflow-estimator): learning rate 0, so a
+variable TF warm-started still holds its source value exactly, and one it did not holds its own
+initial value."""
+
+import numpy as np
+import pytest
+
+import graphlint
+from graphlint.model.tfcompat import estimator_api, real_estimator, tf
+from realtf.checkpoints import write_variables
+
+pytestmark = pytest.mark.skipif(real_estimator() is None, reason="WarmStartSettings needs the real tensorflow-estimator")
+
+W = np.arange(12, dtype="float32").reshape(4, 3) / 10 + 1
+B = np.full([3], 0.7, "float32")
+
+
+def input_fn():
+    x = np.linspace(0, 1, 32, dtype="float32").reshape(8, 4)
+    return tf().data.Dataset.from_tensor_slices(({"x": x}, x[:, :1])).repeat().batch(4)
+
+
+def model_fn(features, labels, mode):
+    t = tf()
+    v1 = t.compat.v1
+    with v1.variable_scope("encoder"):
+        w = v1.get_variable("w", [4, 3])
+        b = v1.get_variable("b", [3], initializer=v1.zeros_initializer())
+    logits = t.matmul(features["x"], w) + b
+    loss = t.reduce_mean(t.square(logits[:, :1] - labels))
+    train_op = v1.train.GradientDescentOptimizer(0.0).minimize(loss, global_step=v1.train.get_global_step())
+    return t.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op, predictions={"y": logits})
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory):
+    return write_variables(str(tmp_path_factory.mktemp("source")), {"encoder/w": W, "encoder/b": B}, step=5)
+
+
+def _estimator(model_dir, settings):
+    with estimator_api():
+        return tf().estimator.Estimator(model_fn, model_dir=str(model_dir), warm_start_from=settings)
+
+
+def _gl310(model_dir, settings):
+    report = graphlint.lint(estimator=_estimator(model_dir, settings), input_fn=input_fn, modes=("train",))
+    return [f for f in report.findings if f.code == "GL310"]
+
+
+def _trained(model_dir, settings):
+    """Train 1 step for real; {variable: value} from the checkpoint it wrote."""
+    _estimator(model_dir, settings).train(input_fn, steps=1)
+    reader = tf().train.load_checkpoint(str(model_dir))
+    return {name: reader.get_tensor(name) for name in ("encoder/w", "encoder/b")}
+
+
+@pytest.mark.parametrize("selection", ["^decoder/", ["^decoder/"], ["decoder/w", "decoder/b"], "^ncoder/"])
+def test_a_selection_that_matches_no_variable_loads_nothing_silently(source, tmp_path, selection):
+    with estimator_api():
+        settings = tf().estimator.WarmStartSettings(source, vars_to_warm_start=selection)
+    (finding,) = _gl310(tmp_path / "gl", settings)
+    assert finding.severity == "error" and "selects none of the 2 trainable variables" in finding.message
+    trained = _trained(tmp_path / "real", settings)  # TF raises nothing, and loads nothing
+    np.testing.assert_array_equal(trained["encoder/b"], np.zeros(3))  # its initializer, not the source's 0.7
+    assert not np.allclose(trained["encoder/w"], W)
+
+
+@pytest.mark.parametrize("selection", [".*", "^encoder/", ["^encoder/w", "encoder/b"], "encoder/w"])
+def test_a_selection_that_matches_is_loaded_and_quiet(source, tmp_path, selection):
+    with estimator_api():
+        settings = tf().estimator.WarmStartSettings(source, vars_to_warm_start=selection)
+    assert _gl310(tmp_path / "gl", settings) == []
+    trained = _trained(tmp_path / "real", settings)
+    np.testing.assert_array_equal(trained["encoder/w"], W)
+    if selection != "encoder/w":  # the regex 'encoder/w' selects w only: b keeps its zeros
+        np.testing.assert_array_equal(trained["encoder/b"], B)
+    else:
+        np.testing.assert_array_equal(trained["encoder/b"], np.zeros(3))
+
+
+# --- a canned estimator with partitioned variables, warm-started from its own architecture -----
+
+def _canned(model_dir, warm_start_from=None, learning_rate=0.0):
+    t = tf()
+    v1 = t.compat.v1
+    column = t.feature_column.embedding_column(t.feature_column.categorical_column_with_hash_bucket("c", 20), 3)
+    with estimator_api():
+        return v1.estimator.DNNClassifier(
+            [8, 4], [t.feature_column.numeric_column("x", shape=[4]), column], model_dir=str(model_dir),
+            warm_start_from=warm_start_from, optimizer=v1.train.GradientDescentOptimizer(learning_rate),
+            input_layer_partitioner=v1.min_max_variable_partitioner(max_partitions=2, min_slice_size=1))
+
+
+def canned_input_fn():
+    x = np.linspace(0, 1, 32, dtype="float32").reshape(8, 4)
+    c = np.array([b"a", b"b", b"c", b"d"] * 2)
+    return tf().data.Dataset.from_tensor_slices(({"x": x, "c": c}, (x[:, :1] > 0.5).astype("int32"))).repeat().batch(4)
+
+
+def test_a_canned_estimator_warm_started_from_its_own_architecture_loads_every_variable(tmp_path):
+    _canned(tmp_path / "source", learning_rate=0.1).train(canned_input_fn, steps=3)
+    source = tf().train.latest_checkpoint(str(tmp_path / "source"))
+    report = graphlint.lint(estimator=_canned(tmp_path / "gl", source), input_fn=canned_input_fn, modes=("train",))
+    assert [f for f in report.findings if f.code == "GL310"] == []
+    _canned(tmp_path / "real", source).train(canned_input_fn, steps=1)
+    src, trained = (tf().train.load_checkpoint(p) for p in (source, str(tmp_path / "real")))
+    weights = [k for k in src.get_variable_to_shape_map() if k.startswith("dnn/") and "/part_" not in k]
+    partitioned = [k for k in weights if "embedding_weights" in k]
+    assert len(weights) == 7 and partitioned  # 3 layers' kernel and bias, and the embedding in 2 partitions
+    for key in weights:  # learning rate 0: every value is still its source's, so TF loaded every one
+        np.testing.assert_array_equal(trained.get_tensor(key), src.get_tensor(key))
