@@ -98,6 +98,9 @@ class Rejection:
     why: str  # shape | missing | map
     variable_shape: Optional[tuple] = None  # for "shape": the variable's (None dims unknown)
     checkpoint_shape: Optional[tuple] = None  # for "shape": the checkpoint key's
+    # A variable a scope entry ('old/': 'new/') maps to a key the checkpoint lacks: the entry as
+    # given (key and target are then the full key TF looked up and the variable's name).
+    scope: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,13 @@ from __future__ import annotations
 import collections.abc
 import contextlib
 import dataclasses
+import os
+import sys
 
 from graphlint.model.snapshot import Rejection, WarmStart
+
+_GRAPHLINT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_TF_DIRS = (os.sep + "tensorflow" + os.sep, os.sep + "tensorflow_estimator" + os.sep)
 
 
 class _Recorder:
@@ -27,7 +32,8 @@ class _Recorder:
         def wrapped(ckpt_dir_or_file, assignment_map):
             if not isinstance(assignment_map, collections.abc.Mapping):
                 assignment_map = list(assignment_map)  # TF iterates it once; so may graphlint, later
-            self._open.append((ckpt_dir_or_file, len(assignment_map), self.sites.raw_from_stack(2), []))
+            raw = self.sites.raw_from_stack(2) or _caller_outside_tf(sys._getframe(1))
+            self._open.append((ckpt_dir_or_file, len(assignment_map), raw, []))
             failed = True
             try:
                 result = original(ckpt_dir_or_file, assignment_map)
@@ -75,6 +81,20 @@ class _Recorder:
                                       _source_keys(ckpt)))
 
 
+def _caller_outside_tf(frame):
+    """(file, line, function) of the code that called init_from_checkpoint, when no frame of the
+    stack is in the user's folder (a model_fn imported from elsewhere): the first frame outside
+    TensorFlow; None when that is graphlint itself (it runs Estimator's own warm start)."""
+    def inside_tf(filename):
+        return filename == __file__ or any(d in filename for d in _TF_DIRS)
+
+    while frame is not None and inside_tf(frame.f_code.co_filename):
+        frame = frame.f_back
+    if frame is None or frame.f_code.co_filename.startswith(_GRAPHLINT_DIR):
+        return None
+    return frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name
+
+
 def _variable_name(variable) -> str:
     """The variable's name as graphlint's snapshots key it; a partition reports its whole variable."""
     name = variable.op.name
@@ -98,8 +118,42 @@ def _rejections(original, ckpt, assignment_map) -> tuple:
         try:
             original(ckpt, [(key, target)])
         except (ValueError, TypeError):
-            rejected.append(_why(key, target, shapes))
+            why = _why(key, target, shapes)
+            misses = _scope_misses(original, ckpt, key, target, shapes) if why.why == "missing" else ()
+            rejected.extend(misses or (why,))
     return tuple(rejected)
+
+
+class _EveryKey(dict):
+    """A checkpoint's shape map that claims every key, so that TF resolves a whole scope entry
+    instead of stopping at its first missing key."""
+
+    def __contains__(self, key):
+        return True
+
+
+def _scope_misses(original, ckpt, key, target, shapes) -> tuple:
+    """A rejected scope entry ('old/': 'new/'): one Rejection per variable TF maps under it to a
+    key the checkpoint lacks, from TF's own resolution of the entry, run against a checkpoint
+    that has every key and with the initializers it would set only noted, not created."""
+    from types import SimpleNamespace
+
+    from tensorflow.python.training import checkpoint_utils as cu
+
+    if not (isinstance(key, str) and key.endswith("/") and isinstance(target, str)):
+        return ()
+    asked = []
+    saved = cu.load_checkpoint, cu._set_checkpoint_initializer
+    cu.load_checkpoint = lambda _: SimpleNamespace(get_variable_to_shape_map=lambda: _EveryKey(shapes))
+    cu._set_checkpoint_initializer = lambda variable, _file, name, *a, **k: asked.append((_variable_name(variable), name))
+    try:
+        original(ckpt, [(key, target)])
+    except (ValueError, TypeError):
+        return ()
+    finally:
+        cu.load_checkpoint, cu._set_checkpoint_initializer = saved
+    missing = sorted({(variable, name) for variable, name in asked if name not in shapes})
+    return tuple(Rejection(name, variable, "missing", scope=(key, target)) for variable, name in missing)
 
 
 def _why(key, target, shapes) -> Rejection:
