@@ -1,5 +1,5 @@
 """GL310 on an Estimator's WarmStartSettings, evaluated with TensorFlow's own variable selection,
-and a canned estimator's partitioned variables counted once. Each verdict is checked against a
+and partitioned variables (a canned estimator's, an init_from_checkpoint's) counted once. Each verdict is checked against a
 real training run of the real Estimator (TF 2.15 + tensorflow-estimator): learning rate 0, so a
 variable TF warm-started still holds its source value exactly, and one it did not holds its own
 initial value."""
@@ -111,3 +111,53 @@ def test_a_canned_estimator_warm_started_from_its_own_architecture_loads_every_v
     assert len(weights) == 7 and partitioned  # 3 layers' kernel and bias, and the embedding in 2 partitions
     for key in weights:  # learning rate 0: every value is still its source's, so TF loaded every one
         np.testing.assert_array_equal(trained.get_tensor(key), src.get_tensor(key))
+
+
+# --- init_from_checkpoint onto a partitioned variable ------------------------------------------
+
+PARTITIONED = '''
+import numpy as np
+import tensorflow as tf
+
+SOURCE = {source!r}
+params = {{}}
+
+
+def input_fn(params):
+    x = np.linspace(0, 1, 32, dtype="float32").reshape(8, 4)
+    return tf.data.Dataset.from_tensor_slices(({{"x": x}}, x[:, :1])).repeat().batch(4)
+
+
+def model_fn(features, labels, mode, params):
+    with tf.compat.v1.variable_scope("encoder", partitioner=tf.compat.v1.fixed_size_partitioner(2)):
+        w = tf.compat.v1.get_variable("w", [6, 4])  # glorot_uniform, in 2 partitions of [3, 4]
+    tf.compat.v1.train.init_from_checkpoint(SOURCE, {{"enc/": "encoder/"}})
+    logits = tf.matmul(features["x"], tf.transpose(w))
+    loss = tf.reduce_mean(tf.square(logits - labels))
+    train_op = tf.compat.v1.train.GradientDescentOptimizer(0.0).minimize(
+        loss, global_step=tf.compat.v1.train.get_global_step())
+    return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op, predictions={{"y": logits}})
+'''
+
+
+def test_a_partitioned_variable_is_one_variable_to_gl310_and_to_ckpt_diff(tmp_path):
+    """init_from_checkpoint loads the 2 partitions of encoder/w from enc/w (saved in 3): TF's
+    values prove it; GL310 counts the variable once, under its whole name, and `ckpt diff
+    --mapped-by` draws its initializer whole."""
+    from corpus import lint_case
+    from graphlint.checkpoint import warmstart
+    from realtf import run_for_real
+
+    value = np.random.default_rng(3).normal(size=(6, 4)).astype("float32")
+    source = write_variables(str(tmp_path / "source"), {"enc/w": value}, partitions={"enc/w": 3})
+    model = tmp_path / "model.py"
+    model.write_text(PARTITIONED.format(source=source))
+    assert [f for f in lint_case(model).findings if f.code == "GL310"] == []
+    outcome = run_for_real(str(model), str(tmp_path / "real"), train_steps=1, eval_steps=1)
+    assert outcome.ok, outcome
+    np.testing.assert_array_equal(tf().train.load_variable(str(tmp_path / "real"), "encoder/w"), value)
+    calls, pairs, initial = warmstart.mapped_by(str(model))
+    assert pairs == [("enc/w", "encoder/w")]
+    (_, _, evidence), = warmstart.check(source, str(tmp_path / "real"), pairs, calls, str(model), initial).pairs
+    assert evidence.verdict == "loaded" and evidence.to_source == 0 and evidence.initializer.startswith("random")
+    assert evidence.without_loading[0] > 0
