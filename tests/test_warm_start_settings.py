@@ -1,8 +1,8 @@
 """GL310 on an Estimator's WarmStartSettings, evaluated with TensorFlow's own variable selection,
-and partitioned variables (a canned estimator's, an init_from_checkpoint's) counted once. Each verdict is checked against a
-real training run of the real Estimator (TF 2.15 + tensorflow-estimator): learning rate 0, so a
-variable TF warm-started still holds its source value exactly, and one it did not holds its own
-initial value."""
+and partitioned variables (a canned estimator's, an init_from_checkpoint's) counted once. Each
+verdict is checked against a real training run of the real Estimator (TF 2.15 +
+tensorflow-estimator): learning rate 0, so a variable TF warm-started still holds its source
+value exactly, and one it did not holds its own initial value."""
 
 import numpy as np
 import pytest
@@ -11,7 +11,8 @@ import graphlint
 from graphlint.model.tfcompat import estimator_api, real_estimator, tf
 from realtf.checkpoints import write_variables
 
-pytestmark = pytest.mark.skipif(real_estimator() is None, reason="WarmStartSettings needs the real tensorflow-estimator")
+pytestmark = pytest.mark.skipif(real_estimator() is None,
+                                reason="WarmStartSettings needs the real tensorflow-estimator")
 
 W = np.arange(12, dtype="float32").reshape(4, 3) / 10 + 1
 B = np.full([3], 0.7, "float32")
@@ -56,7 +57,7 @@ def _trained(model_dir, settings):
     return {name: reader.get_tensor(name) for name in ("encoder/w", "encoder/b")}
 
 
-@pytest.mark.parametrize("selection", ["^decoder/", ["^decoder/"], ["decoder/w", "decoder/b"], "^ncoder/"])
+@pytest.mark.parametrize("selection", ["^decoder/", ["^decoder/"], ["decoder/w", "decoder/b"], "^ncoder/", None])
 def test_a_selection_that_matches_no_variable_loads_nothing_silently(source, tmp_path, selection):
     with estimator_api():
         settings = tf().estimator.WarmStartSettings(source, vars_to_warm_start=selection)
@@ -161,3 +162,18 @@ def test_a_partitioned_variable_is_one_variable_to_gl310_and_to_ckpt_diff(tmp_pa
     (_, _, evidence), = warmstart.check(source, str(tmp_path / "real"), pairs, calls, str(model), initial).pairs
     assert evidence.verdict == "loaded" and evidence.to_source == 0 and evidence.initializer.startswith("random")
     assert evidence.without_loading[0] > 0
+
+
+@pytest.mark.parametrize("field", ["var_name_to_prev_var_name", "var_name_to_vocab_info"])
+def test_a_map_naming_a_variable_the_selection_leaves_out_is_gl310_and_tf_raises(source, tmp_path, field):
+    t = tf()
+    with estimator_api():
+        value = ("encoder/w" if field == "var_name_to_prev_var_name"
+                 else t.estimator.VocabInfo("new_vocab.txt", 3, 0, "old_vocab.txt"))
+        settings = t.estimator.WarmStartSettings(source, vars_to_warm_start="^decoder/",
+                                                 **{field: {"decoder/w": value}})
+    report = graphlint.lint(estimator=_estimator(tmp_path / "gl", settings), input_fn=input_fn, modes=("train",))
+    assert [(f.code, f.severity) for f in report.findings] == [("GL310", "error")]
+    assert "'decoder/w'" in report.findings[0].message
+    with pytest.raises(ValueError):
+        _trained(tmp_path / "real", settings)

@@ -118,7 +118,8 @@ def evidence(initial: Optional[InitialValues], name: str, source, trained) -> Ev
     gaps = [_norm(s - first), _norm(s - second)]
     for _ in range(DRAWS - 2):
         gaps.append(_norm(s - np.asarray(initial.draw(name), dtype=np.float64)))
-    return Evidence(decide(to_source, min(gaps), deterministic=False), to_source, (min(gaps), max(gaps)), f"random ({DRAWS} draws)")
+    return Evidence(decide(to_source, min(gaps), deterministic=False), to_source, (min(gaps), max(gaps)),
+                    f"random ({DRAWS} draws)")
 
 
 def decide(to_source: float, unloaded: float, deterministic: bool) -> str:

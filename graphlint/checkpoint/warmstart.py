@@ -40,7 +40,8 @@ class WarmStartCheck:
 
     def verdict(self) -> str:
         if self.source != "--assignment-map" and not self.calls:
-            return "model_fn never warm-starts in TRAIN (no init_from_checkpoint, no WarmStartSettings): nothing is mapped"
+            return ("model_fn never warm-starts in TRAIN (no init_from_checkpoint, no WarmStartSettings): "
+                    "nothing is mapped")
         if not self.pairs:
             return f"the {self.calls} warm start(s) map no variable: nothing was loaded"
         n = len(self.compared)
@@ -136,7 +137,8 @@ def check(source_prefix: str, model_prefix: str, pairs, calls: int, source: str,
             if a is None or b is None:
                 result.pairs.append((s, d, f"not in the {'source' if a is None else 'model'} checkpoint"))
             elif (a.shape, a.dtype) != (b.shape, b.dtype):
-                result.pairs.append((s, d, f"{a.dtype}{list(a.shape)} in the source, {b.dtype}{list(b.shape)} in the model"))
+                result.pairs.append((s, d, f"{a.dtype}{list(a.shape)} in the source, "
+                                           f"{b.dtype}{list(b.shape)} in the model"))
             else:
                 result.pairs.append((s, d, initial_lib.evidence(initial, d, values_src.get(s), values_dst.get(d))))
     finally:

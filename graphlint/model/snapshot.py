@@ -83,7 +83,7 @@ class BuildFailure:
     exc_type: str
     message: str
     site: Optional[Site]
-    kind: str = ""  # "warm-start" when init_from_checkpoint raised
+    kind: str = ""  # "warm-start" when init_from_checkpoint raised, "warm-start-settings" when warm_start did
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,8 @@ class _Recorder:
                 calls = self.records[before:]
                 del self.records[before:]
                 self.records.append(WarmStart(
-                    str(ckpt_to_initialize_from), 0, tuple(p for r in calls for p in r.loaded), self.sites.from_raw(raw),
+                    str(ckpt_to_initialize_from), 0, tuple(p for r in calls for p in r.loaded),
+                    self.sites.from_raw(raw),
                     _source_keys(ckpt_to_initialize_from), from_settings=True,
                     rejected=tuple(x for r in calls for x in r.rejected), selected=selected,
                     selection=repr(vars_to_warm_start), unused=unused))
@@ -145,7 +146,7 @@ def _scope_misses(original, ckpt, key, target, shapes) -> tuple:
     asked = []
     saved = cu.load_checkpoint, cu._set_checkpoint_initializer
     cu.load_checkpoint = lambda _: SimpleNamespace(get_variable_to_shape_map=lambda: _EveryKey(shapes))
-    cu._set_checkpoint_initializer = lambda variable, _file, name, *a, **k: asked.append((_variable_name(variable), name))
+    cu._set_checkpoint_initializer = lambda var, _file, name, *a, **k: asked.append((_variable_name(var), name))
     try:
         original(ckpt, [(key, target)])
     except (ValueError, TypeError):

@@ -22,8 +22,9 @@ class WarmStartLoadsNothing(Rule):
     `--warm-start PATH` for `warm_start_from=PATH`) it evaluates the WarmStartSettings with
     TensorFlow's own selection: a `vars_to_warm_start` (regex, or list of regexes or names) that
     selects no variable warm-starts nothing without a word; a selected variable whose key
-    (`var_name_to_prev_var_name` or its own name) the checkpoint lacks makes TensorFlow raise
-    before the first step.
+    (`var_name_to_prev_var_name` or its own name) the checkpoint lacks, or a
+    `var_name_to_prev_var_name` / `var_name_to_vocab_info` name the selection leaves out, makes
+    TensorFlow raise before the first step.
 
     ## Why is this bad
     A map built from the names the graph and the checkpoint share (BERT's
@@ -72,6 +73,9 @@ class WarmStartLoadsNothing(Rule):
     summary = "a warm start (init_from_checkpoint, --warm-start) that loads none or few of the trainable variables"
 
     def check(self, ctx):
+        failed = _failed_settings(self, ctx.snapshots.get("train"))
+        if failed is not None:
+            yield failed
         train = ctx.built("train")
         if train is None:
             return
@@ -83,6 +87,31 @@ class WarmStartLoadsNothing(Rule):
             found = _settings(self, ws, trainable) if ws.from_settings else _call(self, ws, trainable)
             if found is not None:
                 yield found
+
+
+def _failed_settings(rule, snap):
+    """TRAIN failed in WarmStartSettings' own checks: names in var_name_to_prev_var_name or
+    var_name_to_vocab_info that its vars_to_warm_start does not select (TF raises after the
+    selection), or a selection TF cannot read."""
+    if snap is None or snap.failure is None or snap.failure.kind != "warm-start-settings":
+        return None
+    ws = snap.warm_starts[-1] if snap.warm_starts and snap.warm_starts[-1].from_settings else None
+    failure = snap.failure
+    if ws is not None and ws.unused:
+        problem = (f"var_name_to_prev_var_name / var_name_to_vocab_info name {_names(ws.unused)}, which "
+                   f"vars_to_warm_start={ws.selection} does not select ({len(ws.selected)} variables selected)")
+    else:
+        problem = f"{failure.exc_type}: {failure.message}"
+    return rule.finding(
+        ("train",), "warm_start_from",
+        f"WarmStartSettings('{_shown(ws.ckpt) if ws else '?'}'): {problem}: TensorFlow raises before the first step",
+        fix="name in those maps only variables vars_to_warm_start selects (their full names, not partitions')",
+        location=failure.site or (ws.site if ws else None))
+
+
+def _names(names) -> str:
+    shown = ", ".join(f"'{n}'" for n in names[:_SHOWN])
+    return shown + (f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else "")
 
 
 def _whole_variables(variables) -> dict:
@@ -129,8 +158,10 @@ def _settings(rule, ws, trainable):
             f"WarmStartSettings('{shown}', vars_to_warm_start={ws.selection}) selects none of the "
             f"{len(trainable)} trainable variables: TensorFlow warm-starts nothing without a word, and the run "
             f"trains from its initializers",
-            fix=f"select the model's names (e.g. {_example_scope(trainable)!r}); vars_to_warm_start is a regex "
-                f"matched from the start of each trainable variable's name, or a list of them for global variables",
+            fix=("vars_to_warm_start=None warm-starts only the variables var_name_to_vocab_info names: "
+                 "pass a regex (the default '.*' selects every trainable variable)" if ws.selection == "None" else
+                 f"select the model's names (e.g. {_example_scope(trainable)!r}); vars_to_warm_start is a regex "
+                 f"matched from the start of each trainable variable's name, or a list of them for global variables"),
             location=ws.site)
     sigs = {n: (shape, trainable.get(n, (None, None))[1]) for n, _, shape in ws.selected}
     keys = {n: key for n, key, _ in ws.selected}

@@ -61,7 +61,8 @@ class WarmStartMissingKey(Rule):
     def check(self, ctx):
         fix = "map only keys and scopes the checkpoint has (list them with graphlint ckpt)"
         for site, entry, modes in rejected(ctx, ("missing", "map")):
-            yield self.finding(modes, entry.target if entry.scope else entry.key, f"init_from_checkpoint's assignment_map, while building "
+            name = entry.target if entry.scope else entry.key  # a scope entry: the variable it cannot load
+            yield self.finding(modes, name, f"init_from_checkpoint's assignment_map, while building "
                                f"{'/'.join(modes)}: {_problem(entry)}", fix=fix, location=site)
         for (site, entries, exc_type, message), modes in failed_warm_starts(ctx).items():
             if not entries:  # not diagnosed (the checkpoint cannot be read): TF's own words
