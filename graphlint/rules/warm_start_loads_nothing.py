@@ -70,7 +70,8 @@ class WarmStartLoadsNothing(Rule):
     code = "GL310"
     symbol = "warm-start-loads-nothing"
     severity = "error"  # the run trains from scratch while its author believes it fine-tunes
-    summary = "a warm start (init_from_checkpoint, --warm-start) that loads none or few of the trainable variables"
+    summary = ("a warm start (init_from_checkpoint, WarmStartSettings, --warm-start) that loads none or few of the "
+               "trainable variables")
 
     def check(self, ctx):
         failed = _failed_settings(self, ctx.snapshots.get("train"))
