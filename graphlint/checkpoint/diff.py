@@ -16,10 +16,6 @@ from graphlint.analysis import pairing
 from graphlint.checkpoint import reader as ckpt_lib
 from graphlint.errors import UsageError
 
-# A mapped variable this close to its warm-start source (relative L2) still holds the loaded value:
-# one or a few training steps move a loaded variable by far less, while a fresh initializer and
-# the source are unrelated draws (relative L2 near sqrt(2) for two independent initializations).
-CLOSE_REL_L2 = 0.1
 # TF's narrow floats reach numpy as ml_dtypes types, whose numpy kind is not "f".
 _NARROW_FLOATS = frozenset({"bfloat16", "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz",
                             "float8_e4m3b11fnuz"})
@@ -31,10 +27,6 @@ class Distance:
     max_abs: Optional[float] = None  # None for strings and other non-numeric dtypes
     rel_l2: Optional[float] = None  # ||a-b|| / ||a||; inf when a is all zeros and b is not
     cosine: Optional[float] = None  # None when either side is all zeros
-
-    @property
-    def close(self) -> bool:
-        return self.identical or (self.rel_l2 is not None and self.rel_l2 <= CLOSE_REL_L2)
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ def _warm_start(args, result):
     from graphlint.checkpoint import warmstart
 
     if args.mapped_by:
-        calls, pairs = warmstart.mapped_by(args.mapped_by)
-        return warmstart.check(result.a, result.b, pairs, calls, args.mapped_by)
+        calls, pairs, initial = warmstart.mapped_by(args.mapped_by)
+        return warmstart.check(result.a, result.b, pairs, calls, args.mapped_by, initial)
     if args.assignment_map:
         mapping = warmstart.parse_assignment_map(args.assignment_map)
         pairs = warmstart.resolve_map(mapping, ckpt_lib.read(result.a).entries)

@@ -62,9 +62,28 @@ def render_json(d, top=None) -> str:
 def _warm_start_text(ws) -> list:
     out = [f"warm start ({ws.source}): {ws.verdict()}"]
     if ws.pairs:
-        rows = [(s, d, v if isinstance(v, str) else _state(v)) for s, d, v in ws.pairs]
-        out.append(_table(rows, ("source key (A)", "model key (B)", "value in B")))
+        rows = [(s, d, v, "", "", "") if isinstance(v, str) else (s, d, v.verdict, _fmt(v.to_source), _without(v),
+                                                                 _reference(v.initializer)) for s, d, v in ws.pairs]
+        out.append(_table(rows, ("source key (A)", "model key (B)", "in B", "||B-A||", "unloaded reference",
+                                 "reference is")))
     return out + [""]
+
+
+def _reference(initializer: str) -> str:
+    if initializer == "deterministic":
+        return "||B-init||, init deterministic"
+    if initializer.startswith("random"):
+        return f"||A-init|| over {initializer.split('(')[1].rstrip(')')} of a random init"
+    return initializer
+
+
+def _without(evidence) -> str:
+    """What ||B-A|| would be had B not been loaded: ||B-c|| for a deterministic initializer c
+    (B's distance from its own start), the range of ||A-r|| over draws r of a random one."""
+    if evidence.without_loading is None:
+        return "-"
+    low, high = evidence.without_loading
+    return _fmt(low) if low == high else f"{_fmt(low)}..{_fmt(high)}"
 
 
 def _keys_text(title, entries) -> list:
@@ -84,7 +103,7 @@ def _state(dist) -> str:
         return "identical"
     if dist.rel_l2 is None:
         return "differ"
-    return f"{'close' if dist.close else 'differ'} (||a-b||/||a|| = {_fmt(dist.rel_l2)})"
+    return f"differ (||a-b||/||a|| = {_fmt(dist.rel_l2)})"  # how much is a question for the reader, not a threshold
 
 
 def _numbers(dist) -> tuple:

@@ -1,12 +1,14 @@
 """Did a warm start load anything? The map a model's warm start uses, checked against the values.
 
 The map comes from the model itself (`--mapped-by model.py`: its TRAIN graph is built and every
-variable init_from_checkpoint really assigns is recorded, with TensorFlow's own resolution of
-scopes and partitions), or from the user (`--assignment-map`, the map of a WarmStartSettings).
-Then each mapped variable's value in the first checkpoint is compared with its source: a loaded
-variable is still close after a few steps; if none is, nothing was loaded.
-The variables a warm start assigns are what graphlint/model/warmstart.py records on every build
-(the rules GL305/GL310 read the same records).
+variable init_from_checkpoint or WarmStartSettings really assigns is recorded, with TensorFlow's
+own resolution of scopes and partitions), or from the user (`--assignment-map`, the map of a
+WarmStartSettings). Then each mapped variable's value in the second checkpoint is compared with
+its source and with what it would hold had it not been loaded: draws of its own initializer,
+from the TRAIN graph built with --mapped-by. graphlint/checkpoint/initial.py states the rule:
+loaded, not loaded, or unsure when neither is clearly closer. The variables a warm start assigns
+are what graphlint/model/warmstart.py records on every build (the rules GL305/GL310 read the
+same records).
 """
 
 from __future__ import annotations
@@ -15,56 +17,62 @@ import contextlib
 import sys
 from dataclasses import dataclass, field
 
+from graphlint.checkpoint.initial import LOADED, NOT_LOADED, UNSURE
 from graphlint.errors import UsageError
 
 
 @dataclass
 class WarmStartCheck:
     source: str  # where the map came from: the model file, or "--assignment-map"
-    calls: int  # init_from_checkpoint calls seen (with --mapped-by)
-    pairs: list = field(default_factory=list)  # [(source key, model key, Distance or a reason string)]
+    calls: int  # warm starts seen (with --mapped-by): init_from_checkpoint calls and WarmStartSettings
+    pairs: list = field(default_factory=list)  # [(source key, model key, Evidence or a reason string)]
 
     @property
     def compared(self) -> list:
         return [p for p in self.pairs if not isinstance(p[2], str)]
 
-    @property
-    def identical(self) -> int:
-        return sum(1 for p in self.compared if p[2].identical)
-
-    @property
-    def close(self) -> int:
-        return sum(1 for p in self.compared if p[2].close)
+    def count(self, verdict: str) -> int:
+        return sum(1 for p in self.compared if p[2].verdict == verdict)
 
     @property
     def loaded(self) -> bool:
-        return self.close > 0
+        return self.count(LOADED) > 0
 
     def verdict(self) -> str:
         if self.source != "--assignment-map" and not self.calls:
-            return "model_fn never calls init_from_checkpoint in TRAIN: the warm start maps nothing"
+            return ("model_fn never warm-starts in TRAIN (no init_from_checkpoint, no WarmStartSettings): "
+                    "nothing is mapped")
         if not self.pairs:
-            return (f"init_from_checkpoint was called {self.calls} time(s) with an empty assignment_map: "
-                    "nothing was loaded")
+            return f"the {self.calls} warm start(s) map no variable: nothing was loaded"
         n = len(self.compared)
-        if not self.close:
-            return (f"none of the {n} mapped variables is close to its source after the first checkpoint: "
+        loaded, not_loaded, unsure = (self.count(v) for v in (LOADED, NOT_LOADED, UNSURE))
+        rest = ", ".join(f"{k} {v}" for k, v in ((not_loaded, NOT_LOADED), (unsure, UNSURE)) if k)
+        if loaded:
+            return (f"{loaded} of {n} mapped variables are clearly closer to their source than to their initializer"
+                    f"{f' ({rest})' if rest else ''}: the warm start loaded them")
+        if n and not_loaded == n:
+            return (f"none of the {n} mapped variables is closer to its source than an unloaded one would be: "
                     "nothing was loaded")
-        return (f"{self.close} of {n} mapped variables are close to their source "
-                f"({self.identical} identical): the warm start loaded them")
+        if not n:
+            return "no mapped variable could be compared with its source"
+        return (f"unsure: {rest} of {n} mapped variables; none is clearly closer to its source than to its "
+                "initializer")
 
 
 def mapped_by(model_path: str, *, model_fn=None, input_fn=None, params=None) -> tuple:
-    """(calls, sorted unique [(source key, model key)]) from building the model's TRAIN graph."""
+    """(warm starts, sorted unique [(source key, model key)], InitialValues) from building the
+    model's TRAIN graph."""
+    from graphlint.checkpoint.initial import InitialValues
     from graphlint.model import tfcompat
     from graphlint.model.build import build_mode
     from graphlint.model.loader import loaded
     from graphlint.model.specs import estimator_params
     from graphlint.run.engine import mode_params
 
+    initial = InitialValues()
     with tfcompat.estimator_api() as est, contextlib.redirect_stdout(sys.stderr), \
-            loaded(model_path, model_fn=model_fn, input_fn=input_fn) as model:
-        snap, _ = build_mode(model, "train", estimator_params(model.model_fn, mode_params(
+            loaded(model_path, model_fn=model_fn, input_fn=input_fn) as model, _keeping(initial):
+        snap, initial.graph = build_mode(model, "train", estimator_params(model.model_fn, mode_params(
             model.params, params, None, "train")), est)
     if snap.failure is not None:
         site = f"{snap.failure.site}: " if snap.failure.site else ""
@@ -72,7 +80,21 @@ def mapped_by(model_path: str, *, model_fn=None, input_fn=None, params=None) -> 
                          f"{snap.failure.exc_type}: {snap.failure.message}")
     # the build records every warm start as TensorFlow resolved it (model/warmstart.py)
     pairs = {(key, var) for ws in snap.warm_starts for var, key in ws.loaded}
-    return len(snap.warm_starts), sorted(pairs)
+    return len(snap.warm_starts), sorted(pairs), initial
+
+
+@contextlib.contextmanager
+def _keeping(initial):
+    """While the model builds: keep each variable's initial value before a warm start replaces it
+    (installed before the build's own recorder, which wraps it)."""
+    from tensorflow.python.training import checkpoint_utils as cu
+
+    saved = cu._set_checkpoint_initializer
+    cu._set_checkpoint_initializer = initial.recording(saved)
+    try:
+        yield
+    finally:
+        cu._set_checkpoint_initializer = saved
 
 
 def parse_assignment_map(value: str) -> dict:
@@ -99,34 +121,45 @@ def resolve_map(mapping: dict, source_keys) -> list:
     return sorted(out)
 
 
-def check(source_prefix: str, model_prefix: str, pairs, calls: int, source: str) -> WarmStartCheck:
-    """Compare each mapped variable in the model's checkpoint with its source, one key at a time."""
+def check(source_prefix: str, model_prefix: str, pairs, calls: int, source: str, initial=None) -> WarmStartCheck:
+    """Compare each mapped variable in the model's checkpoint with its source and its initializer
+    (initial: InitialValues from mapped_by, None without a model), one key at a time."""
     from graphlint.checkpoint import diff as diff_lib
+    from graphlint.checkpoint import initial as initial_lib
     from graphlint.checkpoint import reader as ckpt_lib
 
     src, dst = ckpt_lib.read(source_prefix), ckpt_lib.read(model_prefix)
     values_src, values_dst = diff_lib._Values(src.prefix), diff_lib._Values(dst.prefix)
     result = WarmStartCheck(source, calls)
-    for s, d in pairs:
-        a, b = src.entries.get(s), dst.entries.get(d)
-        if a is None or b is None:
-            result.pairs.append((s, d, f"not in the {'source' if a is None else 'model'} checkpoint"))
-        elif (a.shape, a.dtype) != (b.shape, b.dtype):
-            result.pairs.append((s, d, f"{a.dtype}{list(a.shape)} in the source, {b.dtype}{list(b.shape)} in the model"))
-        else:
-            result.pairs.append((s, d, diff_lib.distance(values_src.get(s), values_dst.get(d))))
+    try:
+        for s, d in pairs:
+            a, b = src.entries.get(s), dst.entries.get(d)
+            if a is None or b is None:
+                result.pairs.append((s, d, f"not in the {'source' if a is None else 'model'} checkpoint"))
+            elif (a.shape, a.dtype) != (b.shape, b.dtype):
+                result.pairs.append((s, d, f"{a.dtype}{list(a.shape)} in the source, "
+                                           f"{b.dtype}{list(b.shape)} in the model"))
+            else:
+                result.pairs.append((s, d, initial_lib.evidence(initial, d, values_src.get(s), values_dst.get(d))))
+    finally:
+        if initial is not None:
+            initial.close()
     return result
 
 
 def to_json(ws: WarmStartCheck) -> dict:
     return {
-        "source": ws.source, "init_from_checkpoint_calls": ws.calls, "mapped": len(ws.pairs),
-        "compared": len(ws.compared), "identical": ws.identical, "close": ws.close, "loaded": ws.loaded,
-        "verdict": ws.verdict(),
-        "pairs": [{"source_key": s, "model_key": d, **({"skipped": v} if isinstance(v, str) else
-                                                         {"identical": v.identical, "close": v.close,
-                                                          "rel_l2": _num(v.rel_l2)})} for s, d, v in ws.pairs],
+        "source": ws.source, "warm_starts": ws.calls, "mapped": len(ws.pairs), "compared": len(ws.compared),
+        **{v.replace(" ", "_"): ws.count(v) for v in (LOADED, NOT_LOADED, UNSURE)}, "verdict": ws.verdict(),
+        "pairs": [{"source_key": s, "model_key": d, **({"skipped": v} if isinstance(v, str) else _evidence(v))}
+                  for s, d, v in ws.pairs],
     }
+
+
+def _evidence(e) -> dict:
+    low, high = e.without_loading or (None, None)
+    return {"verdict": e.verdict, "distance_to_source": _num(e.to_source), "initializer": e.initializer,
+            "distance_without_loading": None if low is None else {"min": _num(low), "max": _num(high)}}
 
 
 def _num(x):

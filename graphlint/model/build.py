@@ -108,14 +108,20 @@ def _input_tensors(model, mode: str, mode_key: str, params: dict):
 
 def _failure_kind(exc: BaseException) -> str:
     """init_from_checkpoint checks its assignment_map while the graph is built, so a wrong map is a
-    model_fn exception raised from TF's checkpoint_utils: name it as such."""
+    model_fn exception raised from TF's checkpoint_utils: "warm-start". WarmStartSettings checks
+    its own maps after its init_from_checkpoint calls (names that select no variable):
+    "warm-start-settings" when warm_start raised and no init_from_checkpoint did."""
+    kind = ""
     tb = exc.__traceback__
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename.endswith(("checkpoint_utils.py",)) and \
-                tb.tb_frame.f_code.co_name.startswith(("init_from_checkpoint", "_init_from_checkpoint")):
+        code = tb.tb_frame.f_code
+        if code.co_filename.endswith("checkpoint_utils.py") and \
+                code.co_name.startswith(("init_from_checkpoint", "_init_from_checkpoint")):
             return "warm-start"
+        if code.co_filename.endswith("warm_starting_util.py") and code.co_name == "warm_start":
+            kind = "warm-start-settings"
         tb = tb.tb_next
-    return ""
+    return kind
 
 
 def call_model_fn(model, features, labels, mode_key, params):
@@ -212,8 +218,15 @@ def _variables(graph) -> dict:
             name = v.op.name
             shape = tuple(v.shape.as_list()) if v.shape.rank is not None else None
             out[name] = Variable(name, shape, v.dtype.base_dtype.name, id(v) in trainable,
-                                 saved=kind == "global", kind="metric" if id(v) in metric else kind)
+                                 saved=kind == "global", kind="metric" if id(v) in metric else kind,
+                                 whole=_whole(v))
     return out
+
+
+def _whole(variable):
+    """(full name, full shape) of the partitioned variable `variable` is a partition of, else None."""
+    info = getattr(variable, "_save_slice_info", None)
+    return (info.full_name, tuple(info.full_shape)) if info is not None else None
 
 
 def _saver_var_list(graph, spec):

@@ -30,6 +30,9 @@ class Variable:
     trainable: bool
     saved: bool  # the default Saver saves and restores it (global variables, saveable objects)
     kind: str = "global"  # global | local | metric
+    # A partition of a partitioned variable: (the whole variable's name, its full shape), as its
+    # checkpoint key and warm starts name it; None for a variable in one piece.
+    whole: Optional[tuple] = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ class BuildFailure:
     exc_type: str
     message: str
     site: Optional[Site]
-    kind: str = ""  # "warm-start" when init_from_checkpoint raised
+    kind: str = ""  # "warm-start" when init_from_checkpoint raised, "warm-start-settings" when warm_start did
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,9 @@ class Rejection:
     why: str  # shape | missing | map
     variable_shape: Optional[tuple] = None  # for "shape": the variable's (None dims unknown)
     checkpoint_shape: Optional[tuple] = None  # for "shape": the checkpoint key's
+    # A variable a scope entry ('old/': 'new/') maps to a key the checkpoint lacks: the entry as
+    # given (key and target are then the full key TF looked up and the variable's name).
+    scope: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,12 @@ class WarmStart:
     from_settings: bool = False  # WarmStartSettings(ckpt) as Estimator(warm_start_from=ckpt) does it
     error: str = ""  # the exception type TF raised (WarmStartSettings only: a key it cannot find)
     rejected: tuple = ()  # (Rejection, ...): init_from_checkpoint raised; the entries TF rejects
+    # WarmStartSettings only: what its vars_to_warm_start selects, as TF's warm_start selects it:
+    # ((variable name, checkpoint key, full shape), ...), the selection as given (for messages),
+    # and the names of var_name_to_prev_var_name / var_name_to_vocab_info that select no variable.
+    selected: tuple = ()
+    selection: str = ""
+    unused: tuple = ()
 
 
 @dataclass

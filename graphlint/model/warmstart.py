@@ -13,8 +13,13 @@ from __future__ import annotations
 import collections.abc
 import contextlib
 import dataclasses
+import os
+import sys
 
 from graphlint.model.snapshot import Rejection, WarmStart
+
+_GRAPHLINT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_TF_DIRS = (os.sep + "tensorflow" + os.sep, os.sep + "tensorflow_estimator" + os.sep)
 
 
 class _Recorder:
@@ -27,7 +32,8 @@ class _Recorder:
         def wrapped(ckpt_dir_or_file, assignment_map):
             if not isinstance(assignment_map, collections.abc.Mapping):
                 assignment_map = list(assignment_map)  # TF iterates it once; so may graphlint, later
-            self._open.append((ckpt_dir_or_file, len(assignment_map), self.sites.raw_from_stack(2), []))
+            raw = self.sites.raw_from_stack(2) or _caller_outside_tf(sys._getframe(1))
+            self._open.append((ckpt_dir_or_file, len(assignment_map), raw, []))
             failed = True
             try:
                 result = original(ckpt_dir_or_file, assignment_map)
@@ -38,6 +44,29 @@ class _Recorder:
                 if failed:
                     self.records[-1] = dataclasses.replace(
                         self.records[-1], rejected=_rejections(original, ckpt_dir_or_file, assignment_map))
+        return wrapped
+
+    def warm_start(self, original):
+        """WarmStartSettings' warm start (Estimator's, or tf.compat.v1.train.warm_start): one record
+        for all the init_from_checkpoint calls it makes, with what its settings select. A selection
+        that matches no variable makes no call at all, so it could not be seen otherwise."""
+        def wrapped(ckpt_to_initialize_from, vars_to_warm_start=".*", var_name_to_vocab_info=None,
+                    var_name_to_prev_var_name=None):
+            before, raw = len(self.records), self.sites.raw_from_stack(2)
+            selected, unused = _selection(ckpt_to_initialize_from, vars_to_warm_start, var_name_to_vocab_info,
+                                          var_name_to_prev_var_name)
+            try:
+                return original(ckpt_to_initialize_from, vars_to_warm_start, var_name_to_vocab_info,
+                                var_name_to_prev_var_name)
+            finally:
+                calls = self.records[before:]
+                del self.records[before:]
+                self.records.append(WarmStart(
+                    str(ckpt_to_initialize_from), 0, tuple(p for r in calls for p in r.loaded),
+                    self.sites.from_raw(raw),
+                    _source_keys(ckpt_to_initialize_from), from_settings=True,
+                    rejected=tuple(x for r in calls for x in r.rejected), selected=selected,
+                    selection=repr(vars_to_warm_start), unused=unused))
         return wrapped
 
     def set_initializer(self, original):
@@ -51,6 +80,20 @@ class _Recorder:
         ckpt, size, raw, loaded = self._open.pop()
         self.records.append(WarmStart(str(ckpt), size, tuple(loaded), self.sites.from_raw(raw),
                                       _source_keys(ckpt)))
+
+
+def _caller_outside_tf(frame):
+    """(file, line, function) of the code that called init_from_checkpoint, when no frame of the
+    stack is in the user's folder (a model_fn imported from elsewhere): the first frame outside
+    TensorFlow; None when that is graphlint itself (it runs Estimator's own warm start)."""
+    def inside_tf(filename):
+        return filename == __file__ or any(d in filename for d in _TF_DIRS)
+
+    while frame is not None and inside_tf(frame.f_code.co_filename):
+        frame = frame.f_back
+    if frame is None or frame.f_code.co_filename.startswith(_GRAPHLINT_DIR):
+        return None
+    return frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name
 
 
 def _variable_name(variable) -> str:
@@ -76,8 +119,42 @@ def _rejections(original, ckpt, assignment_map) -> tuple:
         try:
             original(ckpt, [(key, target)])
         except (ValueError, TypeError):
-            rejected.append(_why(key, target, shapes))
+            why = _why(key, target, shapes)
+            misses = _scope_misses(original, ckpt, key, target, shapes) if why.why == "missing" else ()
+            rejected.extend(misses or (why,))
     return tuple(rejected)
+
+
+class _EveryKey(dict):
+    """A checkpoint's shape map that claims every key, so that TF resolves a whole scope entry
+    instead of stopping at its first missing key."""
+
+    def __contains__(self, key):
+        return True
+
+
+def _scope_misses(original, ckpt, key, target, shapes) -> tuple:
+    """A rejected scope entry ('old/': 'new/'): one Rejection per variable TF maps under it to a
+    key the checkpoint lacks, from TF's own resolution of the entry, run against a checkpoint
+    that has every key and with the initializers it would set only noted, not created."""
+    from types import SimpleNamespace
+
+    from tensorflow.python.training import checkpoint_utils as cu
+
+    if not (isinstance(key, str) and key.endswith("/") and isinstance(target, str)):
+        return ()
+    asked = []
+    saved = cu.load_checkpoint, cu._set_checkpoint_initializer
+    cu.load_checkpoint = lambda _: SimpleNamespace(get_variable_to_shape_map=lambda: _EveryKey(shapes))
+    cu._set_checkpoint_initializer = lambda var, _file, name, *a, **k: asked.append((_variable_name(var), name))
+    try:
+        original(ckpt, [(key, target)])
+    except (ValueError, TypeError):
+        return ()
+    finally:
+        cu.load_checkpoint, cu._set_checkpoint_initializer = saved
+    missing = sorted({(variable, name) for variable, name in asked if name not in shapes})
+    return tuple(Rejection(name, variable, "missing", scope=(key, target)) for variable, name in missing)
 
 
 def _why(key, target, shapes) -> Rejection:
@@ -111,6 +188,39 @@ def _resolve(target) -> tuple:
     return graph_vars.get(target), parts, str(target)
 
 
+def _selection(ckpt, vars_to_warm_start, vocab_info, prev_names) -> tuple:
+    """(((variable, checkpoint key, full shape), ...), names of the prev-name / vocab maps that
+    select no variable): the variables warm_start will warm-start, chosen by TF's own selection
+    (_get_grouped_variables, its object-checkpoint renames) and its rules for the two maps."""
+    from tensorflow.python.framework import errors
+    from tensorflow.python.training import warm_starting_util as wsu
+
+    try:
+        grouped = wsu._get_grouped_variables(vars_to_warm_start)
+    except (ValueError, TypeError):  # a selection TF rejects: warm_start raises it itself
+        return (), ()
+    vocab_info, given = dict(vocab_info or {}), dict(prev_names or {})
+    renames = given
+    if not renames:
+        try:
+            renames = wsu._get_object_checkpoint_renames(ckpt, grouped.keys())
+        except (ValueError, OSError, errors.OpError):  # warm_start raises it itself
+            renames = {}
+    # vars_to_warm_start=None warm-starts only the variables var_name_to_vocab_info names
+    chosen = sorted(n for n in grouped if vars_to_warm_start or vocab_info.get(n))
+    selected = tuple((n, renames.get(n) or n, _full_shape(grouped[n])) for n in chosen)
+    return selected, tuple(sorted((set(given) | set(vocab_info)) - set(grouped)))
+
+
+def _full_shape(parts):
+    """The whole variable's shape, from one variable or the partitions of one."""
+    first = parts[0]
+    info = getattr(first, "_save_slice_info", None)
+    if info is not None:
+        return tuple(info.full_shape)
+    return _dims(first.shape)
+
+
 def _dims(shape) -> tuple:
     return tuple(shape.as_list()) if shape.rank is not None else None
 
@@ -133,29 +243,29 @@ def recording(sites):
     """While a mode is built: yields the list that collects one WarmStart per warm-start call."""
     from tensorflow.python.training import checkpoint_utils as cu
 
+    from tensorflow.python.training import warm_starting_util as wsu
+
     recorder = _Recorder(sites)
-    saved = cu._init_from_checkpoint, cu._set_checkpoint_initializer
+    saved = cu._init_from_checkpoint, cu._set_checkpoint_initializer, wsu.warm_start
     cu._init_from_checkpoint = recorder.init_from_checkpoint(saved[0])
     cu._set_checkpoint_initializer = recorder.set_initializer(saved[1])
+    wsu.warm_start = recorder.warm_start(saved[2])  # Estimator calls it through the module
     try:
         yield recorder.records
     finally:
-        cu._init_from_checkpoint, cu._set_checkpoint_initializer = saved
+        cu._init_from_checkpoint, cu._set_checkpoint_initializer, wsu.warm_start = saved
 
 
 def estimator_warm_start(path, records) -> None:
     """What Estimator(warm_start_from=PATH) does after model_fn in TRAIN: WarmStartSettings(PATH),
-    which warm-starts every trainable variable from the key of its own name. TF raises when a
-    key is missing; graphlint asked for this warm start, not the model, so the failure is
-    recorded on the WarmStart instead of failing the build."""
+    which warm-starts every trainable variable from the key of its own name (recorded by the
+    wrapped warm_start). TF raises when a key is missing; graphlint asked for this warm start, not
+    the model, so the failure is recorded on the WarmStart instead of failing the build."""
     from tensorflow.python.training import warm_starting_util
 
-    before = len(records)
-    error = ""
     try:
         warm_starting_util.warm_start(path, vars_to_warm_start=".*")
     except (ValueError, TypeError) as exc:  # a missing key or shape: TF's message embeds the whole key map
-        error = type(exc).__name__
-    loaded = tuple(pair for r in records[before:] for pair in r.loaded)
-    del records[before:]
-    records.append(WarmStart(str(path), 0, loaded, None, _source_keys(path), from_settings=True, error=error))
+        records[-1] = dataclasses.replace(records[-1], site=None, error=type(exc).__name__)
+    else:
+        records[-1] = dataclasses.replace(records[-1], site=None)

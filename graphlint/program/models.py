@@ -92,9 +92,11 @@ def _with_call_hooks(spec, mode: str, hooks: tuple):
 
 def _warm_start(est) -> None:
     """What Estimator's train does after model_fn: warm-start unless model_dir has a checkpoint."""
+    from tensorflow.python.training import warm_starting_util
+
     settings = getattr(est, "_warm_start_settings", None)
     if settings and not _latest_checkpoint(est.model_dir):
-        tf().compat.v1.train.warm_start(*settings)
+        warm_starting_util.warm_start(*settings)  # as Estimator calls it: through the module, which graphlint records
 
 
 def _warm_start_path(est):

@@ -14,8 +14,10 @@ def failed_warm_starts(ctx) -> dict:
         failure = snap.failure
         if failure is None or failure.kind != "warm-start":
             continue
-        entries = snap.warm_starts[-1].rejected if snap.warm_starts else ()
-        by_call.setdefault((failure.site, entries, failure.exc_type, failure.message), []).append(mode)
+        call = snap.warm_starts[-1] if snap.warm_starts else None
+        entries = call.rejected if call is not None else ()
+        site = failure.site or (call.site if call is not None else None)  # where the traceback has no user frame
+        by_call.setdefault((site, entries, failure.exc_type, failure.message), []).append(mode)
     return by_call
 
 

@@ -81,7 +81,7 @@ class ModelFnFailed(Rule):
     def check(self, ctx):
         for mode, snap in ctx.snapshots.items():
             failure = snap.failure
-            if failure is not None and not snap.skipped and failure.kind != "warm-start":
+            if failure is not None and not snap.skipped and not failure.kind.startswith("warm-start"):
                 yield self.finding((mode,), "model_fn",
                                    f"model_fn raised while building {mode}: {failure.exc_type}: {failure.message}",
                                    fix=keras_fix(failure) or FIX,

@@ -17,9 +17,14 @@ class WarmStartLoadsNothing(Rule):
     variables TensorFlow really sets a checkpoint initializer for. It reports a warm start that
     loads no trainable variable, or fewer than the checkpoint holds under other names (a rename
     pairing finds them: `bert_model/...` for `bert/...`, one scope substitution the keys agree on), and prints the map
-    that would load them. With `--warm-start PATH` (or `warm-start` in the config) it checks the
-    warm start `Estimator(warm_start_from=PATH)` does, which loads every trainable variable from
-    the key of its own name: a missing key makes TensorFlow raise before the first step.
+    that would load them. A partitioned variable counts once, under its whole name. For an
+    Estimator's `warm_start_from` (under `graphlint run`, `graphlint.lint(estimator=...)`, or
+    `--warm-start PATH` for `warm_start_from=PATH`) it evaluates the WarmStartSettings with
+    TensorFlow's own selection: a `vars_to_warm_start` (regex, or list of regexes or names) that
+    selects no variable warm-starts nothing without a word; a selected variable whose key
+    (`var_name_to_prev_var_name` or its own name) the checkpoint lacks, or a
+    `var_name_to_prev_var_name` / `var_name_to_vocab_info` name the selection leaves out, makes
+    TensorFlow raise before the first step.
 
     ## Why is this bad
     A map built from the names the graph and the checkpoint share (BERT's
@@ -65,19 +70,63 @@ class WarmStartLoadsNothing(Rule):
     code = "GL310"
     symbol = "warm-start-loads-nothing"
     severity = "error"  # the run trains from scratch while its author believes it fine-tunes
-    summary = "a warm start (init_from_checkpoint, --warm-start) that loads none or few of the trainable variables"
+    summary = ("a warm start (init_from_checkpoint, WarmStartSettings, --warm-start) that loads none or few of the "
+               "trainable variables")
 
     def check(self, ctx):
+        failed = _failed_settings(self, ctx.snapshots.get("train"))
+        if failed is not None:
+            yield failed
         train = ctx.built("train")
         if train is None:
             return
-        trainable = {n: (v.shape, v.dtype) for n, v in train.variables.items() if v.trainable and v.shape is not None}
+        variables = _whole_variables(train.variables)
+        trainable = {n: sig for n, (sig, is_trainable) in variables.items() if is_trainable}
         if not trainable:
             return
         for ws in train.warm_starts:
             found = _settings(self, ws, trainable) if ws.from_settings else _call(self, ws, trainable)
             if found is not None:
                 yield found
+
+
+def _failed_settings(rule, snap):
+    """TRAIN failed in WarmStartSettings' own checks: names in var_name_to_prev_var_name or
+    var_name_to_vocab_info that its vars_to_warm_start does not select (TF raises after the
+    selection), or a selection TF cannot read."""
+    if snap is None or snap.failure is None or snap.failure.kind != "warm-start-settings":
+        return None
+    ws = snap.warm_starts[-1] if snap.warm_starts and snap.warm_starts[-1].from_settings else None
+    failure = snap.failure
+    if ws is not None and ws.unused:
+        problem = (f"var_name_to_prev_var_name / var_name_to_vocab_info name {_names(ws.unused)}, which "
+                   f"vars_to_warm_start={ws.selection} does not select ({len(ws.selected)} variables selected)")
+    else:
+        problem = f"{failure.exc_type}: {failure.message}"
+    return rule.finding(
+        ("train",), "warm_start_from",
+        f"WarmStartSettings('{_shown(ws.ckpt) if ws else '?'}'): {problem}: TensorFlow raises before the first step",
+        fix="name in those maps only variables vars_to_warm_start selects (their full names, not partitions')",
+        location=failure.site or (ws.site if ws else None))
+
+
+def _names(names) -> str:
+    shown = ", ".join(f"'{n}'" for n in names[:_SHOWN])
+    return shown + (f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else "")
+
+
+def _whole_variables(variables) -> dict:
+    """{name: ((shape, dtype), trainable)} with a partitioned variable as one, under the name and
+    full shape that its checkpoint key and every warm start use (not its partitions')."""
+    out = {}
+    for name, v in variables.items():
+        if v.whole is not None:
+            name, shape = v.whole
+        else:
+            shape = v.shape
+        if shape is not None:
+            out[name] = ((tuple(shape), v.dtype), v.trainable)
+    return out
 
 
 def _call(rule, ws, trainable):
@@ -101,20 +150,40 @@ def _call(rule, ws, trainable):
 
 
 def _settings(rule, ws, trainable):
-    """Estimator(warm_start_from=PATH): every trainable variable from the key of its own name."""
-    missing = sorted(n for n, sig in trainable.items() if ws.source.get(n, (None,))[0] != sig[0])
+    """WarmStartSettings: what its vars_to_warm_start selects (TF's own selection, recorded while
+    TRAIN was built) against the checkpoint's keys for them."""
+    shown = _shown(ws.ckpt)
+    if not ws.selected:
+        return rule.finding(
+            ("train",), "warm_start_from",
+            f"WarmStartSettings('{shown}', vars_to_warm_start={ws.selection}) selects none of the "
+            f"{len(trainable)} trainable variables: TensorFlow warm-starts nothing without a word, and the run "
+            f"trains from its initializers",
+            fix=("vars_to_warm_start=None warm-starts only the variables var_name_to_vocab_info names: "
+                 "pass a regex (the default '.*' selects every trainable variable)" if ws.selection == "None" else
+                 f"select the model's names (e.g. {_example_scope(trainable)!r}); vars_to_warm_start is a regex "
+                 f"matched from the start of each trainable variable's name, or a list of them for global variables"),
+            location=ws.site)
+    sigs = {n: (shape, trainable.get(n, (None, None))[1]) for n, _, shape in ws.selected}
+    keys = {n: key for n, key, _ in ws.selected}
+    missing = sorted(n for n, sig in sigs.items() if ws.source.get(keys[n], (None,))[0] != sig[0])
     if not missing:
         return None
-    pairs = _pairs({n: trainable[n] for n in missing}, {k: s for k, s in ws.source.items() if k not in trainable})
+    pairs = _pairs({n: sigs[n] for n in missing}, {k: s for k, s in ws.source.items() if k not in trainable})
     prev = {m: u for m, u, _ in pairs}
     return rule.finding(
         ("train",), "warm_start_from",
-        f"WarmStartSettings('{_shown(ws.ckpt)}') warm-starts all {len(trainable)} trainable variables from the keys of "
-        f"their own names, but the checkpoint has {len(trainable) - len(missing)} of them ('{missing[0]}' is "
+        f"WarmStartSettings('{shown}', vars_to_warm_start={ws.selection}) warm-starts {len(sigs)} variables, but "
+        f"the checkpoint has {len(sigs) - len(missing)} of them ('{keys[missing[0]]}' for '{missing[0]}' is "
         f"missing{', with a twin under another name' if pairs else ''}): TensorFlow raises before the first step",
-        fix=(f"WarmStartSettings('{_shown(ws.ckpt)}', var_name_to_prev_var_name={_dict_text(prev)})" if pairs else
+        fix=(f"WarmStartSettings('{shown}', var_name_to_prev_var_name={_dict_text(prev)})" if pairs else
              "warm-start only what the checkpoint has: WarmStartSettings(PATH, vars_to_warm_start=REGEX)"),
-        severity="error")
+        severity="error", location=ws.site)
+
+
+def _example_scope(trainable) -> str:
+    first = min(trainable)
+    return f"^{first.split('/')[0]}/" if "/" in first else f"^{first}$"
 
 
 def _pairs(variables: dict, keys: dict) -> list:

@@ -12,8 +12,10 @@ class WarmStartMissingKey(Rule):
     ## What it does
     Reports `tf.compat.v1.train.init_from_checkpoint` calls whose assignment_map names a key, or a
     scope, that checkpoint does not have (TensorFlow rejects the map while `model_fn` builds the
-    graph), each rejected entry with the line of the call. A key that exists with another shape is
-    GL309 warm-start-shape-mismatch.
+    graph), each rejected entry with the line of the call. For a scope entry (`'old/': 'new/'`) it
+    names every variable under the scope whose key the checkpoint lacks, as TensorFlow resolves the
+    entry (a variable only one mode creates fails that mode only). A key that exists with another
+    shape is GL309 warm-start-shape-mismatch.
 
     ## Why is this bad
     TensorFlow raises while building the graph, so training never starts; in a long pipeline this
@@ -59,7 +61,8 @@ class WarmStartMissingKey(Rule):
     def check(self, ctx):
         fix = "map only keys and scopes the checkpoint has (list them with graphlint ckpt)"
         for site, entry, modes in rejected(ctx, ("missing", "map")):
-            yield self.finding(modes, entry.key, f"init_from_checkpoint's assignment_map, while building "
+            name = entry.target if entry.scope else entry.key  # a scope entry: the variable it cannot load
+            yield self.finding(modes, name, f"init_from_checkpoint's assignment_map, while building "
                                f"{'/'.join(modes)}: {_problem(entry)}", fix=fix, location=site)
         for (site, entries, exc_type, message), modes in failed_warm_starts(ctx).items():
             if not entries:  # not diagnosed (the checkpoint cannot be read): TF's own words
@@ -69,6 +72,9 @@ class WarmStartMissingKey(Rule):
 
 
 def _problem(entry) -> str:
+    if entry.scope:
+        return (f"'{entry.scope[0]}' -> '{entry.scope[1]}' maps variable '{entry.target}' to '{entry.key}', "
+                f"which the checkpoint does not have")
     mapping = f"'{entry.key}' -> '{entry.target}'"
     if entry.why == "map":
         return f"{mapping} maps a name onto a scope: map a scope ('old/') onto a scope, or a key onto a variable"

@@ -110,8 +110,11 @@ def _run_emulated(model, workdir, train_steps, eval_steps):
         outcome.train_error = _text(exc)
         return outcome
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        _evaluate(model, workdir, eval_steps, outcome)
+    try:
+        with contextlib.redirect_stdout(out):
+            _evaluate(model, workdir, eval_steps, outcome)
+    except Exception as exc:  # noqa: BLE001 - building EVAL failed: Estimator.evaluate raises it too
+        _classify_eval_error(outcome, exc)
     outcome.output = out.getvalue()
     return outcome
 

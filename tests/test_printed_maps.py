@@ -1,0 +1,72 @@
+"""A printed fix is a claim: GL310's assignment_map for a BERT-style fine-tune whose encoder scope
+was renamed (tests/realcode/bert_style/warm_start_renamed.py) is pasted into init_from_checkpoint
+in the model's real TRAIN graph, and every variable it names must then hold the checkpoint value
+of the key it maps (and none of the others may)."""
+
+from __future__ import annotations
+
+import ast
+import os
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tensorflow")
+
+from conftest import ROOT  # noqa: E402
+from graphlint.model.tfcompat import estimator_api, tf  # noqa: E402
+from realtf import _build, _import_model  # noqa: E402
+
+BERT = os.path.join(ROOT, "tests", "realcode", "bert_style")
+MODEL = os.path.join(BERT, "warm_start_renamed.py")
+PRETRAINED = os.path.join(BERT, "pretrained", "bert_model.ckpt")
+
+
+@pytest.fixture
+def printed_map():
+    import graphlint
+
+    report = graphlint.lint(MODEL)
+    (finding,) = [f for f in report.findings if f.code == "GL310"]
+    return ast.literal_eval(finding.fix.split("assignment_map: ", 1)[1])
+
+
+def _resolve(amap, keys):
+    """{checkpoint key: variable name} that a scope entry ('bert/': 'bert_model/') stands for."""
+    out = {}
+    for src, dst in amap.items():
+        for key in keys:
+            if key == src or (src.endswith("/") and key.startswith(src)):
+                out[key] = dst + key[len(src):] if src.endswith("/") else dst
+    return out
+
+
+def test_the_printed_warm_start_map_pasted_loads_what_it_names(printed_map, tmp_path):
+    t = tf()
+    v1 = t.compat.v1
+    reader = t.train.load_checkpoint(PRETRAINED)
+    keys = sorted(reader.get_variable_to_shape_map())
+    expected = _resolve(printed_map, keys)
+    assert sorted(expected) == keys  # every pretrained variable is named by the map
+    real = v1.train.init_from_checkpoint
+    calls = []
+
+    def pasted(ckpt, assignment_map):  # the model's own call, at its own line, with the printed map
+        calls.append(assignment_map)
+        return real(ckpt, printed_map)
+
+    sys.path.insert(0, BERT)  # the model imports its neighbours, as under `graphlint diff`
+    v1.train.init_from_checkpoint = pasted
+    try:
+        with t.Graph().as_default(), estimator_api() as est:
+            _build(_import_model(MODEL), est.ModeKeys.TRAIN, str(tmp_path), {"use_tpu": False})
+            assert calls == [{}]  # what the model passes on its own: the empty map of shared names
+            variables = {v.op.name: v for v in v1.global_variables()}
+            with v1.Session() as sess:
+                sess.run(v1.global_variables_initializer())
+                for key, name in expected.items():
+                    np.testing.assert_array_equal(sess.run(variables[name]), reader.get_tensor(key))
+    finally:
+        v1.train.init_from_checkpoint = real
+        sys.path.remove(BERT)
