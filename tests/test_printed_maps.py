@@ -60,7 +60,8 @@ def test_the_printed_warm_start_map_pasted_loads_what_it_names(printed_map, tmp_
     v1.train.init_from_checkpoint = pasted
     try:
         with t.Graph().as_default(), estimator_api() as est:
-            _build(_import_model(MODEL), est.ModeKeys.TRAIN, str(tmp_path), {"use_tpu": False})
+            spec, _ = _build(_import_model(MODEL), est.ModeKeys.TRAIN, str(tmp_path), {"use_tpu": False})
+            spec.as_estimator_spec()  # runs scaffold_fn, the model's init_from_checkpoint, as TPUEstimator does
             assert calls == [{}]  # what the model passes on its own: the empty map of shared names
             variables = {v.op.name: v for v in v1.global_variables()}
             with v1.Session() as sess:

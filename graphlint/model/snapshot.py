@@ -122,6 +122,7 @@ class WarmStart:
     selected: tuple = ()
     selection: str = ""
     unused: tuple = ()
+    store: tuple = field(default=(), compare=False)  # init_from_checkpoint: the variable store's names at the call
 
 
 @dataclass

@@ -33,7 +33,7 @@ class _Recorder:
             if not isinstance(assignment_map, collections.abc.Mapping):
                 assignment_map = list(assignment_map)  # TF iterates it once; so may graphlint, later
             raw = self.sites.raw_from_stack(2) or _caller_outside_tf(sys._getframe(1))
-            self._open.append((ckpt_dir_or_file, len(assignment_map), raw, []))
+            self._open.append((ckpt_dir_or_file, len(assignment_map), raw, [], _store_names()))
             failed = True
             try:
                 result = original(ckpt_dir_or_file, assignment_map)
@@ -77,9 +77,21 @@ class _Recorder:
         return wrapped
 
     def _close(self):
-        ckpt, size, raw, loaded = self._open.pop()
+        ckpt, size, raw, loaded, store = self._open.pop()
         self.records.append(WarmStart(str(ckpt), size, tuple(loaded), self.sites.from_raw(raw),
-                                      _source_keys(ckpt)))
+                                      _source_keys(ckpt), store=store))
+
+
+def _store_names() -> tuple:
+    """The variables a scope entry of this call would cover: TF resolves 'old/': 'new/' against
+    every variable of its variable store under new/ at the moment of the call (a partition as
+    its whole variable), and raises for one the checkpoint lacks. A call made after the
+    optimizer (BERT's scaffold_fn) also covers its get_variable slots (adam_m, adam_v)."""
+    from tensorflow.python.ops import variable_scope as vs
+
+    store = vs._get_default_variable_store()
+    names = {n.split("/part_")[0] for n in getattr(store, "_vars", {})}
+    return tuple(sorted(names | set(getattr(store, "_partitioned_vars", {}))))
 
 
 def _caller_outside_tf(frame):

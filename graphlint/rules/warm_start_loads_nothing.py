@@ -144,7 +144,7 @@ def _call(rule, ws, trainable):
         ("train",), "init_from_checkpoint",
         f"init_from_checkpoint('{_shown(ws.ckpt)}', a map of {ws.map_size} entries) {counted}{gap}: TensorFlow accepts "
         f"the map without a word, and what it does not load trains from its initializers",
-        fix=(f"load them with this assignment_map: {_map_text(pairs, trainable)}" if pairs else
+        fix=(f"load them with this assignment_map: {_map_text(pairs, ws.store or trainable)}" if pairs else
              "map the checkpoint's names onto the model's (graphlint ckpt PATH lists them)"),
         location=ws.site)
 
@@ -176,7 +176,7 @@ def _settings(rule, ws, trainable):
         f"WarmStartSettings('{shown}', vars_to_warm_start={ws.selection}) warm-starts {len(sigs)} variables, but "
         f"the checkpoint has {len(sigs) - len(missing)} of them ('{keys[missing[0]]}' for '{missing[0]}' is "
         f"missing{', with a twin under another name' if pairs else ''}): TensorFlow raises before the first step",
-        fix=(f"WarmStartSettings('{shown}', var_name_to_prev_var_name={_dict_text(prev)})" if pairs else
+        fix=(f"WarmStartSettings('{shown}', var_name_to_prev_var_name={_dict_text(prev, whole=True)})" if pairs else
              "warm-start only what the checkpoint has: WarmStartSettings(PATH, vars_to_warm_start=REGEX)"),
         severity="error", location=ws.site)
 
@@ -197,18 +197,20 @@ def _shown(path: str) -> str:
     return path if "://" in path else display_path(path)
 
 
-def _map_text(pairs, trainable) -> str:
-    """The assignment_map that loads the paired variables: one scope entry when every pair is the
-    same prefix swap and covers the whole scope (TF raises for a scope entry with a key missing)."""
+def _map_text(pairs, existing) -> str:
+    """The assignment_map that loads the paired variables, whole (it is pasted): one scope entry
+    when every pair is the same prefix swap and covers every variable under the scope that exists
+    at the call (`existing`: TF raises for a scope entry over a variable the checkpoint lacks),
+    else one entry per variable."""
     swaps = {_prefix_swap(m, u) for m, u, _ in pairs}
     if len(swaps) == 1:
         (swap,) = swaps
         if swap is not None:
             old, new = swap
-            in_scope = {n for n in trainable if n.startswith(new)}
+            in_scope = {n for n in existing if n.startswith(new)}
             if in_scope == {m for m, _, _ in pairs}:
-                return _dict_text({old: new})
-    return _dict_text({u: m for m, u, _ in pairs})
+                return _dict_text({old: new}, whole=True)
+    return _dict_text({u: m for m, u, _ in pairs}, whole=True)
 
 
 def _prefix_swap(new: str, old: str):
@@ -222,7 +224,8 @@ def _prefix_swap(new: str, old: str):
     return "/".join(b[:-tail]) + "/", "/".join(a[:-tail]) + "/"
 
 
-def _dict_text(mapping: dict) -> str:
+def _dict_text(mapping: dict, whole: bool = False) -> str:
+    """A dict literal; `whole`: every entry (a map to paste), else the first few and a count."""
     items = sorted(mapping.items())
-    shown = ", ".join(f"{k!r}: {v!r}" for k, v in items[:_SHOWN])
-    return "{" + shown + (f", ... ({len(items) - _SHOWN} more)" if len(items) > _SHOWN else "") + "}"
+    shown = ", ".join(f"{k!r}: {v!r}" for k, v in (items if whole else items[:_SHOWN]))
+    return "{" + shown + (f", ... ({len(items) - _SHOWN} more)" if len(items) > _SHOWN and not whole else "") + "}"
