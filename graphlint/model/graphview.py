@@ -16,6 +16,10 @@ _RESOURCE_READS = frozenset({"ReadVariableOp", "ResourceGather", "ResourceGather
                              "VariableShape", "DestroyResourceOp", "IsVariableInitialized"})
 _RESTORES = frozenset({"RestoreV2", "Restore", "RestoreSlice"})
 _NO_GRADIENT = frozenset({"StopGradient", "PreventGradient"})
+# Containers whose take (dequeue, take_grad) blocks until puts (enqueue, apply_grad) gave it enough:
+# queues, gradient accumulators, barriers; their ops share the container's handle (a resource, or a
+# string ref for the v1 kernels).
+_BLOCKING_CONTAINER = re.compile(r"^(\w*Queue(V2)?|(Resource|Sparse)?ConditionalAccumulator|Barrier)$")
 
 @dataclass
 class _Updates:
@@ -131,6 +135,7 @@ class _Training:
             seen.add(op.name)
             stack.extend(c for t in op.outputs for c in t.consumers())
             stack.extend(op._control_outputs)
+            stack.extend(_container_peers(op))
         self._dead |= seen
         return False
 
@@ -171,6 +176,16 @@ class _Training:
         path = nx.shortest_path(g, var_name, self.loss)
         blocker = next((v for u, v in zip(path, path[1:]) if not g[u][v]["grad"]), None)
         return False, blocker
+
+
+def _container_peers(op) -> list:
+    """The other ops on the blocking containers `op` puts into or takes from. A step that takes from
+    a container completes only once puts have filled it, so whatever makes the puts runs while
+    training makes progress (SyncReplicasOptimizer: the train op dequeues a token that the chief's
+    queue runner enqueues only after applying the aggregated gradients; a queue-runner input
+    pipeline: the train op dequeues what the runners' enqueue ops produce)."""
+    return [peer for t in op.inputs if _BLOCKING_CONTAINER.match(t.op.type)
+            for peer in t.consumers() if peer is not op]
 
 
 def _differentiable(tensor) -> bool:
