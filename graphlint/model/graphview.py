@@ -9,6 +9,8 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from graphlint.model.outputs import variables_read
+
 _OPTIMIZER = re.compile(r"^(Resource)?(Sparse)?Apply[A-Z]\w*$")
 _ASSIGN = re.compile(r"^(Assign(Add|Sub)?(VariableOp)?|(Resource)?Scatter[A-Z]\w*|(Resource)?StridedSliceAssign"
                      r"|(Resource)?CountUpTo)$")
@@ -266,6 +268,11 @@ class GraphView:
     def loss_path(self, var_name: str):
         return self._train().loss_path(var_name)
 
+    def results_read(self) -> frozenset:
+        """The variables whose values flow into what this mode returns (EVAL, PREDICT; model/outputs.py)."""
+        state = self._mode_state()
+        return variables_read(self.graph, self._snap.results, self._snap.variables, lambda n: state.updates(n).all)
+
     def restore_ops(self) -> dict:
         """{checkpoint key: name of the RestoreV2 op that reads it}, first op wins."""
         from graphlint.model.tfcompat import tf
@@ -312,6 +319,7 @@ class Answers:
             self._runs = view.runs(sorted({op for u in self._updates.values() for op in u.all}))
             if self._training["loss"]:
                 self._loss_paths = {n: view.loss_path(n) for n in variables if not self._trained[n]}
+        self._results_read = view.results_read() if snap.mode != "train" else frozenset()
         self._restore_ops = view.restore_ops()
 
     def sites(self, names) -> list:
@@ -340,6 +348,9 @@ class Answers:
 
     def loss_path(self, var_name: str):
         return self._loss_paths.get(var_name)
+
+    def results_read(self) -> frozenset:
+        return self._results_read
 
     def restore_ops(self) -> dict:
         return dict(self._restore_ops)
