@@ -1,6 +1,7 @@
-"""GL402 and GL403 on correct code that used to look like their bugs, each verdict checked against
-a real training run (tests/realtf/, the real Estimator on TF 2.15): optimizer wrappers that do
-update the variables, and evaluation state that no result is computed from."""
+"""GL402 and GL403 on correct code that used to look like their bugs, and on the bugs next to it,
+each verdict checked against a real training run (the real Estimator on TF 2.15): optimizer
+wrappers that do update the variables (and one variable they cannot update), evaluation state that
+no result is computed from, and stale state that a metric is computed from."""
 
 import os
 
@@ -72,25 +73,44 @@ def test_sync_replicas_updates_the_variables_a_gradient_reaches(tmp_path):
 
 # --- GL403: evaluation state that TRAIN builds and never runs, and no result reads --------------
 
+def _evaluations(case, state, stale_value, workdir):
+    """Estimator.train the case 2 steps, then evaluate its checkpoint, and the same checkpoint with
+    the variable `state` set to `stale_value`: (state's value in the trained checkpoint, results,
+    results with the other value)."""
+    with estimator_api() as est:
+        model = _import_model(os.path.join(CASES, case))
+        trained = est.Estimator(model.model_fn, model_dir=str(workdir / "run"), params=model.params)
+        trained.train(model.input_fn, steps=2)
+        results = trained.evaluate(model.input_fn, steps=2)
+        ckpt = tf().train.load_checkpoint(str(workdir / "run"))
+        values = {name: ckpt.get_tensor(name) for name in ("w", state)}
+        write_variables(str(workdir / "changed"), dict(values, **{state: np.float32(stale_value)}), step=2)
+        changed = est.Estimator(model.model_fn, model_dir=str(workdir / "changed"), params=model.params)
+        return values[state], results, changed.evaluate(model.input_fn, steps=2)
+
+
 @needs_estimator
 def test_eval_counter_no_result_reads_changes_no_result(tmp_path):
     """The counter stays at 0 in every checkpoint (the train op never runs TRAIN's increment), and
     that changes nothing evaluation returns: the same checkpoint with the counter at 1000
     evaluates to the same loss and AUC."""
-    path = os.path.join(CASES, "eval_counter_metric_dependency.py")
-    assert _names(lint_case(path), "GL403") == []
-    counter = "class_0/sample_num_classid_0"
-    with estimator_api() as est:
-        model = _import_model(path)
-        trained = est.Estimator(model.model_fn, model_dir=str(tmp_path / "run"), params=model.params)
-        trained.train(model.input_fn, steps=2)
-        ckpt = tf().train.load_checkpoint(str(tmp_path / "run"))
-        assert ckpt.get_tensor(counter) == 0.0
-        results = trained.evaluate(model.input_fn, steps=2)
-        values = {name: ckpt.get_tensor(name) for name in ("w", counter)}
-        write_variables(str(tmp_path / "changed"), dict(values, **{counter: np.float32(1000)}), step=2)
-        changed = est.Estimator(model.model_fn, model_dir=str(tmp_path / "changed"), params=model.params)
-        changed_results = changed.evaluate(model.input_fn, steps=2)
+    case = "eval_counter_metric_dependency.py"
+    assert _names(lint_case(os.path.join(CASES, case)), "GL403") == []
+    saved, results, changed = _evaluations(case, "class_0/sample_num_classid_0", 1000, tmp_path)
+    assert saved == 0.0
     assert 0.0 <= results["auc_class_0"] <= 1.0 and results["global_step"] == 2
-    assert changed_results["auc_class_0"] == results["auc_class_0"]
-    assert changed_results["loss"] == results["loss"]
+    assert changed["auc_class_0"] == results["auc_class_0"]
+    assert changed["loss"] == results["loss"]
+
+
+@needs_estimator
+def test_stale_state_an_eval_metric_reads_changes_its_value(tmp_path):
+    """The scale stays at its initial 1.0 (the train op never runs its update), and the metric is
+    computed from it: the same checkpoint with the scale at 2.0 evaluates to twice the metric."""
+    case = "stale_state_in_metric.py"
+    assert _names(lint_case(os.path.join(CASES, case)), "GL403") == ["calibration/scale"]
+    saved, results, changed = _evaluations(case, "calibration/scale", 2.0, tmp_path)
+    assert saved == 1.0
+    assert results["calibrated"] != 0.0
+    np.testing.assert_allclose(changed["calibrated"], 2 * results["calibrated"], rtol=1e-5)
+    assert changed["loss"] == results["loss"]  # only the metric reads it
