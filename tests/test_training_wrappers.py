@@ -114,3 +114,12 @@ def test_stale_state_an_eval_metric_reads_changes_its_value(tmp_path):
     assert results["calibrated"] != 0.0
     np.testing.assert_allclose(changed["calibrated"], 2 * results["calibrated"], rtol=1e-5)
     assert changed["loss"] == results["loss"]  # only the metric reads it
+
+
+@pytest.mark.parametrize("modes, codes", [("train", []), ("train,predict", ["norm/moving_mean"]),
+                                          ("train,eval", ["norm/moving_mean"])])
+def test_stale_state_needs_a_mode_that_reads_it(modes, codes):
+    """Whether stale state changes a result takes a mode that returns one: PREDICT's predictions and
+    EVAL's loss both read the hand-written moving mean; TRAIN alone cannot tell."""
+    report = lint_case(os.path.join(CASES, "moving_average_not_run.py"), "--modes", modes)
+    assert _names(report, "GL403") == codes

@@ -23,7 +23,8 @@ class UpdateOpsNotRun(Rule):
     loss, the metric values, the predictions, the export outputs) is computed from. Optimizer
     slots, the global step, EMA shadows and metric variables are left out: TF updates those with
     the train op itself. So is state no such result reads (a counter that evaluation increments
-    and TRAIN builds too but never runs): its stale value changes nothing a caller sees.
+    and TRAIN builds too but never runs): its stale value changes nothing a caller sees. Telling
+    takes EVAL or PREDICT: with TRAIN alone (`--modes train`) the rule is silent.
 
     ## Why is this bad
     TensorFlow never runs an op that nothing fetched depends on, and says nothing about it.
