@@ -104,8 +104,7 @@ class UpdateOpsNotRun(Rule):
 
     def _finding(self, ctx, train, names, stale, readers):
         name, assign = names[0], stale[names[0]]
-        modes = sorted({m for n in names for m in readers[n]}, key=list(_RESULTS).index)
-        results = " and ".join(_RESULTS[m] for m in modes)
+        results = " and ".join(text for m, text in _RESULTS.items() if any(m in readers[n] for n in names))
         where = "it is in the UPDATE_OPS collection, but " if assign in train.update_ops else ""
         var_site = ctx.site("train", name)
         related = (Related(var_site, f"'{name}' is created here"),) if var_site else ()
