@@ -61,7 +61,7 @@ def test_wrapped_optimizer_updates_the_variables(case, tmp_path):
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the runner's cancelled wait
 def test_sync_replicas_updates_the_variables_a_gradient_reaches(tmp_path):
     """SyncReplicasOptimizer with one replica, its hook in training_hooks: the optimizer updates w
-    (no GL402, sync_replicas.py's case has EXPECT = []) and leaves alone the gate no gradient reaches
+    (no GL402 for it, nor in sync_replicas.py's case) and leaves alone the gate no gradient reaches
     (GL402). Estimator.train takes two minutes here: when training ends, the chief's queue runner
     waits for gradients that never come, and MonitoredSession gives its threads 120 s to stop."""
     case = "sync_replicas_stop_gradient.py"
