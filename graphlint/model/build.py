@@ -7,7 +7,7 @@ import inspect
 import sys
 
 from graphlint.errors import UsageError, first_line
-from graphlint.model import hooks, warmstart
+from graphlint.model import hooks, outputs, warmstart
 from graphlint.model.graphview import uninitialized_after_restore
 from graphlint.model.roles import CREATORS, op_roles
 from graphlint.model.snapshot import BuildFailure, RestoreKey, ScopeRename, Snapshot, Variable
@@ -166,6 +166,7 @@ def build_mode(model, mode: str, params: dict, est, warm_start=None) -> tuple:
         snap.fetches, snap.hook_errors, snap.estimator_ops, snap.late_ops = hooks.simulate(graph, spec, mode, watch)
         snap.loss = spec.loss.name if spec.loss is not None else ""
         snap.train_op = spec.train_op.name if spec.train_op is not None else ""
+        snap.results = outputs.result_names(spec, mode)
         snap.ops = {op.name: op.type for op in graph.get_operations()}
         snap.renames = _renames(graph)
         snap.label_ops = _label_ops(graph, labels)

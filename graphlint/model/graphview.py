@@ -9,6 +9,8 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from graphlint.model.outputs import variables_read
+
 _OPTIMIZER = re.compile(r"^(Resource)?(Sparse)?Apply[A-Z]\w*$")
 _ASSIGN = re.compile(r"^(Assign(Add|Sub)?(VariableOp)?|(Resource)?Scatter[A-Z]\w*|(Resource)?StridedSliceAssign"
                      r"|(Resource)?CountUpTo)$")
@@ -16,6 +18,10 @@ _RESOURCE_READS = frozenset({"ReadVariableOp", "ResourceGather", "ResourceGather
                              "VariableShape", "DestroyResourceOp", "IsVariableInitialized"})
 _RESTORES = frozenset({"RestoreV2", "Restore", "RestoreSlice"})
 _NO_GRADIENT = frozenset({"StopGradient", "PreventGradient"})
+# Containers whose take (dequeue, take_grad) blocks until puts (enqueue, apply_grad) gave it enough:
+# queues, gradient accumulators, barriers; their ops share the container's handle (a resource, or a
+# string ref for the v1 kernels).
+_BLOCKING_CONTAINER = re.compile(r"^(\w*Queue(V2)?|(Resource|Sparse)?ConditionalAccumulator|Barrier)$")
 
 @dataclass
 class _Updates:
@@ -131,6 +137,7 @@ class _Training:
             seen.add(op.name)
             stack.extend(c for t in op.outputs for c in t.consumers())
             stack.extend(op._control_outputs)
+            stack.extend(_container_peers(op))
         self._dead |= seen
         return False
 
@@ -171,6 +178,16 @@ class _Training:
         path = nx.shortest_path(g, var_name, self.loss)
         blocker = next((v for u, v in zip(path, path[1:]) if not g[u][v]["grad"]), None)
         return False, blocker
+
+
+def _container_peers(op) -> list:
+    """The other ops on the blocking containers `op` puts into or takes from. A step that takes from
+    a container completes only once puts have filled it, so whatever makes the puts runs while
+    training makes progress (SyncReplicasOptimizer: the train op dequeues a token that the chief's
+    queue runner enqueues only after applying the aggregated gradients; a queue-runner input
+    pipeline: the train op dequeues what the runners' enqueue ops produce)."""
+    return [peer for t in op.inputs if _BLOCKING_CONTAINER.match(t.op.type)
+            for peer in t.consumers() if peer is not op]
 
 
 def _differentiable(tensor) -> bool:
@@ -251,6 +268,11 @@ class GraphView:
     def loss_path(self, var_name: str):
         return self._train().loss_path(var_name)
 
+    def results_read(self) -> frozenset:
+        """The variables whose values flow into what this mode returns (EVAL, PREDICT; model/outputs.py)."""
+        state = self._mode_state()
+        return variables_read(self.graph, self._snap.results, self._snap.variables, lambda n: state.updates(n).all)
+
     def restore_ops(self) -> dict:
         """{checkpoint key: name of the RestoreV2 op that reads it}, first op wins."""
         from graphlint.model.tfcompat import tf
@@ -297,6 +319,7 @@ class Answers:
             self._runs = view.runs(sorted({op for u in self._updates.values() for op in u.all}))
             if self._training["loss"]:
                 self._loss_paths = {n: view.loss_path(n) for n in variables if not self._trained[n]}
+        self._results_read = view.results_read() if snap.mode != "train" else frozenset()
         self._restore_ops = view.restore_ops()
 
     def sites(self, names) -> list:
@@ -325,6 +348,9 @@ class Answers:
 
     def loss_path(self, var_name: str):
         return self._loss_paths.get(var_name)
+
+    def results_read(self) -> frozenset:
+        return self._results_read
 
     def restore_ops(self) -> dict:
         return dict(self._restore_ops)

@@ -139,6 +139,7 @@ class Snapshot:
     params: dict = field(default_factory=dict)  # the params this mode was built with
     loss: str = ""  # EstimatorSpec.loss tensor name ("" when None)
     train_op: str = ""  # EstimatorSpec.train_op name, "" when None
+    results: tuple = ()  # EVAL/PREDICT: the tensors whose values the mode returns (model/outputs.py)
     label_ops: frozenset = frozenset()  # ops downstream of the labels (absent in PREDICT by design)
     roles: dict = field(default_factory=dict)  # op name -> role from the graph's structure (model/roles.py)
     estimator_ops: frozenset = frozenset()  # ops Estimator and its session add around model_fn

@@ -12,9 +12,14 @@ PartitionedCall, ...) might update it: they count as updates, so the rules stay 
  * When the snapshot records the EstimatorSpec's `train_op` and `loss` names (Snapshot.train_op,
    Snapshot.loss), training updates a variable when one of its update ops is an ancestor of the
    train op, the loss or a training hook's fetch: a forward walk from the few update ops (their
-   consumers and control outputs) to those roots. The loss's ancestors, walked through op inputs
-   from the loss and kept as a networkx DiGraph, then tell whether the loss depends on the
-   variable at all, and whether every path to the loss passes through an op without a gradient.
+   consumers and control outputs) to those roots. The walk also crosses blocking containers
+   (queues, gradient accumulators): an op on one leads on to the other ops on it, the takes
+   among them, since a step that takes completes only once the puts ran. That is how an
+   optimizer wrapper that applies the gradients outside the train op is seen to run:
+   SyncReplicasOptimizer's train op dequeues a token that the chief's queue runner enqueues
+   after the apply. The loss's ancestors, walked through op inputs from the loss and kept as a
+   networkx DiGraph, then tell whether the loss depends on the variable at all, and whether
+   every path to the loss passes through an op without a gradient.
  * Without those names (today's snapshots), training updates a variable when the train graph
    has any update op for it. That can only err towards silence: an update op that the train op
    does not run still counts.

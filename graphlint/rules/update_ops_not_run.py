@@ -19,8 +19,12 @@ class UpdateOpsNotRun(Rule):
     ## What it does
     Finds non-trainable saved variables that the TRAIN graph assigns (batch norm's moving mean
     and variance, a hand-written moving average) where nothing the train op, the loss or a
-    training hook's fetch runs depends on the assign. Optimizer slots, the global step, EMA
-    shadows and metric variables are left out: TF updates those with the train op itself.
+    training hook's fetch runs depends on the assign, and that what EVAL or PREDICT returns (the
+    loss, the metric values, the predictions, the export outputs) is computed from. Optimizer
+    slots, the global step, EMA shadows and metric variables are left out: TF updates those with
+    the train op itself. So is state no such result reads (a counter that evaluation increments
+    and TRAIN builds too but never runs): its stale value changes nothing a caller sees. Telling
+    takes EVAL or PREDICT: with TRAIN alone (`--modes train`) the rule is silent.
 
     ## Why is this bad
     TensorFlow never runs an op that nothing fetched depends on, and says nothing about it.
@@ -92,12 +96,15 @@ class UpdateOpsNotRun(Rule):
         updates = {n: u for n, u in view.updates(names).items() if u.assigns and not u.optimizer and not u.opaque}
         runs = view.runs(sorted({op for u in updates.values() for op in u.assigns}))
         stale = {n: u.assigns[0] for n, u in updates.items() if not any(runs[op] for op in u.assigns)}
+        readers = _readers(ctx, stale)
+        stale = {n: op for n, op in stale.items() if readers.get(n)}
         ctx.prefetch_sites("train", list(stale.values()) + list(stale))
         if stale:  # one cause, whatever the count: the train op does not run the updates
-            yield self._finding(ctx, train, sorted(stale), stale)
+            yield self._finding(ctx, train, sorted(stale), stale, readers)
 
-    def _finding(self, ctx, train, names, stale):
+    def _finding(self, ctx, train, names, stale, readers):
         name, assign = names[0], stale[names[0]]
+        results = " and ".join(text for m, text in _RESULTS.items() if any(m in readers[n] for n in names))
         where = "it is in the UPDATE_OPS collection, but " if assign in train.update_ops else ""
         var_site = ctx.site("train", name)
         related = (Related(var_site, f"'{name}' is created here"),) if var_site else ()
@@ -107,8 +114,20 @@ class UpdateOpsNotRun(Rule):
         return self.finding(
             ("train",), name,
             f"{what} ({where}nothing the train op runs depends on it), so the update never runs: every "
-            f"checkpoint keeps the initial value, and EVAL and PREDICT use it",
+            f"checkpoint keeps the initial value, and {results} are computed from it",
             fix="make the train op depend on the updates: `with tf.control_dependencies("
                 "tf.compat.v1.get_collection(tf.compat.v1.GraphKeys.UPDATE_OPS)):` around `optimizer.minimize(...)` "
                 "(or `train_op = tf.group(train_op, *update_ops)`; slim.learning.create_train_op does it)",
             location=ctx.site("train", assign) or var_site, related=related, names=names)
+
+
+# What each mode returns to its caller (model/outputs.py), as the message names it.
+_RESULTS = {"eval": "the evaluation results", "predict": "the predictions"}
+
+
+def _readers(ctx, names) -> dict:
+    """{variable: the modes among EVAL and PREDICT whose results are computed from it}. State no
+    result reads is not stale in any way a caller sees (an evaluation-only counter that TRAIN builds
+    too and never runs); with neither mode built, nothing is known to read it and the rule is silent."""
+    read = {m: ctx.views[m].results_read() for m in _RESULTS if ctx.built(m) and ctx.views.get(m) is not None}
+    return {n: [m for m in read if n in read[m]] for n in names}
