@@ -156,8 +156,8 @@ def size_table(rows) -> str:
              "|---|---|---:|" + "---:|---:|" * len(names) + "---:|---:|---:|---:|---:|---:|---|"]
     nan = float("nan")
     for row in rows:
-        r = row["runs"]
-        get = (lambda k, key: median(r[k], key) if k in r else nan)
+        def get(k, key, r=row["runs"]):
+            return median(r[k], key) if k in r else nan
         fw, fm, fc = get("floor", "wall"), get("floor", "rss_mib"), get("floor", "cpu")
         cells = " | ".join(f"{get(n, 'wall'):.1f} | {get(n, 'wall') / fw:.2f}x" for n in names)
         ops = " / ".join(f"{row['ops'][m]:,}" for m in ("train", "eval", "predict"))

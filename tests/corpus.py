@@ -26,7 +26,7 @@ def has_v1_layers() -> bool:
     from graphlint.model.tfcompat import tf
 
     try:
-        tf().compat.v1.layers.dense
+        tf().compat.v1.layers.dense  # noqa: B018 - raises without tf-keras on TF 2.16+
     except AttributeError:
         return False
     return True

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import CASES, FIXTURES
 from graphlint.run import engine
-from graphlint.rules import RULES, all_rules
+from graphlint.rules import all_rules
 from realtf import run_for_real
 from corpus import lint_case
 

@@ -4,7 +4,6 @@ partitioned), and the warm-start check against real warm-started training runs."
 from __future__ import annotations
 
 import json
-import os
 import textwrap
 
 import numpy as np

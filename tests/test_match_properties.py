@@ -1,7 +1,7 @@
 """Property tests for the name machinery: twins, did-you-mean, normalization (the rename pairing:
 test_pairing_properties.py)."""
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from graphlint.analysis.match import did_you_mean, normalize, uniquified_twins

@@ -26,7 +26,7 @@ def _missing(requirement):
     t = tf()
     if requirement == "keras":
         try:
-            t.compat.v1.layers.dense
+            t.compat.v1.layers.dense  # noqa: B018 - raises without tf-keras on TF 2.16+
         except (AttributeError, ImportError):
             return "tf.compat.v1.layers needs tf-keras on TensorFlow 2.16+"
     elif requirement == "slim":

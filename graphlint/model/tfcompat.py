@@ -111,7 +111,7 @@ def real_estimator():
     t = tf()
     try:
         est = t.compat.v1.estimator
-        est.EstimatorSpec  # the lazy loader raises here when tensorflow-estimator is absent
+        est.EstimatorSpec  # noqa: B018 - the lazy loader raises here when tensorflow-estimator is absent
     except (AttributeError, ImportError):
         return None
     return None if getattr(est, "__graphlint_standin__", False) else est
@@ -262,7 +262,7 @@ def estimator_api():
     saved = [(obj, obj.__dict__.get("estimator", _MISSING)) for obj in targets]
     saved_mod = sys.modules.get("tensorflow.estimator", _MISSING)
     for obj in targets:
-        setattr(obj, "estimator", mod)
+        obj.estimator = mod
     sys.modules["tensorflow.estimator"] = mod
     try:
         yield mod
@@ -272,7 +272,7 @@ def estimator_api():
                 with contextlib.suppress(AttributeError):
                     delattr(obj, "estimator")
             else:
-                setattr(obj, "estimator", old)
+                obj.estimator = old
         if saved_mod is _MISSING:
             sys.modules.pop("tensorflow.estimator", None)
         else:

@@ -112,13 +112,13 @@ def intercepting(recorder, sites, est_module):
         patched.append((cls, name, original))
     holders = _modules_holding(real_tae) + [m for m in lazy if vars(m).get("train_and_evaluate") is real_tae]
     for mod in holders:
-        setattr(mod, "train_and_evaluate", train_and_evaluate)
+        mod.train_and_evaluate = train_and_evaluate
     _active.append((recorder, sites))
     try:
         yield
     finally:
         _active.pop()
         for mod in holders:
-            setattr(mod, "train_and_evaluate", real_tae)
+            mod.train_and_evaluate = real_tae
         for cls, name, original in reversed(patched):
             setattr(cls, name, original)

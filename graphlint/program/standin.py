@@ -28,7 +28,7 @@ def api_parts(est_module):
     t = tf()
     lazy = [est_module, t.estimator, t.compat.v1.estimator, t.compat.v2.estimator]
     for mod in lazy:
-        mod.Estimator  # a lazy loader copies the module's names on first access
+        mod.Estimator  # noqa: B018 - a lazy loader copies the module's names on first access
     return estimator.Estimator, training.train_and_evaluate, lazy
 
 

@@ -70,8 +70,8 @@ def run_models(models, jobs: int, checkpoint=None, **options) -> list:
 
 def _warm_up() -> None:
     """Import TensorFlow (and the Estimator API) once, here, so that every worker inherits it."""
-    from graphlint.run import engine
-    from graphlint.model import tfcompat  # noqa: F401  (engine pulls in the rules and reporters)
+    from graphlint.run import engine  # noqa: F401 - imported for what it pulls in: the rules and reporters
+    from graphlint.model import tfcompat
 
     with tfcompat.estimator_api():
         pass
