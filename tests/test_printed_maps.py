@@ -1,7 +1,9 @@
-"""A printed fix is a claim: GL310's assignment_map for a BERT-style fine-tune whose encoder scope
-was renamed (tests/realcode/bert_style/warm_start_renamed.py) is pasted into init_from_checkpoint
-in the model's real TRAIN graph, and every variable it names must then hold the checkpoint value
-of the key it maps (and none of the others may)."""
+"""A printed fix is a claim: GL310's assignment_map is pasted into the model's own
+init_from_checkpoint call in its real TRAIN graph, and every variable it names must then hold the
+checkpoint value of the key it maps. Models: a BERT-style fine-tune whose encoder scope was renamed
+(tests/realcode/bert_style/warm_start_renamed.py; its call runs in scaffold_fn, after the
+optimizer), and a two-tower recommender whose towers moved under a new scope
+(tests/newuser/two_tower_warm.py)."""
 
 from __future__ import annotations
 
@@ -71,3 +73,54 @@ def test_the_printed_warm_start_map_pasted_loads_what_it_names(printed_map, tmp_
     finally:
         v1.train.init_from_checkpoint = real
         sys.path.remove(BERT)
+
+
+TWO_TOWER = os.path.join(ROOT, "tests", "newuser", "two_tower_warm.py")
+
+
+def _old_towers(folder):
+    """The older checkpoint, trained 3 real Adam steps with towers item_tower/ and user_tower/."""
+    t = tf()
+    v1 = t.compat.v1
+    sys.path.insert(0, os.path.dirname(TWO_TOWER))
+    try:
+        model = _import_model(TWO_TOWER)
+    finally:
+        sys.path.remove(os.path.dirname(TWO_TOWER))
+    with t.Graph().as_default():
+        x = t.constant(np.random.default_rng(1).normal(size=(4, 8)).astype("float32"))
+        item, user = model.towers(x, 8, names=("item_tower", "user_tower"))
+        loss = t.reduce_mean(t.square(item * user - 1.0))
+        train = v1.train.AdamOptimizer(0.01).minimize(loss)
+        with v1.Session() as sess:
+            sess.run(v1.global_variables_initializer())
+            for _ in range(3):
+                sess.run(train)
+            return v1.train.Saver().save(sess, os.path.join(folder, "model.ckpt"))
+
+
+def test_the_printed_two_tower_map_pasted_loads_each_tower_into_its_own(tmp_path):
+    import graphlint
+
+    t = tf()
+    v1 = t.compat.v1
+    old = _old_towers(str(tmp_path))
+    report = graphlint.lint(TWO_TOWER, params={"old": old})
+    (finding,) = [f for f in report.findings if f.code == "GL310"]
+    printed = ast.literal_eval(finding.fix.split("assignment_map: ", 1)[1])
+    assert printed == {"item_tower/": "two_tower/item/", "user_tower/": "two_tower/user/"}
+    reader = t.train.load_checkpoint(old)
+    real = v1.train.init_from_checkpoint
+    v1.train.init_from_checkpoint = lambda ckpt, assignment_map: real(ckpt, printed)  # pasted at its line
+    try:
+        with t.Graph().as_default(), estimator_api() as est:
+            _build(_import_model(TWO_TOWER), est.ModeKeys.TRAIN, str(tmp_path), {"old": old})
+            variables = {v.op.name: v for v in v1.global_variables()}
+            with v1.Session() as sess:
+                sess.run(v1.global_variables_initializer())
+                for key in reader.get_variable_to_shape_map():
+                    if key.startswith(("item_tower/", "user_tower/")) and "/Adam" not in key:
+                        name = "two_tower/" + key.replace("_tower", "", 1)
+                        np.testing.assert_array_equal(sess.run(variables[name]), reader.get_tensor(key))
+    finally:
+        v1.train.init_from_checkpoint = real

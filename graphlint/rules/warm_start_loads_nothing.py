@@ -198,19 +198,20 @@ def _shown(path: str) -> str:
 
 
 def _map_text(pairs, existing) -> str:
-    """The assignment_map that loads the paired variables, whole (it is pasted): one scope entry
-    when every pair is the same prefix swap and covers every variable under the scope that exists
-    at the call (`existing`: TF raises for a scope entry over a variable the checkpoint lacks),
-    else one entry per variable."""
-    swaps = {_prefix_swap(m, u) for m, u, _ in pairs}
-    if len(swaps) == 1:
-        (swap,) = swaps
-        if swap is not None:
-            old, new = swap
-            in_scope = {n for n in existing if n.startswith(new)}
-            if in_scope == {m for m, _, _ in pairs}:
-                return _dict_text({old: new}, whole=True)
-    return _dict_text({u: m for m, u, _ in pairs}, whole=True)
+    """The assignment_map that loads the paired variables, whole (it is pasted): a scope entry for
+    each prefix swap whose pairs cover every variable under its scope that exists at the call
+    (`existing`: TF raises for a scope entry over a variable the checkpoint lacks), one entry per
+    variable for the rest."""
+    by_swap = {}
+    for m, u, _ in pairs:
+        by_swap.setdefault(_prefix_swap(m, u), []).append((m, u))
+    out = {}
+    for swap, members in by_swap.items():
+        if swap is not None and {n for n in existing if n.startswith(swap[1])} == {m for m, _ in members}:
+            out[swap[0]] = swap[1]
+        else:
+            out.update({u: m for m, u in members})
+    return _dict_text(out, whole=True)
 
 
 def _prefix_swap(new: str, old: str):
