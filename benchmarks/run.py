@@ -6,7 +6,7 @@ Generates the synthetic models and checkpoints if missing (benchmarks/generate.p
 each size and run: benchmarks/floor.py, `graphlint diff MODEL`, `graphlint check MODEL
 --checkpoint CKPT`, each a child process, timed by wall clock, with the child's peak RSS from
 os.wait4. Then the 50,000-key checkpoint, the commands that must not import TensorFlow
-(--help, rules, explain LOG), and graphlint.analysis.match.pair_renames on 50,000 missing and 50,000
+(--help, rules, explain LOG), and graphlint.analysis.pairing.pair on 50,000 missing and 50,000
 unused names, in this process. Prints Markdown tables of medians on stdout (progress goes to
 stderr) and writes every measurement to OUT/results.json (--json). Use the Python whose
 TensorFlow you measure; graphlint is imported from this checkout (or --graphlint DIR).
@@ -307,40 +307,40 @@ def time_quick(out) -> str:
 
 
 def pairing_names(n: int):
-    """n missing and n unused names, {name: (shape, dtype)}: the same variables after a rename.
+    """n missing and n unused names, {name: (shape, dtype)}, and the truth {missing: unused}: the
+    same variables after a rename.
 
     Three in four moved to another top scope ('net/...' -> 'network/...'); one in four had its
     leaf renamed ('kernel' -> 'weights'). 50 shapes, so each (shape, dtype) bucket holds ~n/50.
     """
     leaves = ("kernel", "bias", "gamma", "beta", "scale")
     renamed = {"kernel": "weights", "bias": "biases", "gamma": "scale_g", "beta": "offset", "scale": "mult"}
-    missing, unused = {}, {}
+    missing, unused, truth = {}, {}, {}
     for i in range(n):
         leaf = leaves[i % 5]
         path = f"layer{i // 500}/unit{(i // 5) % 100}"
         sig = ((i % 50) + 1, 8), "float32"
-        unused[f"net/{path}/{leaf}"] = sig
-        if i % 4:
-            missing[f"network/{path}/{leaf}"] = sig
-        else:
-            missing[f"net/{path}/{renamed[leaf]}"] = sig
-    return missing, unused
+        old = f"net/{path}/{leaf}"
+        new = f"network/{path}/{leaf}" if i % 4 else f"net/{path}/{renamed[leaf]}"
+        unused[old], missing[new], truth[new] = sig, sig, old
+    return missing, unused, truth
 
 
 def time_pairing(n, runs) -> str:
-    from graphlint.analysis.match import pair_renames
+    from graphlint.analysis.pairing import pair
 
-    missing, unused = pairing_names(n)
-    walls, pairs = [], []
+    missing, unused, truth = pairing_names(n)
+    walls, found = [], None
     for r in range(runs):
         start = time.perf_counter()
-        pairs = pair_renames(missing, unused)
+        found = pair(missing, unused)
         walls.append(time.perf_counter() - start)
-        log(f"  pair_renames run {r + 1}/{runs}: {walls[-1]:.2f} s, {len(pairs)} pairs")
-    right = sum(1 for m, u, _ in pairs if m.split("/", 1)[1] == u.split("/", 1)[1] or m.rsplit("/", 1)[0] == u.rsplit("/", 1)[0])
-    return ("| task | median s (of %d) | target | pairs found | plausible pairs |\n|---|---:|---:|---:|---:|\n"
-            "| `pair_renames`: %s missing x %s unused names | %.2f | 2 | %s | %s |"
-            % (runs, f"{n:,}", f"{n:,}", statistics.median(walls), f"{len(pairs):,}", f"{right:,}"))
+        log(f"  pair run {r + 1}/{runs}: {walls[-1]:.2f} s, {len(found.pairs)} pairs, {len(found.unsure)} unsure")
+    right = sum(1 for p in found.pairs if truth[p.a] == p.b)
+    return ("| task | median s (of %d) | target | pairs printed | right | unsure |\n|---|---:|---:|---:|---:|---:|\n"
+            "| `pairing.pair`: %s missing x %s unused names | %.2f | 2 | %s | %s | %s |"
+            % (runs, f"{n:,}", f"{n:,}", statistics.median(walls), f"{len(found.pairs):,}", f"{right:,}",
+               f"{len(found.unsure):,}"))
 
 
 def main(argv=None) -> int:
@@ -349,7 +349,7 @@ def main(argv=None) -> int:
     p.add_argument("--sizes", default="1k,10k,100k", help="comma-separated TRAIN op counts (default: 1k,10k,100k)")
     p.add_argument("--runs", type=int, default=3, help="runs of each command; the tables show medians (default: 3)")
     p.add_argument("--out", default=os.path.join(HERE, "out"), help="generated files (default: benchmarks/out)")
-    p.add_argument("--pair-names", type=int, default=50_000, help="names on each side for pair_renames (default: 50000)")
+    p.add_argument("--pair-names", type=int, default=50_000, help="names on each side for the rename pairing (default: 50000)")
     p.add_argument("--skip", default="", help="comma-separated parts to skip: sizes,keys,quick,pairing,fleet,"
                                               "cache,cached-fleet")
     p.add_argument("--cached-fleet", default="1k:20", metavar="SIZE:COPIES",

@@ -50,7 +50,7 @@ MIN_CORRELATED_SIZE = 32
 # layer's kernel and bias are not enough: every dense layer has them).
 MIN_UNRELATED_SUPPORT = 3  # fewer entries than this: only an identical sketch counts
 _BUCKET_VALUES_LIMIT = 4000  # keys per side above which a signature's values are not compared
-_CANDIDATE_LIMIT = 250_000  # same-leaf pairs per bucket compared in full; past it, longer tails only
+MAX_CANDIDATES = 64  # keys of B sharing a key's longest tail past which that tail says nothing
 _TOKEN = re.compile(r"[A-Za-z]+|\d+")
 
 
@@ -193,34 +193,29 @@ class _Pairer:
 
     # -- structure ----------------------------------------------------------------------------
     def _by_structure(self) -> None:
-        maps = _rules(self.pool, self.sig)
+        seeds = sorted({r for x, (y, _) in self.value_pairs.items() if x != y and (r := _rule(x.split("/"), y.split("/")))})
+        maps, crowded = _rules(self.pool, self.sig, seeds)
         for x, (y, how) in sorted(self.value_pairs.items()):
             if x in self.pool["a"] and y in self.pool["b"]:
                 self._take(x, y, "values", how)
+        for x, n in crowded:
+            if x not in self.taken["a"]:
+                self._mark_unsure(x, (), f"{n} keys of the same shape and dtype end like it: nothing tells which")
+        ranks = _Ranks(maps, self)
         while True:
-            ranked = self._ranked(maps)
-            if not ranked:
+            group = ranks.top_group()
+            if not group:
                 return
-            group = _tie_group(ranked)
             chosen, reason = _resolve(group)
             for rule in chosen:
-                self._apply_rule(rule, ranked[rule], sum(1 for other in chosen if _alike(rule, other)))
+                self._apply_rule(rule, group[rule], sum(1 for other in chosen if _alike(rule, other)))
             if reason:
                 self._unsure_group(group, reason)
+            ranks.update()
 
-    def _ranked(self, maps) -> dict:
-        """{rule: (rank, {x: y})}: each rule's pairs still open; rank = (values confirming, support)."""
-        out = {}
-        for rule, pairs in maps.items():
-            live = {x: y for x, y in pairs.items() if x not in self.taken["a"] and y not in self.taken["b"]}
-            if not live:
-                continue
-            confirmed = sum(1 for x, y in pairs.items() if self.value_pairs.get(x, (None,))[0] == y)
-            live = {x: y for x, y in live.items()
-                    if self.value_pairs.get(x, (y,))[0] == y and self.value_partner_b.get(y, x) == x}
-            if live:
-                out[rule] = ((confirmed, len(live)), live)
-        return out
+    def consistent(self, x, y) -> bool:
+        """Values do not place x or y elsewhere."""
+        return self.value_pairs.get(x, (y,))[0] == y and self.value_partner_b.get(y, x) == x
 
     def _apply_rule(self, rule, ranked, siblings) -> None:
         """Pair what `rule` maps, unless names and shapes alone cannot carry it (`siblings`: the
@@ -366,60 +361,136 @@ def _apply(rule, name):
     return f"{q}/{rest}" if q else rest
 
 
-def _rules(pool, sig) -> dict:
-    """{rule: {a key: b key}} from every same-signature, same-leaf pair of the two pools."""
-    buckets = {}
-    for side in ("a", "b"):
-        for key in pool[side]:
-            parts = key.split("/")
-            buckets.setdefault((sig[side][key], _canon(parts)[-1]), ([], []))[side == "b"].append(parts)
-    maps = {}
-    for key in sorted(buckets, key=repr):
-        xs, ys = buckets[key]
-        if not xs or not ys:
+def _rules(pool, sig, seeds=()) -> tuple:
+    """({rule: {a key: b key}}, [(a key, n)]): the substitutions each key of A proposes with the
+    keys of B that share its longest tail (same signature; the true twin keeps everything below
+    the renamed scope), and those `seeds` (substitutions values revealed) map onto B; a key with
+    more than MAX_CANDIDATES equally good candidates proposes nothing (the second list)."""
+    index = {}
+    for key in pool["b"]:
+        parts = key.split("/")
+        canon = _canon(parts)
+        for t in range(1, len(parts) + 1):
+            index.setdefault((sig["b"][key], tuple(canon[-t:])), []).append(key)
+    maps, crowded = {}, []
+    for key in sorted(pool["a"]):
+        parts = key.split("/")
+        canon = _canon(parts)
+        ys = next((index[k] for t in range(len(parts), 0, -1)
+                   if (k := (sig["a"][key], tuple(canon[-t:]))) in index), ())
+        if len(ys) > MAX_CANDIDATES:
+            crowded.append((key, len(ys)))
             continue
-        for x, y in _candidate_pairs(xs, ys):
-            rule = _rule(x, y)
-            if rule is not None:
-                maps.setdefault(rule, {})["/".join(x)] = "/".join(y)
-    return maps
-
-
-def _candidate_pairs(xs, ys):
-    """Every pair of a bucket, or in a bucket too large for that, the pairs sharing a tail long
-    enough to make the bucket small (a rename deep in the tree still shares its upper scopes' tail)."""
-    if len(xs) * len(ys) <= _CANDIDATE_LIMIT:
-        return [(x, y) for x in xs for y in ys]
-    for depth in range(2, 8):
-        index = {}
         for y in ys:
-            index.setdefault(tuple(_canon(y)[-depth:]), []).append(y)
-        pairs = [(x, y) for x in xs for y in index.get(tuple(_canon(x)[-depth:]), ())]
-        if len(pairs) <= _CANDIDATE_LIMIT:
-            return pairs
-    return []
+            maps.setdefault(_rule(parts, y.split("/")), {})[key] = y
+    for rule in seeds:
+        for key in pool["a"]:
+            image = _apply(rule, key)
+            if image in pool["b"] and sig["b"][image] == sig["a"][key]:
+                maps.setdefault(rule, {})[key] = image
+    return maps, crowded
 
 
-def _tie_group(ranked) -> dict:
-    """The best-ranked rule and every rule of the same rank that competes with it for a key,
-    directly or through another such rule."""
-    best_rank = max(r for r, _ in ranked.values())
-    top = sorted((rule for rule, (r, _) in ranked.items() if r == best_rank))
-    group = {top[0]}
-    keys_a, keys_b = set(ranked[top[0]][1]), set(ranked[top[0]][1].values())
-    grew = True
-    while grew:
-        grew = False
-        for rule in top:
-            if rule in group:
-                continue
-            live = ranked[rule][1]
-            if keys_a & live.keys() or keys_b & set(live.values()):
-                group.add(rule)
-                keys_a |= live.keys()
-                keys_b |= set(live.values())
-                grew = True
-    return {rule: ranked[rule] for rule in sorted(group)}
+class _Ranks:
+    """Each substitution's open pairs and rank (values confirming it, pairs it still makes), kept
+    current as pairs are taken: only the substitutions that share a taken key are re-ranked."""
+
+    def __init__(self, maps, pairer):
+        import heapq
+
+        self.pairer = pairer
+        self.confirmed = {r: sum(1 for x, y in m.items() if pairer.value_pairs.get(x, (None,))[0] == y)
+                          for r, m in maps.items()}
+        self.live = {r: {x: y for x, y in m.items() if pairer.consistent(x, y)} for r, m in maps.items()}
+        self.by_a, self.by_b = {}, {}
+        for r, m in self.live.items():
+            for x, y in m.items():
+                self.by_a.setdefault(x, set()).add(r)
+                self.by_b.setdefault(y, set()).add(r)
+        self.heap = []
+        self.last = []
+        self.seen = {"a": set(), "b": set()}
+        self._drop_taken(set(pairer.taken["a"]), set(pairer.taken["b"]))
+        for r in self.live:
+            self._push(r)
+        heapq.heapify(self.heap)
+
+    def rank(self, r):
+        return self.confirmed[r], len(self.live[r])
+
+    def _push(self, r):
+        import heapq
+
+        if self.live[r]:
+            heapq.heappush(self.heap, (-self.confirmed[r], -len(self.live[r]), r))
+
+    def _pop_valid(self):
+        import heapq
+
+        while self.heap:
+            c, n, r = heapq.heappop(self.heap)
+            if self.live[r] and (-c, -n) == self.rank(r):
+                return r
+        return None
+
+    def top_group(self) -> dict:
+        """{rule: (rank, live pairs)}: the best-ranked rule and every rule of the same rank that
+        competes with it for a key, directly or through another such rule."""
+        import heapq
+
+        first = self._pop_valid()
+        if first is None:
+            return {}
+        best = self.rank(first)
+        top = [first]
+        while self.heap and (-self.heap[0][0], -self.heap[0][1]) == best:
+            r = self._pop_valid()
+            if r is None:
+                break
+            if self.rank(r) == best:
+                top.append(r)
+            else:
+                self._push(r)
+        top.sort()
+        group = {top[0]}
+        keys_a, keys_b = set(self.live[top[0]]), set(self.live[top[0]].values())
+        grew = True
+        while grew:
+            grew = False
+            for r in top:
+                if r not in group and (keys_a & self.live[r].keys() or keys_b & set(self.live[r].values())):
+                    group.add(r)
+                    keys_a |= self.live[r].keys()
+                    keys_b |= set(self.live[r].values())
+                    grew = True
+        for r in top:
+            if r not in group:
+                heapq.heappush(self.heap, (-best[0], -best[1], r))
+        self.last = sorted(group)
+        return {r: (self.rank(r), dict(self.live[r])) for r in self.last}
+
+    def update(self) -> None:
+        """Re-rank what the last decisions touched (every rule of the last group is now spent)."""
+        taken_a = self.pairer.taken["a"] - self.seen["a"]
+        taken_b = self.pairer.taken["b"] - self.seen["b"]
+        for r in self._drop_taken(taken_a, taken_b) | set(self.last):
+            self._push(r)
+
+    def _drop_taken(self, taken_a, taken_b) -> set:
+        self.seen["a"] |= taken_a
+        self.seen["b"] |= taken_b
+        touched = set()
+        for x in taken_a:
+            for r in self.by_a.get(x, ()):
+                if self.live[r].pop(x, None) is not None:
+                    touched.add(r)
+        for y in taken_b:
+            for r in self.by_b.get(y, ()):
+                live = self.live[r]
+                for x in [x for x, yy in live.items() if yy == y]:
+                    del live[x]
+                    touched.add(r)
+        return touched
 
 
 def _resolve(group):
