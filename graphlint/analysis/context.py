@@ -17,6 +17,7 @@ class Context:
     checkpoint: object = None  # checkpoint.Checkpoint, for `check`
     object_names: dict = field(default_factory=dict)  # variable name -> key, object-based checkpoints
     renames: list = field(default_factory=list)  # [(missing key, checkpoint key, score)]
+    claims: dict = field(default_factory=dict)  # code -> {name: modes} a superseding rule explained (run/supersede.py)
     memo: dict = field(default_factory=dict)  # what rules compute once per run and share (rules/_training.py)
     _site_cache: dict = field(default_factory=dict)
 

@@ -38,6 +38,10 @@ class Rule:
     summary = ""
     needs_checkpoint = False  # run only by `check`
     on_graphs = True  # False: its findings come from the run layer, not from check(ctx)
+    # Codes whose findings are symptoms of the cause this rule names: for the names (and modes) a
+    # finding of this rule explains, those rules report nothing (run/supersede.py runs this rule
+    # first, and each of them asks unclaimed()). One cause is one finding, with the fix for the cause.
+    supersedes = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -49,10 +53,20 @@ class Rule:
     def check(self, ctx):
         raise NotImplementedError
 
-    def finding(self, modes, name, message, fix="", location=None, related=(), severity=None, names=()) -> Finding:
+    def finding(self, modes, name, message, fix="", location=None, related=(), severity=None, names=(),
+                covers=()) -> Finding:
         names = tuple(names) if len(names) > 1 else ()  # a group of one is a plain finding
         return Finding(self.code, self.symbol, severity or self.severity, tuple(modes), names[0] if names else name,
-                       message, fix, location, tuple(related), names)
+                       message, fix, location, tuple(related), names, tuple(covers))
+
+    def explains(self, finding) -> dict:
+        """{name: modes} a finding of this rule accounts for, which the rules it supersedes leave out."""
+        return {n: frozenset(finding.modes) for n in finding.all_names + finding.covers}
+
+    def unclaimed(self, ctx, name, modes) -> tuple:
+        """The modes of `modes` in which no finding of a superseding rule explains `name`."""
+        claimed = ctx.claims.get(self.code, {}).get(name, frozenset())
+        return tuple(m for m in modes if m not in claimed)
 
     @classmethod
     def doc(cls) -> str:

@@ -65,9 +65,9 @@ class MissingCheckpointKey(Rule):
     def check(self, ctx):
         pairs = {m: u for m, u, _ in ctx.renames}
         for key, per_mode in sorted(by_key(ctx).items()):
-            if key in ctx.checkpoint.entries:
+            modes = self.unclaimed(ctx, key, tuple(per_mode))  # the modes no cause rule (GL101) explains
+            if key in ctx.checkpoint.entries or not modes:
                 continue
-            modes = tuple(per_mode)
             var = next(iter(per_mode.values())).var_name
             site = ctx.first_site(modes, var)
             rk = next(iter(per_mode.values()))
