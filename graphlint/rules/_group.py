@@ -37,6 +37,19 @@ def checkpoint_lacks(ctx, keys) -> str:
     return f" (the checkpoint {ctx.checkpoint.prefix} does not have {which} either)"
 
 
+def slot_owners(keys) -> dict:
+    """{key: the key of `keys` it is saved under}: an optimizer slot or moving average,
+    `<var>/Adam`, whose `<var>` is in `keys` too, rides with its variable's finding."""
+    out = {}
+    for key in keys:
+        parent = key.rsplit("/", 1)[0] if "/" in key else ""
+        while parent and parent not in keys:
+            parent = parent.rsplit("/", 1)[0] if "/" in parent else ""
+        if parent:
+            out[key] = parent
+    return out
+
+
 def by_cause(items, cause) -> list:
     """[(cause, [item, ...])] in the order of each group's first item; `cause(item)` is a hashable
     key, or None for an item with no known cause, which stays alone."""

@@ -8,7 +8,7 @@ from collections import defaultdict
 from graphlint.checkpoint.reader import classify
 from graphlint.model.snapshot import MODES
 from graphlint.rules import Rule
-from graphlint.rules._group import beside_writer, by_cause, cause_key, listing
+from graphlint.rules._group import beside_writer, by_cause, cause_key, listing, slot_owners
 from graphlint.rules._notes import branch
 from graphlint.rules._params import flat_params, param_difference
 from graphlint.rules._shapes import show
@@ -89,7 +89,7 @@ class CheckpointMismatch(Rule):
             bad = {m: v for m, v in bad.items() if m in self.unclaimed(ctx, key, tuple(bad))}
             if bad:
                 items[key] = (bad, want, per_mode[next(iter(bad))].var_name)
-        owners = _slot_owners(items)
+        owners = slot_owners(items)
         variables = [(k, v) for k, v in items.items() if k not in owners]
         for _, group in by_cause(variables, lambda it: self._change(it[1])):
             riders = [s for k, _ in group for s, o in owners.items() if o == k]
@@ -125,16 +125,3 @@ class CheckpointMismatch(Rule):
             fix=f"build {'it' if len(keys) == 1 else 'them'} with the {self.attr} {'it was' if len(keys) == 1 else 'they were'} "
                 f"trained with (check the {'params' if len(keys) == 1 else 'param'} that set{'' if len(keys) == 1 else 's'} "
                 f"{'it' if len(keys) == 1 else 'them all'})", names=keys + riders)
-
-
-def _slot_owners(items) -> dict:
-    """{key: the mismatching key it is saved under}: an optimizer slot or moving average,
-    `<var>/<suffix>`, whose `<var>` mismatches too (the slot has its variable's shape)."""
-    out = {}
-    for key in items:
-        parent = key.rsplit("/", 1)[0] if "/" in key else ""
-        while parent and parent not in items:
-            parent = parent.rsplit("/", 1)[0] if "/" in parent else ""
-        if parent:
-            out[key] = parent
-    return out

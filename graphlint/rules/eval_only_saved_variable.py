@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from graphlint.rules import Rule
-from graphlint.rules._group import by_cause, cause_key, cause_sites, checkpoint_lacks, listing, saver_site
+from graphlint.rules._group import by_cause, cause_key, cause_sites, checkpoint_lacks, listing, saver_site, slot_owners
 from graphlint.rules._notes import branch
 from graphlint.rules._variables import restored_variable
 
@@ -82,6 +82,10 @@ class EvalOnlySavedVariable(Rule):
         items = []  # (key, modes, site, cause)
         for modes in sorted({tuple(m) for m in missing.values()}):
             items += self._items(ctx, train, modes, sorted(k for k, m in missing.items() if tuple(m) == modes))
+        # A slot (`score_bias/Adagrad`) is missing because its variable is: it joins its variable's cause.
+        owners, first = slot_owners(missing), {it[0]: it for it in items}
+        items = [(k, ms, first[owners[k]][2], first[owners[k]][3]) if k in owners else (k, ms, site, cause)
+                 for k, ms, site, cause in items]
         for _, group in by_cause(items, lambda it: (it[1], it[3])):
             yield self._finding(ctx, group)
 
