@@ -8,8 +8,9 @@ Example and Fix of its docstring. What several rules share lives in private modu
 _training.py, ...). The codes by area:
 
  * GL0xx graphlint's own configuration and comments (GL001, still in meta.py);
- * GL1xx the TRAIN, EVAL and PREDICT graphs disagree in ways that break restore; GL105-GL107
-   name the cause of a divergence that GL101 or GL102 reports as its symptom;
+ * GL1xx the TRAIN, EVAL and PREDICT graphs disagree in ways that break restore; GL105 and GL107
+   name the cause of a divergence that GL101 or GL102 reports as its symptom, and supersede them
+   (one finding per cause: `supersedes`, run/supersede.py); GL106 names the params behind GL102;
  * GL2xx what hooks fetch does not exist in the graph they run in;
  * GL3xx a mode's graph against a real checkpoint (`check` only);
  * GL4xx state: saved variables whose role does not match how they are kept;
