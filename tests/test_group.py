@@ -140,3 +140,17 @@ def test_one_comment_at_the_cause_suppresses_the_group(tmp_path):
     report = lint_case(str(tmp_path / "if_block.py"))
     codes = {f.code for f in report.findings}
     assert "GL101" not in codes and "GL001" not in codes and "GL104" in codes
+
+
+def test_an_ema_switch_checked_against_the_real_training_checkpoint_is_one_finding(tmp_path):
+    """Train for real (the EMA off), then check EVAL against that checkpoint: one finding, GL107,
+    naming the checkpoint; neither GL101 nor GL301 says it again. Evaluation really fails at restore
+    on a key it names."""
+    path = _cause("ema_switch")
+    real = run_for_real(path, str(tmp_path))
+    assert real.restore_error and real.missing_keys
+    report = lint_case(path, "--checkpoint", str(tmp_path), command="check")
+    errors = [f for f in report.findings if f.severity == "error"]
+    assert [f.code for f in errors] == ["GL107"], [(f.code, f.name) for f in errors]
+    assert real.missing_keys <= set(errors[0].names) == _eval_only_keys(report)
+    assert report.checkpoint.prefix in errors[0].message
