@@ -392,7 +392,8 @@ def model_fn(features, labels, mode, params):
 def test_gl106_names_the_param_that_sizes_the_variable():
     path = _case("params_shape")
     (f,) = _findings(_report(path), "GL106")
-    assert (f.name, f.modes, f.severity) == ("w", ("train", "eval", "predict"), "info")
+    assert (f.name, f.modes, f.severity) == ("w", ("train", "eval", "predict"), "error")
+    assert "restoring one mode's checkpoint in another" in f.message  # what GL102 would have said
     assert "batch_size (train: 4, eval: 8, predict: 4); units (train: 3, eval: 4, predict: 3)" in f.message
     assert "the differing dimension equals 'units' in every mode" in f.message
     assert f.fix.startswith("give every mode the same units ")
