@@ -86,7 +86,8 @@ class CheckpointMismatch(Rule):
             want = getattr(entry, self.attr)
             bad = {m: getattr(rk, self.attr) for m, rk in per_mode.items()
                    if getattr(rk, self.attr) is not None and getattr(rk, self.attr) != want}
-            bad = {m: v for m, v in bad.items() if m in self.unclaimed(ctx, key, tuple(bad))}
+            left = self.unclaimed(ctx, key, tuple(bad))  # the modes no cause rule (GL102, GL105) explains
+            bad = {m: v for m, v in bad.items() if m in left}
             if bad:
                 items[key] = (bad, want, per_mode[next(iter(bad))].var_name)
         owners = slot_owners(items)
@@ -113,15 +114,14 @@ class CheckpointMismatch(Rule):
             what = f"'{key}' has {self.attr} {show(want)} in the checkpoint but {graph} in the graph"
         else:
             change = ", ".join(f"{a} in the checkpoint, {b} in the graph" for a, b in self._change(group[0][1])[1])
-            what = (f"{len(keys)} restored variables ({listing(keys)}) differ from the checkpoint in the same "
-                    f"{'dimension' if self.attr == 'shape' else self.attr} ({change}; e.g. '{key}' has {self.attr} "
-                    f"{show(want)} in the checkpoint but {graph} in the graph)")
+            what = (f"{len(keys)} restored variables ({listing(keys)}) differ from the checkpoint in the same way "
+                    f"({change}; e.g. '{key}' has {self.attr} {show(want)} in the checkpoint but {graph} in the graph)")
         if riders:
             kind = "slots" if all(classify(s) in ("optimizer", "ema") for s in riders) else "keys saved under them"
             what += f", and so do their {len(riders)} {kind} ({listing(riders)})" if len(keys) > 1 else \
                 f", and so do its {len(riders)} {kind.replace('them', 'it')} ({listing(riders)})"
-        return self.finding(
-            tuple(m for m in MODES if m in modes), key, f"{what}: {self.consequence}", location=site, related=branch(site),
-            fix=f"build {'it' if len(keys) == 1 else 'them'} with the {self.attr} {'it was' if len(keys) == 1 else 'they were'} "
-                f"trained with (check the {'params' if len(keys) == 1 else 'param'} that set{'' if len(keys) == 1 else 's'} "
-                f"{'it' if len(keys) == 1 else 'them all'})", names=keys + riders)
+        fix = (f"build it with the {self.attr} it was trained with (check the params that set it)" if len(keys) == 1
+               else f"build them with the {self.attr}s they were trained with (they changed the same way, most "
+                    f"likely through one param: check the params that set them)")
+        return self.finding(tuple(m for m in MODES if m in modes), key, f"{what}: {self.consequence}",
+                            fix=fix, location=site, related=branch(site), names=keys + riders)
