@@ -17,7 +17,9 @@ class PerModeParamsShape(Rule):
     ## What it does
     When a saved variable has a different shape in different modes (GL102), compares the params
     each mode's `model_fn` was called with and names the ones that differ between those modes,
-    marking a param whose value equals the differing dimension in every mode.
+    marking a param whose value equals the differing dimension in every mode. Such a param is the
+    cause: the finding is an error and stands for GL102's on the same variables. When no differing
+    param equals the dimension, it is an info note beside GL102.
 
     ## Why is this bad
     Estimator passes the same `params` to every mode, but training and evaluation jobs are often
