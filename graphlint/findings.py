@@ -30,6 +30,9 @@ class Finding:
     # Every name the finding stands for when one cause (an `if`, an EMA, a param) touches many;
     # `name` stays the first, so codes, sorting and fingerprints do not move when the group grows.
     names: tuple = field(default=())
+    # Names of other rules' findings this one accounts for when its own `name` is not one of them
+    # (GL105 names a scope, and explains the shifted keys under it): see run/supersede.py.
+    covers: tuple = field(default=())
 
     @property
     def all_names(self) -> tuple:

@@ -95,14 +95,13 @@ def test_gl401_on_the_founding_story():
     """attempt2's counter exists in every mode but only EVAL assigns it; attempt1's exists only in EVAL."""
     two = os.path.join(FIXTURES, "attempt2.py")
     report = _report(two)
-    found = _findings(report, "GL401")
-    assert [f.name for f in found] == [f"class_{c}/sample_num_classid_{c}" for c in range(3)]
+    (f,) = _findings(report, "GL401")  # one line makes the three counters: one finding names them all
+    assert f.all_names == tuple(f"class_{c}/sample_num_classid_{c}" for c in range(3))
     var, assign = _line(two, "sample_nums.append(tf.compat.v1.get_variable("), _line(two, "assign_add(")
-    for f in found:
-        assert f.modes == ("train", "eval")
-        assert _where(f.location) == f"attempt2.py:{var}"
-        assert _related(f) == {(f"attempt2.py:{assign}", "eval updates it here (AssignAddVariableOp)")}
-        assert "It is also trainable" in f.message
+    assert f.modes == ("train", "eval")
+    assert _where(f.location) == f"attempt2.py:{var}"
+    assert _related(f) == {(f"attempt2.py:{assign}", "eval updates them here (AssignAddVariableOp)")}
+    assert "Each is also trainable" in f.message
     assert not _findings(report, "GL402"), "the counter is GL401's, not also GL402's"
 
     one = _report(os.path.join(FIXTURES, "attempt1.py"))
@@ -393,7 +392,8 @@ def model_fn(features, labels, mode, params):
 def test_gl106_names_the_param_that_sizes_the_variable():
     path = _case("params_shape")
     (f,) = _findings(_report(path), "GL106")
-    assert (f.name, f.modes, f.severity) == ("w", ("train", "eval", "predict"), "info")
+    assert (f.name, f.modes, f.severity) == ("w", ("train", "eval", "predict"), "error")
+    assert "restoring one mode's checkpoint in another" in f.message  # what GL102 would have said
     assert "batch_size (train: 4, eval: 8, predict: 4); units (train: 3, eval: 4, predict: 3)" in f.message
     assert "the differing dimension equals 'units' in every mode" in f.message
     assert f.fix.startswith("give every mode the same units ")

@@ -58,7 +58,7 @@ S = Scenario
 SCENARIOS = [
     S("same", {}),
     S("eval_only_variable", {"eval_only": True}, writer={"eval_only": True}, tf=("ok", "restore", "restore"),
-      codes=frozenset({"GL101", "GL104", "GL301"})),
+      codes=frozenset({"GL101", "GL104"})),  # GL101 names the checkpoint: one finding for one cause
     S("renamed_scope", {"scope": "new"}, writer={"scope": "old"}, tf=RESTORE3,
       codes=frozenset({"GL301", "GL304"})),
     S("new_variable", {"extra": True}, tf=RESTORE3, codes=frozenset({"GL301"})),
@@ -153,12 +153,17 @@ def scenario_result(tmp_path_factory):
 
 
 def _graphlint(report, mode):
-    """graphlint's verdict for one mode, in the terms TF's outcome is recorded in."""
-    def names(code):
-        return {f.name for f in report.findings if f.code == code and mode in f.modes}
+    """graphlint's verdict for one mode, in the terms TF's outcome is recorded in. A key the checkpoint
+    lacks because TRAIN never creates it is GL101's (it names the checkpoint), not GL301's too."""
+    restored = set(report.snapshots[mode].restore_keys) if report.snapshots[mode].built else set()
 
-    return {"builds": not (names("GL901") | names("GL305")), "missing": names("GL301"), "shape": names("GL302"),
-            "dtype": names("GL303")}
+    def names(*codes):  # a grouped finding's names in this mode (a variable's slots are TRAIN's only)
+        return {n for f in report.findings if f.code in codes and mode in f.modes for n in f.all_names
+                if n in restored or not f.names}
+
+    lacking = {n for n in names("GL101", "GL107") if n not in report.checkpoint.entries}
+    return {"builds": not (names("GL901") | names("GL305")), "missing": names("GL301") | lacking,
+            "shape": names("GL302"), "dtype": names("GL303")}
 
 
 def _tensorflow(real):
@@ -336,3 +341,30 @@ def test_harness_fails_where_the_real_estimator_fails(sid, scenario_result, tmp_
         return re.sub(r"Init op: \S+", "Init op: ...", text)
 
     assert same(error) == same(result.real["eval"].error)
+
+
+# --- one finding per cause (issue 20) ------------------------------------------------------------
+
+def test_one_changed_param_is_one_finding_naming_every_key_and_slot(scenario_result):
+    """units 3 -> 4 changes w, b, emb and their Momentum slots: one GL302 whose names are every key
+    TensorFlow really restores with another shape, in any mode, each variable before its slot."""
+    for sid in ("units_changed", "units_changed_ref_variables"):
+        result = scenario_result(BY_ID[sid])
+        (finding,) = [f for f in result.report.findings if f.code == "GL302"]
+        real = set().union(*(result.real[m].shape for m in MODES))
+        if sid == "units_changed":  # restore goes on: every key's shape is known (restore stops at the first otherwise)
+            assert set(finding.names) == real, (finding.names, real)
+        assert real <= set(finding.names) and "model/w/Momentum" in finding.names
+        assert finding.names.index("model/w") < finding.names.index("model/w/Momentum")
+        assert "3 in the checkpoint, 4 in the graph" in finding.message
+
+
+def test_a_key_train_never_creates_is_one_finding_naming_the_checkpoint(scenario_result):
+    """model/eval_count: TRAIN never creates it, so the checkpoint TRAIN wrote lacks it. GL101 says
+    both (with the checkpoint's path); GL301 does not say it again."""
+    result = scenario_result(BY_ID["eval_only_variable"])
+    errors = [f for f in result.report.findings if f.severity == "error"]
+    assert [f.code for f in errors] == ["GL101"], errors
+    assert result.prefix in errors[0].message
+    for mode in ("eval", "predict"):
+        assert result.real[mode].missing == {"model/eval_count"} <= set(errors[0].all_names)

@@ -18,7 +18,7 @@ BUILDS = ["original", "attempt1", "attempt2", "fixed"]
 
 
 def _prediction(report):
-    restore = {f.name for f in report.findings if f.code == "GL101" and "eval" in f.modes}
+    restore = {n for f in report.findings if f.code == "GL101" and "eval" in f.modes for n in f.all_names}
     fetches = {x.name for x in report.snapshots["eval"].fetches if not x.resolved}
     return restore, fetches
 

@@ -23,6 +23,7 @@ BERT = os.path.join(PROGRAMS, "bert_style", "run_classifier.py")
 OFFICIAL = os.path.join(PROGRAMS, "official", "mnist_main.py")
 SUBCLASS = os.path.join(PROGRAMS, "subclass", "task.py")
 CANNED = os.path.join(PROGRAMS, "canned", "train.py")
+RANKING = os.path.join(PROGRAMS, "ranking_style", "train.py")
 
 NOT_FOUND = "NotFoundError"  # restore: a key the checkpoint lacks
 MISSING_FETCH = "KeyError"  # a hook names a tensor its graph does not have
@@ -34,13 +35,15 @@ CASES = {
     "bert-clean": (BERT, "--output_dir", [], set(), None),
     "bert-eval-hook": (BERT, "--output_dir", ["--plant=eval_hook"], {"GL201"}, MISSING_FETCH),
     "bert-eval-variable": (BERT, "--output_dir", ["--plant=eval_variable"], {"GL101"}, NOT_FOUND),
-    "bert-batch-flag-shape": (BERT, "--output_dir", ["--plant=batch_variable"], {"GL102"}, BAD_SHAPE),
+    "bert-batch-flag-shape": (BERT, "--output_dir", ["--plant=batch_variable"], {"GL106"}, BAD_SHAPE),  # GL102 its symptom
     "official-clean": (OFFICIAL, "--model_dir", [], set(), None),
     "official-evalspec-hook": (OFFICIAL, "--model_dir", ["--plant=eval_hook"], {"GL201"}, MISSING_FETCH),
     "official-eval-variable": (OFFICIAL, "--model_dir", ["--plant=eval_variable"], {"GL101"}, NOT_FOUND),
     "subclass-clean": (SUBCLASS, "--model_dir", [], set(), None),
     "subclass-eval-hook": (SUBCLASS, "--model_dir", ["--plant=eval_hook"], {"GL201"}, MISSING_FETCH),
     "subclass-eval-variable": (SUBCLASS, "--model_dir", ["--plant=eval_variable"], {"GL101"}, NOT_FOUND),
+    "ranking-clean": (RANKING, "--output_dir", [], set(), None),
+    "ranking-eval-variable": (RANKING, "--output_dir", ["--plant=eval_variable"], {"GL101"}, NOT_FOUND),
 }
 _RAISED = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception)):", re.M)
 NEEDS_V1_LAYERS = {OFFICIAL, SUBCLASS}
@@ -109,6 +112,20 @@ def test_the_report_names_the_program_lines_that_made_the_calls(tmp_path):
     (finding,) = [f for f in report["findings"] if f["code"] == "GL201"]
     assert finding["location"]["line"] == 50  # the LoggingTensorHook(...) the program passed to evaluate()
     assert report["modes"] == {"train": "built", "eval": "built", "predict": "built"}
+
+
+def test_train_and_evaluate_then_evaluate_is_one_report_and_one_build_per_mode(tmp_path):
+    """tf_ranking's shape: train_and_evaluate() then evaluate() on one Estimator and model_dir. The
+    two evaluations build the same graph (one model_fn, params, config), so the program is one
+    report, each mode is built once, and each finding appears once."""
+    code, report, err = graphlint_run(tmp_path, RANKING, "--output_dir", tmp_path / "m", "--plant=eval_variable")
+    assert code == 1, err
+    assert "models" not in report  # one model_dir, one report
+    assert "evaluate at " in report["model"] and report["model"].count("evaluate at ") == 2  # both calls named
+    builds = re.findall(r"model_fn builds (\w+)", err)
+    assert sorted(builds) == ["eval", "train"], builds
+    (finding,) = [f for f in report["findings"] if f["severity"] == "error"]
+    assert finding["code"] == "GL101" and finding["names"] == ["score_bias", "score_bias/Adagrad"]
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ class Context:
     object_names: dict = field(default_factory=dict)  # variable name -> key, object-based checkpoints
     renames: list = field(default_factory=list)  # [pairing.Pair]: a = missing key, b = checkpoint key
     unsure_renames: list = field(default_factory=list)  # [pairing.Unsure]: candidates, no map line
+    claims: dict = field(default_factory=dict)  # code -> {name: modes} a superseding rule explained (run/supersede.py)
     memo: dict = field(default_factory=dict)  # what rules compute once per run and share (rules/_training.py)
     _site_cache: dict = field(default_factory=dict)
 

@@ -11,6 +11,7 @@ Estimator's warm start when model_dir has no checkpoint yet.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import types
 from dataclasses import dataclass, field
 
@@ -32,25 +33,49 @@ class ProgramModel:
 
 
 def program_models(program, calls, sites) -> list:
+    """One ProgramModel per model_dir. Calls of a mode that build the same graph (one model_fn,
+    params, config: train_and_evaluate's evaluation, then evaluate() on the same Estimator) are
+    one build, with all their hooks; only a mode called with other params or config adds a variant."""
     groups = {}
     for call in calls:
-        groups.setdefault(call.model_dir or f"<estimator {id(call.estimator)}>", {}).setdefault(
-            call.mode, []).append(call)
+        builds = groups.setdefault(call.model_dir or f"<estimator {id(call.estimator)}>", {})
+        builds.setdefault(call.mode, {}).setdefault(_build_key(call), []).append(call)
     out = []
     for model_dir, by_mode in groups.items():
-        for variant in range(max(len(c) for c in by_mode.values())):
-            chosen = {m: cs[min(variant, len(cs) - 1)] for m, cs in by_mode.items()}
+        variants = {m: list(b.values()) for m, b in by_mode.items()}
+        for variant in range(max(len(v) for v in variants.values())):
+            chosen = {m: vs[min(variant, len(vs) - 1)] for m, vs in variants.items()}
             out.append(_program_model(program, model_dir, chosen, sites))
     return out
 
 
-def _program_model(program, model_dir, chosen: dict, sites) -> ProgramModel:
+def _build_key(call) -> tuple:
+    """What decides the graph a call builds, besides its input_fn and hooks: the model_fn, the
+    params and config the Estimator passes, its warm start, and export's serving features."""
+    est = call.estimator
+    config = getattr(est, "config", None)
+    try:
+        config_key = repr(sorted(vars(config).items())) if config is not None else ""
+    except TypeError:  # a config without __dict__ is compared by identity
+        config_key = id(config)
+    return (id(getattr(est, "_model_fn", est)), repr(_params(est, call.mode)), config_key,
+            _warm_start_path(est), call.entry == "export_saved_model")
+
+
+def _merged(calls):
+    """The first call, with the hooks of every call of the same build (each hook object once)."""
+    hooks = list({id(h): h for c in calls for h in c.hooks}.values())
+    return dataclasses.replace(calls[0], hooks=tuple(hooks))
+
+
+def _program_model(program, model_dir, builds: dict, sites) -> ProgramModel:
     from graphlint.constants import MODES
 
-    modes = tuple(m for m in MODES if m in chosen)
+    modes = tuple(m for m in MODES if m in builds)
+    chosen = {m: _merged(builds[m]) for m in modes}
     module = types.ModuleType("__main__")
     module.__file__ = program.path
-    where = ", ".join(chosen[m].where() for m in modes)
+    where = ", ".join(c.where() for m in modes for c in builds[m])
     target = f"{program.name} [model_dir {model_dir}: {where}]"
     model = Model(target=target, module=module, model_fn=_model_fn(chosen),
                   input_fns={m: _input_fn(chosen[m]) for m in modes}, params={}, sites=sites,
@@ -147,7 +172,7 @@ def estimator_model(estimator, input_fn, hooks=(), modes=("train", "eval")) -> P
 
     source = inspect.getsourcefile(getattr(estimator, "_model_fn", None) or input_fn) or os.getcwd()
     entries = {"train": "train", "eval": "evaluate", "predict": "predict"}
-    chosen = {m: Call(entries[m], m, estimator, input_fn, tuple(hooks or ())) for m in modes}
+    chosen = {m: [Call(entries[m], m, estimator, input_fn, tuple(hooks or ()))] for m in modes}
     program = types.SimpleNamespace(name=f"{type(estimator).__name__}", path=source)
     return _program_model(program, str(estimator.model_dir or ""), chosen,
                           SiteFinder(os.path.dirname(os.path.abspath(source))))

@@ -8,8 +8,9 @@ Example and Fix of its docstring. What several rules share lives in private modu
 _training.py, ...). The codes by area:
 
  * GL0xx graphlint's own configuration and comments (GL001, still in meta.py);
- * GL1xx the TRAIN, EVAL and PREDICT graphs disagree in ways that break restore; GL105-GL107
-   name the cause of a divergence that GL101 or GL102 reports as its symptom;
+ * GL1xx the TRAIN, EVAL and PREDICT graphs disagree in ways that break restore; GL105 and GL107
+   name the cause of a divergence that GL101 or GL102 reports as its symptom, and supersede them
+   (one finding per cause: `supersedes`, run/supersede.py); GL106 names the params behind GL102;
  * GL2xx what hooks fetch does not exist in the graph they run in;
  * GL3xx a mode's graph against a real checkpoint (`check` only);
  * GL4xx state: saved variables whose role does not match how they are kept;
@@ -38,6 +39,10 @@ class Rule:
     summary = ""
     needs_checkpoint = False  # run only by `check`
     on_graphs = True  # False: its findings come from the run layer, not from check(ctx)
+    # Codes whose findings are symptoms of the cause this rule names: for the names (and modes) a
+    # finding of this rule explains, those rules report nothing (run/supersede.py runs this rule
+    # first, and each of them asks unclaimed()). One cause is one finding, with the fix for the cause.
+    supersedes = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -49,10 +54,20 @@ class Rule:
     def check(self, ctx):
         raise NotImplementedError
 
-    def finding(self, modes, name, message, fix="", location=None, related=(), severity=None, names=()) -> Finding:
+    def finding(self, modes, name, message, fix="", location=None, related=(), severity=None, names=(),
+                covers=()) -> Finding:
         names = tuple(names) if len(names) > 1 else ()  # a group of one is a plain finding
         return Finding(self.code, self.symbol, severity or self.severity, tuple(modes), names[0] if names else name,
-                       message, fix, location, tuple(related), names)
+                       message, fix, location, tuple(related), names, tuple(covers))
+
+    def explains(self, finding) -> dict:
+        """{name: modes} a finding of this rule accounts for, which the rules it supersedes leave out."""
+        return {n: frozenset(finding.modes) for n in finding.all_names + finding.covers}
+
+    def unclaimed(self, ctx, name, modes) -> tuple:
+        """The modes of `modes` in which no finding of a superseding rule explains `name`."""
+        claimed = ctx.claims.get(self.code, {}).get(name, frozenset())
+        return tuple(m for m in modes if m not in claimed)
 
     @classmethod
     def doc(cls) -> str:

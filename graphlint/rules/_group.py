@@ -18,6 +18,38 @@ def listing(names) -> str:
     return shown + (f" and {len(names) - SHOWN} more" if len(names) > SHOWN else "")
 
 
+def beside_writer(modes) -> frozenset:
+    """The modes of a between-modes finding that differ from TRAIN, which writes the checkpoint:
+    what it explains of a checkpoint rule's findings (TRAIN's own mismatch with a checkpoint is
+    another cause)."""
+    return frozenset(m for m in modes if m != "train") if len(modes) > 1 else frozenset(modes)
+
+
+def checkpoint_lacks(ctx, keys) -> str:
+    """', and the checkpoint <prefix> does not have them' when `check` was given one that lacks them
+    (the finding then stands for GL301's too); '' otherwise."""
+    if ctx.checkpoint is None:
+        return ""
+    lacking = [k for k in keys if ctx.ckpt_key(k) not in ctx.checkpoint.entries]
+    if not lacking:
+        return ""
+    which = "it" if len(keys) == 1 else ("them" if len(lacking) == len(keys) else f"{listing(lacking)}")
+    return f" (the checkpoint {ctx.checkpoint.prefix} does not have {which} either)"
+
+
+def slot_owners(keys) -> dict:
+    """{key: the key of `keys` it is saved under}: an optimizer slot or moving average,
+    `<var>/Adam`, whose `<var>` is in `keys` too, rides with its variable's finding."""
+    out = {}
+    for key in keys:
+        parent = key.rsplit("/", 1)[0] if "/" in key else ""
+        while parent and parent not in keys:
+            parent = parent.rsplit("/", 1)[0] if "/" in parent else ""
+        if parent:
+            out[key] = parent
+    return out
+
+
 def by_cause(items, cause) -> list:
     """[(cause, [item, ...])] in the order of each group's first item; `cause(item)` is a hashable
     key, or None for an item with no known cause, which stays alone."""

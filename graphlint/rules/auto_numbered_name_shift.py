@@ -8,7 +8,7 @@ from graphlint.analysis.match import normalize
 from graphlint.findings import Related
 from graphlint.model.snapshot import MODES
 from graphlint.rules import Rule
-from graphlint.rules._group import cause_sites
+from graphlint.rules._group import beside_writer, cause_sites
 from graphlint.rules._shapes import show_shape
 
 
@@ -67,7 +67,9 @@ class AutoNumberedNameShift(Rule):
     symbol = "auto-numbered-name-shift"
     severity = "error"
     summary = "one line creates a saved variable whose auto-numbered name differs by mode (Variable vs Variable_1)"
-    example_also = ("GL101", "GL102")  # the shifted names are also missing keys and shape mismatches
+    # The shifted names are also keys TRAIN never creates and keys of another shape per mode (or in the
+    # checkpoint): symptoms of this cause, whose fix (an explicit name) is the one that is right.
+    supersedes = ("GL101", "GL102", "GL103")
 
     def check(self, ctx):
         modes = ctx.built_modes()
@@ -161,7 +163,11 @@ class AutoNumberedNameShift(Rule):
             f"{'; '.join(effects)}",
             fix="give it an explicit name (tf.compat.v1.Variable(..., name='w'), tf.compat.v1.get_variable('w', ...), "
                 "or name= on the layer that creates it)",
-            location=site, related=tuple(related))
+            location=site, related=tuple(related), covers=sorted({n for pair in pairs for n in pair.values()}))
+
+    def explains(self, finding) -> dict:
+        """The shifted names, in the modes that read another variable under them than TRAIN writes."""
+        return {n: beside_writer(finding.modes) for n in finding.covers}
 
     @staticmethod
     def _effect(ctx, base, modes, name, related):

@@ -145,15 +145,23 @@ def rendered_sections(rule) -> dict:
 def render_rule(code: str) -> str:
     """One rule in full, for the terminal: header, then its docstring sections."""
     rule = _find(code)
-    parts = [f"{rule.code} {rule.symbol} ({rule.severity})", "", _title(rule)]
+    parts = [f"{rule.code} {rule.symbol} ({rule.severity})", "", _title(rule) + _supersedes(rule)]
     for name, body in rendered_sections(rule).items():
         parts += ["", f"## {name}", body]
     return "\n".join(parts) + "\n"
 
 
+def _supersedes(rule) -> str:
+    """' It supersedes GL101: ...' when its findings stand for another rule's on the same names."""
+    if not rule.supersedes:
+        return ""
+    return (f" One finding per cause: where it fires, {', '.join(rule.supersedes)} "
+            f"{'does' if len(rule.supersedes) == 1 else 'do'} not report the same names (its symptoms).")
+
+
 def _section_md(rule) -> list:
     out = [f"## {rule.code} {rule.symbol}", "",
-           f"{_title(rule)} Default severity: **{rule.severity}**.", ""]
+           f"{_title(rule)} Default severity: **{rule.severity}**.{_supersedes(rule)}", ""]
     for name, body in rendered_sections(rule).items():
         out += [f"### {name}", "", body, ""]
     return out

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from graphlint.findings import Related
 from graphlint.rules import Rule
-from graphlint.rules._group import by_cause, listing, saver_site
+from graphlint.rules._group import by_cause, checkpoint_lacks, listing, saver_site
 from graphlint.rules._variables import restored_variable
 
 
@@ -85,7 +85,7 @@ class EmaShadowNotTrained(Rule):
     symbol = "ema-shadow-not-trained"
     severity = "error"
     summary = "EVAL/PREDICT restore a variable from its moving average (EMA shadow), which training never creates"
-    example_also = ("GL101",)  # the missing key it explains
+    supersedes = ("GL101",)  # the key TRAIN never creates is the shadow; GL101's fix (a local variable) is wrong for it
 
     def check(self, ctx):
         train = ctx.built("train")
@@ -131,7 +131,8 @@ class EmaShadowNotTrained(Rule):
         return self.finding(
             modes, key,
             f"{what} (as ExponentialMovingAverage.variables_to_restore() maps it), but "
-            f"{trained}, so no training checkpoint has {'it' if len(group) == 1 else 'them'}: restore fails with "
+            f"{trained}, so no training checkpoint has {'it' if len(group) == 1 else 'them'}"
+            f"{checkpoint_lacks(ctx, [it[0] for it in group])}: restore fails with "
             f"`NotFoundError: Key {key} not found in checkpoint`",
             fix="apply the moving average to the variables in training (train_op = tf.group(train_op, "
                 "ema.apply(...))) whenever evaluation restores averages, or restore the plain variables "

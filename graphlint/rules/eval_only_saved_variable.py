@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from graphlint.rules import Rule
-from graphlint.rules._group import by_cause, cause_key, cause_sites, listing, saver_site
+from graphlint.rules._group import by_cause, cause_key, cause_sites, checkpoint_lacks, listing, saver_site, slot_owners
 from graphlint.rules._notes import branch
 from graphlint.rules._variables import restored_variable
 
@@ -67,6 +67,7 @@ class EvalOnlySavedVariable(Rule):
     symbol = "eval-only-saved-variable"
     severity = "error"
     summary = "a variable EVAL/PREDICT restores is never created by TRAIN, so the checkpoint lacks it"
+    supersedes = ("GL301",)  # the checkpoint lacks the key because TRAIN never creates it
 
     def check(self, ctx):
         train = ctx.built("train")
@@ -76,13 +77,17 @@ class EvalOnlySavedVariable(Rule):
         for mode in ("eval", "predict"):
             snap = ctx.built(mode)
             for key in sorted(snap.restore_keys) if snap else ():
-                if key not in train.restore_keys:
+                if key not in train.restore_keys and self.unclaimed(ctx, key, (mode,)):
                     missing[key].append(mode)
         items = []  # (key, modes, site, cause)
         for modes in sorted({tuple(m) for m in missing.values()}):
             items += self._items(ctx, train, modes, sorted(k for k, m in missing.items() if tuple(m) == modes))
+        # A slot (`score_bias/Adagrad`) is missing because its variable is: it joins its variable's cause.
+        owners, first = slot_owners(missing), {it[0]: it for it in items}
+        items = [(k, ms, first[owners[k]][2], first[owners[k]][3]) if k in owners else (k, ms, site, cause)
+                 for k, ms, site, cause in items]
         for _, group in by_cause(items, lambda it: (it[1], it[3])):
-            yield self._finding(group)
+            yield self._finding(ctx, group)
 
     @staticmethod
     def _items(ctx, train, modes, keys):
@@ -100,7 +105,7 @@ class EvalOnlySavedVariable(Rule):
             out.append((k, modes, site, ("saver", str(saver)) if saver else cause_key(site)))
         return out
 
-    def _finding(self, group):
+    def _finding(self, ctx, group):
         key, modes, site, _ = group[0]
         keys = [it[0] for it in group]
         where = "/".join(modes)
@@ -110,6 +115,7 @@ class EvalOnlySavedVariable(Rule):
         else:
             what = f"{len(keys)} checkpoint keys ({listing(keys)}) are restored by the {where} graph but " \
                    f"the train graph never creates them, so the training checkpoint will not have them"
+        what += checkpoint_lacks(ctx, keys)
         return self.finding(
             modes, key, f"{what}: restore fails with `NotFoundError: Key {key} not found in checkpoint`",
             fix=_LOCAL_FIX, location=site, related=branch(site), names=keys)

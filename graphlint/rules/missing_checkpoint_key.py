@@ -67,9 +67,9 @@ class MissingCheckpointKey(Rule):
         slots = {p.a for p in ctx.renames if p.evidence == "slot"}
         unsure = {u.a: u for u in ctx.unsure_renames}
         for key, per_mode in sorted(by_key(ctx).items()):
-            if key in ctx.checkpoint.entries:
+            modes = self.unclaimed(ctx, key, tuple(per_mode))  # the modes no cause rule (GL101) explains
+            if key in ctx.checkpoint.entries or not modes:
                 continue
-            modes = tuple(per_mode)
             var = next(iter(per_mode.values())).var_name
             site = ctx.first_site(modes, var)
             rk = next(iter(per_mode.values()))

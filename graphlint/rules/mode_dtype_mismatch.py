@@ -51,4 +51,5 @@ class ModeDtypeMismatch(KeyMismatch):
     severity = "error"
     summary = "a saved variable has a different dtype in different modes"
     attr = "dtype"
+    supersedes = ("GL303",)  # in the modes beside TRAIN: the checkpoint TRAIN wrote differs there for this cause
     consequence = DTYPE_CONSEQUENCE

@@ -53,4 +53,5 @@ class ModeShapeMismatch(KeyMismatch):
     severity = "error"
     summary = "a saved variable has a different shape in different modes"
     attr = "shape"
+    supersedes = ("GL302",)  # in the modes beside TRAIN: the checkpoint TRAIN wrote differs there for this cause
     consequence = SHAPE_CONSEQUENCE

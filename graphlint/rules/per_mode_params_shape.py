@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from graphlint.model.snapshot import Snapshot
 from graphlint.rules import Rule
-from graphlint.rules._group import by_cause, listing
+from graphlint.rules._group import beside_writer, by_cause, listing
+from graphlint.rules._mismatch import SHAPE_CONSEQUENCE
 from graphlint.rules._params import flat_params, param_difference, show_param
 from graphlint.rules._shapes import show_shape
 from graphlint.rules._variables import restored_variable
@@ -16,7 +17,9 @@ class PerModeParamsShape(Rule):
     ## What it does
     When a saved variable has a different shape in different modes (GL102), compares the params
     each mode's `model_fn` was called with and names the ones that differ between those modes,
-    marking a param whose value equals the differing dimension in every mode.
+    marking a param whose value equals the differing dimension in every mode. Such a param is the
+    cause: the finding is an error and stands for GL102's on the same variables. When no differing
+    param equals the dimension, it is an info note beside GL102.
 
     ## Why is this bad
     Estimator passes the same `params` to every mode, but training and evaluation jobs are often
@@ -59,9 +62,13 @@ class PerModeParamsShape(Rule):
 
     code = "GL106"
     symbol = "per-mode-params-shape"
-    severity = "info"
-    summary = "names the params that differ between modes whose saved variable shapes differ (GL102)"
-    example_also = ("GL102",)  # the symptom it explains
+    severity = "error"
+    summary = ("a per-mode param sizes a saved variable, so its shape differs between modes (GL102 names the "
+               "symptom; info when no differing param equals the differing dimension)")
+    # A param that equals the differing dimension in every mode is the cause, and its fix (the same
+    # param everywhere) the right one: those keys are not GL102's too. Without one, this is only a
+    # note (info) beside GL102.
+    supersedes = ("GL102",)
     example_options = {"per_mode_params": {"eval": {"units": 4, "batch_size": 8}}}
     example_needs = "" if "params" in getattr(Snapshot, "__dataclass_fields__", {}) else \
         "fires once the snapshots record each mode's params (Snapshot.params)"
@@ -97,8 +104,16 @@ class PerModeParamsShape(Rule):
                 if len(keys) == 1 else
                 f"{len(keys)} saved variables ({listing(keys)}) have a different shape per mode (e.g. '{key}': "
                 f"{', '.join(f'{m}: {show_shape(v)}' for m, v in shapes.items())})")
+        restore = f"; restoring one mode's checkpoint in another: {SHAPE_CONSEQUENCE}" if sizing else ""
         return self.finding(
-            tuple(shapes), key, f"{what} and these modes get different params: {shown}{match}",
+            tuple(shapes), key, f"{what} and these modes get different params: {shown}{match}{restore}",
             fix=f"give every mode the same {', '.join(sizing or differ)} (a variable's shape must not depend "
                 f"on per-mode params)",
-            location=ctx.first_site(shapes, var), names=keys)
+            location=ctx.first_site(shapes, var), names=keys, severity=None if sizing else "info")
+
+    def explains(self, finding) -> dict:
+        """Only a finding that found the sizing param names the cause (it is an error then); the
+        keys, in the modes beside TRAIN (the checkpoint TRAIN wrote differs there, GL302, for it)."""
+        if finding.severity != "error":
+            return {}
+        return {n: beside_writer(finding.modes) for n in finding.all_names}

@@ -21,6 +21,7 @@ from graphlint.errors import UsageError
 from graphlint.model.loader import loaded
 from graphlint.model import reads
 from graphlint.analysis import renames
+from graphlint.run import supersede
 from graphlint.analysis.modediff import mode_diff
 from graphlint.rules import all_rules
 from graphlint.model.snapshot import MODES, RunInfo
@@ -147,7 +148,7 @@ def analyze(model, *, params=None, per_mode_params=None, modes=None, ckpt=None, 
                 found = renames.pair(ctx)
                 ctx = dataclasses.replace(ctx, renames=found.pairs, unsure_renames=found.unsure)
             rules = [r for r in all_rules() if r.on_graphs and (ckpt is not None or not r.needs_checkpoint)]
-            findings = sorted((f for rule in rules for f in rule.check(ctx)), key=lambda f: f.sort_key())
+            findings = sorted(supersede.run(ctx, rules), key=lambda f: f.sort_key())
     return Report(info, findings, ctx.mode_diff, snapshots, ckpt, ctx.renames, ctx.unused_keys(), sorted(inputs))
 
 

@@ -6,7 +6,6 @@ from case_common import input_fn, linear  # noqa: F401
 
 params = {"units": 3, "use_ema": False}
 EXPECT = [
-    ("GL101", "eval,predict", "w/ExponentialMovingAverage"),
     ("GL107", "eval,predict", "w/ExponentialMovingAverage"),
 ]
 

@@ -5,9 +5,6 @@ import tensorflow as tf
 from case_common import input_fn, params, spec  # noqa: F401
 
 EXPECT = [
-    ("GL101", "eval", "Variable_2"),
-    ("GL102", "train,eval,predict", "Variable"),
-    ("GL102", "train,eval,predict", "Variable_1"),
     ("GL104", "eval", "Variable_2/"),
     ("GL104", "eval", "truediv/"),
     ("GL104", "train,predict", "truediv/"),
