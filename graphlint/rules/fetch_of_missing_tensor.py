@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graphlint.analysis.match import did_you_mean, uniquified_twins
 from graphlint.rules import Rule
-from graphlint.rules._fetches import verb
+from graphlint.rules._fetches import at_step, verb
 
 
 def _elsewhere(ctx, mode, op_name):
@@ -86,7 +86,7 @@ class FetchOfMissingTensor(Rule):
                 extra = f" ({'; '.join(hints)})" if hints else ""
                 yield self.finding(
                     (mode,), fetch.name,
-                    f"{fetch.hook} {verb(fetch)} '{fetch.name}' in {mode}, "
+                    f"{fetch.hook} {verb(fetch)} '{fetch.name}' in {mode}{at_step(fetch)}, "
                     f"but {fetch.error or 'it does not exist'}{extra}",
                     fix="fetch only what this mode builds: build it in every mode, or return no fetch "
                         "from before_run in this mode",

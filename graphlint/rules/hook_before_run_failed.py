@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from graphlint.rules import Rule
+from graphlint.rules._fetches import at_step
 
 
 class HookBeforeRunFailed(Rule):
@@ -77,7 +78,7 @@ class HookBeforeRunFailed(Rule):
             for err in ctx.snapshots[mode].hook_errors:
                 if err.moment == "before_run":  # graphlint's run context has no session: maybe only ours
                     yield self.finding((mode,), err.hook, f"{err.hook} raised while preparing its fetches in "
-                                       f"{mode}: {err.message}", location=err.site,
+                                       f"{mode}{at_step(err)}: {err.message}", location=err.site,
                                        fix="make begin()/before_run() work in every mode the hook is attached to")
                     continue
                 when = "in begin()" if err.moment == "begin" else "while the session was created"
