@@ -1,0 +1,129 @@
+"""Hooks that fetch on a schedule: graphlint steps them and names the step, and a real run agrees.
+
+A training hook that fetches an EVAL-only name every N steps trains N-1 steps and fails the Nth
+session.run: graphlint must report GL201 "at step N", and real training (the real Estimator on
+TF 2.15, its replay on 2.16+) must succeed with N-1 steps (the checkpoint's global step is N-1)
+and raise with N. The same hook fetching a name every mode builds must be quiet and train.
+"""
+
+import os
+
+import pytest
+
+pytest.importorskip("tensorflow")
+
+import graphlint  # noqa: E402
+from tests.realtf import run_for_real  # noqa: E402
+
+CASES = os.path.join(os.path.dirname(__file__), "cases")
+EVERY = 4  # the hooks' period: small, so the real runs stay short
+
+MODEL = '''import tensorflow as tf
+
+from case_common import input_fn, linear, params, spec  # noqa: F401
+
+EVERY = {every}
+BUILT_IN_TRAIN = {built_in_train}
+
+
+class Counter(tf.estimator.SessionRunHook):
+    def begin(self):
+        self._step = 0
+
+    def before_run(self, run_context):
+        self._step += 1
+        if self._step % EVERY == 0:
+            return tf.estimator.SessionRunArgs({{"mean": "side/mean:0"}})
+        return None
+
+
+class StepTimer(tf.estimator.SessionRunHook):
+    def begin(self):
+        self._timer = tf.compat.v1.train.SecondOrStepTimer(every_steps=EVERY)
+        self._timer.update_last_triggered_step(0)
+        self._step = 0
+
+    def before_run(self, run_context):
+        self._step += 1
+        if self._timer.should_trigger_for_step(self._step):
+            self._timer.update_last_triggered_step(self._step)
+            return tf.estimator.SessionRunArgs(["side/mean:0"])
+        return None
+
+
+class OnGlobalStep(tf.estimator.SessionRunHook):
+    """Reads the global step back in after_run, as TensorFlow's ProfilerHook does."""
+
+    def begin(self):
+        self._global_step = tf.compat.v1.train.get_global_step()
+        self._timer = tf.compat.v1.train.SecondOrStepTimer(every_steps=EVERY)
+        self._next = None
+
+    def before_run(self, run_context):
+        fetches = {{"step": self._global_step}}
+        if self._next is not None and self._timer.should_trigger_for_step(self._next):
+            fetches["mean"] = "side/mean:0"
+        return tf.estimator.SessionRunArgs(fetches)
+
+    def after_run(self, run_context, run_values):
+        step = int(run_values.results["step"])
+        if self._next is None or "mean" in run_values.results:
+            self._timer.update_last_triggered_step(step)
+        self._next = step + 1
+
+
+def model_fn(features, labels, mode, params):
+    logits = linear(features, params["units"])
+    if BUILT_IN_TRAIN or mode == tf.estimator.ModeKeys.EVAL:
+        tf.reduce_mean(logits, name="side/mean")
+    return spec(mode, logits, labels, training_hooks=[{hook}()])
+'''
+
+# hook class: the session.run it first fetches at (OnGlobalStep fires when the global step it
+# read, one behind the run count, reaches EVERY).
+STEPS = {"Counter": EVERY, "StepTimer": EVERY, "OnGlobalStep": EVERY + 1}
+
+
+def _write(folder, hook, built_in_train=False):
+    folder.mkdir()
+    with open(os.path.join(CASES, "case_common.py")) as f:
+        (folder / "case_common.py").write_text(f.read())
+    path = folder / "model.py"
+    path.write_text(MODEL.format(every=EVERY, built_in_train=built_in_train, hook=hook))
+    return str(path)
+
+
+def _global_step(workdir):
+    from graphlint.model.tfcompat import tf
+
+    return int(tf().train.load_variable(str(workdir), "global_step"))
+
+
+@pytest.mark.parametrize("hook", sorted(STEPS))
+def test_periodic_fetch_fails_real_training_at_the_step_graphlint_names(hook, tmp_path):
+    path = _write(tmp_path / "model", hook)
+    step = STEPS[hook]
+
+    report = graphlint.lint(path)
+    assert [(f.code, f.modes, f.name) for f in report.errors] == [("GL201", ("train",), "side/mean:0")]
+    assert f"in train at step {step}," in report.errors[0].message
+    (fetch,) = [x for x in report.snapshots["train"].fetches if not x.resolved]
+    assert (fetch.moment, fetch.step) == ("before_run", step)
+
+    before = run_for_real(path, str(tmp_path / "before"), train_steps=step - 1, eval_steps=1)
+    assert before.train_error is None, before
+    assert _global_step(tmp_path / "before") == step - 1  # the steps before it ran and were saved
+    at = run_for_real(path, str(tmp_path / "at"), train_steps=step, eval_steps=1)
+    assert at.train_error is not None and at.train_error.split(":")[0] in ("ValueError", "KeyError"), at
+
+
+@pytest.mark.parametrize("hook", sorted(STEPS))
+def test_the_same_schedule_fetching_a_name_train_builds_is_quiet_and_trains(hook, tmp_path):
+    path = _write(tmp_path / "model", hook, built_in_train=True)
+    report = graphlint.lint(path)
+    assert [f for f in report.findings if f.severity in ("error", "warning")] == [], report.findings
+    fetched = [x for x in report.snapshots["train"].fetches if x.name == "side/mean:0"]
+    assert [(x.resolved, x.step) for x in fetched] == [(True, STEPS[hook])]
+    outcome = run_for_real(path, str(tmp_path / "work"), train_steps=3 * EVERY, eval_steps=1)
+    assert outcome.ok, outcome
+    assert _global_step(tmp_path / "work") == 3 * EVERY
