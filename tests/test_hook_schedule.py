@@ -127,3 +127,50 @@ def test_the_same_schedule_fetching_a_name_train_builds_is_quiet_and_trains(hook
     outcome = run_for_real(path, str(tmp_path / "work"), train_steps=3 * EVERY, eval_steps=1)
     assert outcome.ok, outcome
     assert _global_step(tmp_path / "work") == 3 * EVERY
+
+
+STOPPER = '''import tensorflow as tf
+
+from case_common import input_fn, linear, params, spec  # noqa: F401
+
+
+class StopsEarly(tf.estimator.SessionRunHook):
+    """Requests a stop after step 3; its fetch at step 10 is never made. Prints every step."""
+
+    def begin(self):
+        self._step = 0
+
+    def before_run(self, run_context):
+        self._step += 1
+        return tf.estimator.SessionRunArgs("eval_only:0") if self._step == 10 else None
+
+    def after_run(self, run_context, run_values):
+        print("SIMULATED-STEP", self._step)
+        if self._step == 3:
+            run_context.request_stop()
+
+
+def model_fn(features, labels, mode, params):
+    logits = linear(features, params["units"])
+    if mode == tf.estimator.ModeKeys.EVAL:
+        tf.identity(logits, name="eval_only")
+    return spec(mode, logits, labels, training_hooks=[StopsEarly()])
+'''
+
+
+def test_a_requested_stop_ends_the_steps_and_after_run_prints_nothing(tmp_path, capfd):
+    """MonitoredSession stops after the step a hook requests it at, so a later fetch never fails;
+    what after_run prints from placeholder values is not graphlint's output."""
+    folder = tmp_path / "model"
+    folder.mkdir()
+    with open(os.path.join(CASES, "case_common.py")) as f:
+        (folder / "case_common.py").write_text(f.read())
+    path = folder / "model.py"
+    path.write_text(STOPPER)
+
+    report = graphlint.lint(str(path))
+    assert [f for f in report.findings if f.code.startswith("GL2")] == [], report.findings
+    assert "SIMULATED-STEP" not in "".join(capfd.readouterr())
+    outcome = run_for_real(str(path), str(tmp_path / "work"), train_steps=20, eval_steps=1)
+    assert outcome.train_error is None, outcome
+    assert _global_step(tmp_path / "work") == 3
