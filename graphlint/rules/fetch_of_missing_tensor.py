@@ -15,12 +15,18 @@ class FetchOfMissingTensor(Rule):
     """Hook fetches a name that the mode's graph does not have.
 
     ## What it does
-    Calls every hook of the EstimatorSpec (`begin()`, then `before_run()`) in the graph of the mode
-    that runs it, and resolves each fetch exactly as `Session.run` does.
+    Calls every hook of the EstimatorSpec (`begin()`, then `before_run()` and `after_run()` step
+    after step) in the graph of the mode that runs it, and resolves each fetch exactly as
+    `Session.run` does. A hook that fetches on a schedule (every N steps, on a timer) is stepped
+    until it has fetched every name it will (up to 1000 steps after its last new one), and the
+    finding says at which step it first fetches the name: "at step 50". Timers on seconds run on
+    a simulated clock on which each step lasts an hour, so they fire within a few steps; for them
+    the step is the simulation's, not the real run's.
 
     ## Why is this bad
-    The first `session.run` of that mode fails with
-    `The name 'x:0' refers to a Tensor which does not exist`, after training has already run.
+    The `session.run` of that mode that fetches it fails with
+    `The name 'x:0' refers to a Tensor which does not exist`, after training has already run
+    (for a scheduled fetch: after the steps before it).
 
     ## Example
     The hook runs in training too, where `eval_logits` is never built:

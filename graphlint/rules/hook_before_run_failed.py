@@ -11,7 +11,8 @@ class HookBeforeRunFailed(Rule):
 
     ## What it does
     Reports hooks whose `begin()` or `before_run()` raised when graphlint called them in the
-    mode's graph (with a run context that has no session).
+    mode's graph (with a run context that has no session), `before_run()` at any of the steps
+    graphlint simulates (the finding says at which, after the first).
 
     ## Why is this bad
     MonitoredSession calls begin() on every hook before the first step, so a hook whose begin()
