@@ -174,3 +174,16 @@ def test_a_requested_stop_ends_the_steps_and_after_run_prints_nothing(tmp_path, 
     outcome = run_for_real(str(path), str(tmp_path / "work"), train_steps=20, eval_steps=1)
     assert outcome.train_error is None, outcome
     assert _global_step(tmp_path / "work") == 3
+
+
+def test_before_run_raising_at_a_later_step_fails_real_training_there(tmp_path):
+    """tests/cases/hook_schedule_raises.py (GL203 there): its hook raises KeyError every 20th step."""
+    path = os.path.join(CASES, "hook_schedule_raises.py")
+    report = graphlint.lint(path)
+    (err,) = report.snapshots["train"].hook_errors
+    assert (err.moment, err.step, err.message.split(":")[0]) == ("before_run", 20, "KeyError")
+    before = run_for_real(path, str(tmp_path / "before"), train_steps=19, eval_steps=1)
+    assert before.train_error is None, before
+    assert _global_step(tmp_path / "before") == 19
+    at = run_for_real(path, str(tmp_path / "at"), train_steps=20, eval_steps=1)
+    assert at.train_error is not None and at.train_error.startswith("KeyError:"), at

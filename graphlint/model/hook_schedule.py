@@ -21,8 +21,8 @@ one run context, and stops the mode when a hook requested it. What graphlint dec
 - Wall time is simulated: while hooks run, SecondOrStepTimer (TensorFlow's hook module) and the
   modules of the hooks' own classes read a clock that starts at the real time and advances
   STEP_SECONDS per step, and time.sleep() advances it instead of waiting. So a timer on seconds
-  (every_secs=600) fires within a few steps, on the same step on every run and machine; the step
-  it is reported at is the simulation's, not the real one.
+  (every_secs=600) fires within a few steps, and one started in begin() or later on the same step
+  on every run and machine; the step it is reported at is the simulation's, not the real one.
 - What hooks print or log after their first before_run() is discarded: it shows placeholders.
 """
 
