@@ -7,6 +7,7 @@ and raise with N. The same hook fetching a name every mode builds must be quiet 
 """
 
 import os
+import time  # the Clocked hook below reads it: the simulated clock replaces this module's `time`
 
 import pytest
 
@@ -187,3 +188,77 @@ def test_before_run_raising_at_a_later_step_fails_real_training_there(tmp_path):
     assert _global_step(tmp_path / "before") == 19
     at = run_for_real(path, str(tmp_path / "at"), train_steps=20, eval_steps=1)
     assert at.train_error is not None and at.train_error.startswith("KeyError:"), at
+
+
+# --- how far hooks are stepped (hook_schedule.run with recording steppers, no model build) -----
+
+class _Recorder:
+    """A stepper as hooks.py's, recording the steps it was asked for and the names fetched."""
+
+    def __init__(self, hook):
+        self.hook, self.failed, self.last_new, self.steps, self.names = hook, False, 1, [], {}
+
+    def before_run(self, context, step):
+        self.steps.append(step)
+        args = self.hook.before_run(context)
+        name = None if args is None else args.fetches
+        if name is not None and name not in self.names:
+            self.names[name], self.last_new = step, step
+        return args
+
+
+def _step(*hooks):
+    from graphlint.model import hook_schedule
+    from graphlint.model.tfcompat import tf
+
+    t = tf()
+    recorders = [_Recorder(h) for h in hooks]
+    with t.Graph().as_default() as graph:
+        t.compat.v1.train.get_or_create_global_step()
+        clock = hook_schedule.Clock()
+        with clock.installed(hooks):
+            for hook in hooks:
+                hook.begin()
+            hook_schedule.run(recorders, graph, "train", clock)
+    return recorders
+
+
+def _hooks():
+    from graphlint.model.tfcompat import tf
+
+    Hook, Args = tf().compat.v1.train.SessionRunHook, tf().compat.v1.train.SessionRunArgs
+
+    class Constant(Hook):
+        def before_run(self, run_context):
+            return Args("loss:0")
+
+    class Counter(Hook):
+        def begin(self):
+            self.step = 0
+
+        def before_run(self, run_context):
+            self.step += 1
+            return Args("every_50:0") if self.step % 50 == 0 else None
+
+    class Clocked(Hook):  # no state of its own changes: only the clock tells it when
+        def begin(self):
+            self.start = time.time()
+
+        def before_run(self, run_context):
+            return Args("after_2h:0") if time.time() - self.start > 7200 else None
+
+    return Constant(), Counter(), Clocked()
+
+
+def test_a_hook_whose_step_changes_nothing_is_stepped_once_others_their_course():
+    constant, counter, clocked = _step(*_hooks())
+    assert constant.steps == [1] and constant.names == {"loss:0": 1}
+    assert counter.names == {"every_50:0": 50}
+    assert counter.steps == list(range(1, 50 + 1000 + 1))  # PATIENCE steps after its last new name
+    assert clocked.names == {"after_2h:0": 4}  # one simulated hour per step: after 3 steps > 2 h
+
+
+def test_the_steps_do_not_depend_on_the_machine_clock():
+    first = [(r.names, r.steps[-1]) for r in _step(*_hooks())]
+    second = [(r.names, r.steps[-1]) for r in _step(*_hooks())]
+    assert first == second

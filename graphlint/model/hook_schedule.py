@@ -9,8 +9,10 @@ one run context, and stops the mode when a hook requested it. What graphlint dec
 
 - Steps are the mode's session.run calls, counted from 1. A hook is stepped until PATIENCE steps
   have passed since it last fetched a name it had not fetched before (so a schedule of up to
-  PATIENCE steps is seen whole), at most MAX_STEPS; a hook that never overrides before_run() is
-  not stepped. A hook stops being stepped when it fails (the real run stops there).
+  PATIENCE steps is seen whole), at most MAX_STEPS, or until a step leaves its state as it found
+  it (hook_state.py: then every later step repeats that one); a hook that never overrides
+  before_run() is not stepped, TensorFlow's own hooks one step (steps_of). A hook stops being
+  stepped when it fails (the real run stops there).
 - run_values.results are what Session.run returns, with placeholder values: the global step
   (TRAIN) and Estimator's eval step (EVAL) read step - 1 at step `step` (their value before that
   step's update), other tensors zeros of their dtype and static shape when both are known
@@ -37,6 +39,7 @@ import warnings
 
 import numpy as np
 
+from graphlint.model import hook_state
 from graphlint.model.tfcompat import tf
 
 PATIENCE = 1000  # steps with no new fetch before a hook's schedule is taken as seen whole
@@ -51,6 +54,7 @@ class Clock:
 
     def __init__(self):
         self.now = real_time.time()
+        self.reads = 0  # how often a hook looked at it: a hook that did may act differently next step
         self._module = _ClockModule(self)
 
     def advance(self, seconds: float = STEP_SECONDS) -> None:
@@ -92,11 +96,13 @@ class _ClockModule:
         self._clock = clock
 
     def time(self):
+        self._clock.reads += 1
         return self._clock.now
 
     monotonic = perf_counter = time
 
     def sleep(self, seconds):
+        self._clock.reads += 1
         self._clock.advance(max(float(seconds), 0.0))
 
     def __getattr__(self, name):
@@ -138,15 +144,36 @@ class Results:
         self.graph = graph
         self._values = {}  # fetched name -> placeholder, or a counter's tag
         self._counters = _counter_ops(graph, mode)
+        self._flat = {}  # id(FetchKeys key) -> (key, template, counters): one flat structure's results
 
-    def of(self, fetches, step: int):
-        """Session.run's return value for `fetches` (a structure of names, tensors, ops) at `step`."""
+    def of(self, fetches, step: int, key=None):
+        """Session.run's return value for `fetches` (a structure of names, tensors, ops) at `step`;
+        `key`: its FetchKeys key, so a structure seen before is answered from its template."""
+        if key is None:
+            return self._build(fetches, step)
+        entry = self._flat.get(id(key))
+        if entry is None:  # the entry keeps the key, so its id stays its own
+            template = self._build(fetches, None)
+            counters = [k for k, v in _items(template) if isinstance(v, _Counter)]
+            entry = self._flat[id(key)] = (key, template, counters)
+        _, template, counters = entry
+        if not isinstance(template, (dict, list, tuple)):
+            return template.dtype(step - 1) if counters else template
+        out = dict(template) if isinstance(template, dict) else list(template)
+        for k in counters:
+            out[k] = template[k].dtype(step - 1)
+        if isinstance(template, tuple):
+            return type(template)(*out) if hasattr(template, "_fields") else tuple(out)
+        return out
+
+    def _build(self, fetches, step):
+        """Results built leaf by leaf; step None leaves counters as their _Counter."""
         if isinstance(fetches, dict):
-            return {key: self.of(value, step) for key, value in fetches.items()}
+            return {key: self._build(value, step) for key, value in fetches.items()}
         if isinstance(fetches, list):
-            return [self.of(item, step) for item in fetches]
+            return [self._build(item, step) for item in fetches]
         if isinstance(fetches, tuple):
-            items = [self.of(item, step) for item in fetches]
+            items = [self._build(item, step) for item in fetches]
             return type(fetches)(*items) if hasattr(fetches, "_fields") else tuple(items)
         if fetches is None:
             return None
@@ -154,7 +181,7 @@ class Results:
         if key not in self._values:
             self._values[key] = (fetches, self._placeholder(fetches))  # keeps the leaf, so its id stays its own
         value = self._values[key][1]
-        if isinstance(value, _Counter):
+        if isinstance(value, _Counter) and step is not None:
             return value.dtype(step - 1)
         return value
 
@@ -169,6 +196,51 @@ class Results:
         if _reads_counter(element.op, self._counters) and dtype.is_integer:
             return _Counter(dtype.as_numpy_dtype)
         return _zeros(dtype, element.shape)
+
+
+class FetchKeys:
+    """One hook's flat fetch structures (one leaf, or a dict, list or tuple of leaves; no feeds) as
+    canonical keys: the same key object for the same leaf objects fetched the same way, so a step
+    that repeats the one before costs two tuple builds. Leaves count by identity (never ==: a
+    Tensor's == builds an op), exact because the args that made each key are kept with it."""
+
+    def __init__(self):
+        self._last, self._known = None, {}  # the last key; key -> (key, args)
+
+    def of(self, args):
+        """(key, new): key None when the structure is not flat; new when not seen before."""
+        if args is None or getattr(args, "feed_dict", None):
+            return None, True
+        fetches = getattr(args, "fetches", args)
+        if isinstance(fetches, dict):
+            names, leaves = tuple(fetches), fetches.values()
+        elif isinstance(fetches, (list, tuple)):
+            names, leaves = len(fetches), fetches
+        else:
+            names, leaves = None, (fetches,)
+        ids, last = tuple(map(id, leaves)), self._last
+        if last is not None and last[2] == ids and last[1] == names and last[0] is type(fetches):
+            return last, False
+        if any(t is type(None) or issubclass(t, _NESTED) for t in set(map(type, leaves))):
+            return None, True
+        key = (type(fetches), names, ids)
+        try:
+            canonical, _ = self._known.setdefault(key, (key, args))
+        except TypeError:  # a dict key that cannot be hashed
+            return None, True
+        self._last = canonical
+        return canonical, canonical is key
+
+
+_NESTED = (dict, list, tuple)
+
+
+def _items(template):
+    if isinstance(template, dict):
+        return template.items()
+    if isinstance(template, (list, tuple)):
+        return enumerate(template)
+    return [(None, template)]
 
 
 class _Counter:
@@ -229,47 +301,89 @@ def run(steppers, graph, mode: str, clock: Clock) -> None:
     .failed, .last_new) as MonitoredSession would, until their schedules are seen or a hook
     requests a stop. The first step's before_run() speaks as the user's code would; the rest is quiet."""
     results = Results(graph, mode)
-    bound = {id(s): steps_of(s.hook) for s in steppers}
-    active = [s for s in steppers if bound[id(s)]]
+    courses = {id(s): _Course(s.hook) for s in steppers}
+    active = [s for s in steppers if courses[id(s)].bound]
     step, context = 1, _context()
-    asked = [(s, s.before_run(context, step)) for s in active]
+    asked = [(s, _before_run(s, context, step, clock, courses[id(s)])) for s in active]
     with quiet():
         while True:
             values = _Values(results, step)
             for stepper, args in asked:
-                _after_run(stepper, context, args, values)
-            active = [s for s in active if not s.failed and step < bound[id(s)] and step - s.last_new < PATIENCE]
+                _after_run(stepper, context, args, values, clock, courses[id(stepper)])
+            active = [s for s in active if courses[id(s)].goes_on(s, step)]
             if context.stop_requested or not active:
                 return
             step += 1
             clock.advance()
             context = _context()
-            asked = [(s, s.before_run(context, step)) for s in active]
+            asked = [(s, _before_run(s, context, step, clock, courses[id(s)])) for s in active]
+
+
+class _Course:
+    """How far one hook is stepped: steps_of()'s bound, PATIENCE steps after its last new name, or
+    until a step leaves its state as it found it (hook_state.py: every later step would repeat it).
+    The state is read around steps 1, 2, 4, 8...: reading it can cost as much as a step."""
+
+    def __init__(self, hook):
+        from tensorflow.python.training.session_run_hook import SessionRunHook
+
+        self.bound = steps_of(hook)
+        self.after_run = getattr(type(hook), "after_run", None) is not SessionRunHook.after_run  # else a no-op
+        self.state = hook_state.fingerprint(hook) if self.bound > 1 else None
+        self.read_clock = False  # in the current step
+
+    def goes_on(self, stepper, step) -> bool:
+        if stepper.failed or step >= self.bound or step - stepper.last_new >= PATIENCE:
+            return False
+        read_clock, self.read_clock = self.read_clock, False
+        if not (_power_of_two(step) or _power_of_two(step + 1)):
+            return True
+        if self.state is None:  # its state cannot be read
+            return True
+        previous, self.state = self.state, hook_state.fingerprint(stepper.hook)
+        return not (_power_of_two(step) and not read_clock and previous == self.state)
+
+
+def _power_of_two(n: int) -> bool:
+    return n & (n - 1) == 0
+
+
+def _before_run(stepper, context, step, clock, course):
+    reads = clock.reads
+    args = stepper.before_run(context, step)
+    course.read_clock = course.read_clock or clock.reads != reads
+    return args
 
 
 def _context():
-    v1 = tf().compat.v1
-    return v1.train.SessionRunContext(original_args=v1.train.SessionRunArgs(fetches=None), session=None)
+    from tensorflow.python.training import session_run_hook as srh
+
+    return srh.SessionRunContext(original_args=srh.SessionRunArgs(fetches=None), session=None)
 
 
 class _Values:
     """One step's SessionRunValues maker: the options and metadata MonitoredSession shares among hooks."""
 
     def __init__(self, results, step):
-        v1 = tf().compat.v1
+        from tensorflow.core.protobuf import config_pb2
+
         self.results, self.step = results, step
-        self.options, self.run_metadata = v1.RunOptions(), v1.RunMetadata()
+        self.options, self.run_metadata = config_pb2.RunOptions(), config_pb2.RunMetadata()
 
-    def of(self, args):
+    def of(self, args, key):
+        from tensorflow.python.training.session_run_hook import SessionRunValues
+
         fetches = None if args is None else getattr(args, "fetches", args)
-        return tf().compat.v1.train.SessionRunValues(results=self.results.of(fetches, self.step),
-                                                     options=self.options, run_metadata=self.run_metadata)
+        return SessionRunValues(results=self.results.of(fetches, self.step, key),
+                                options=self.options, run_metadata=self.run_metadata)
 
 
-def _after_run(stepper, context, args, values) -> None:
-    if stepper.failed:
+def _after_run(stepper, context, args, values, clock, course) -> None:
+    if stepper.failed or not course.after_run:
         return
+    reads = clock.reads
     try:
-        stepper.hook.after_run(context, values.of(args))
+        stepper.hook.after_run(context, values.of(args, stepper.key))
     except Exception:  # noqa: BLE001 - no session, or a placeholder it cannot use: stepped no further
         stepper.failed = True
+    course.read_clock = course.read_clock or clock.reads != reads

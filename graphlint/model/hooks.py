@@ -235,6 +235,7 @@ class _Stepper:
         self.site = _method_site(hook, "before_run", watch.sites) or watch.constructed_at(hook)
         self.fetches, self._seen = [], set()
         self.failed, self.last_new = False, 1  # last_new: the last step that asked for a new name
+        self.key, self._keys = None, hook_schedule.FetchKeys()  # self.key: the last step's
 
     def before_run(self, context, step):
         try:
@@ -245,8 +246,9 @@ class _Stepper:
                                          "before_run", step))
             self.failed = True
             return None
-        if args is None:
-            return None
+        self.key, new = self._keys.of(args)
+        if args is None or not new:  # the same leaves as a step before: nothing new to resolve
+            return args
         for leaf, moment in self._leaves(args):
             key = (moment, _leaf_name(leaf))
             if key not in self._seen:
