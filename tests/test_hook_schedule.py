@@ -258,6 +258,66 @@ def test_a_hook_whose_step_changes_nothing_is_stepped_once_others_their_course()
     assert clocked.names == {"after_2h:0": 4}  # one simulated hour per step: after 3 steps > 2 h
 
 
+_COUNT = 0  # HiddenCounters' module-global counter
+
+
+def _hidden_counters():
+    """Hooks whose own attributes never change: the step count hides in what they hold."""
+    from graphlint.model.tfcompat import tf
+
+    Hook, Args = tf().compat.v1.train.SessionRunHook, tf().compat.v1.train.SessionRunArgs
+
+    class InDict(Hook):
+        def begin(self):
+            self.state = {"n": 0}
+
+        def before_run(self, run_context):
+            self.state["n"] += 1
+            return Args("dict:0") if self.state["n"] % 50 == 0 else None
+
+    class Box:
+        n = 0
+
+    class InObject(Hook):
+        def begin(self):
+            self.box = Box()
+
+        def before_run(self, run_context):
+            self.box.n += 1
+            return Args("object:0") if self.box.n % 50 == 0 else None
+
+    def closure():
+        n = 0
+
+        def tick():
+            nonlocal n
+            n += 1
+            return n
+        return tick
+
+    class InClosure(Hook):
+        def begin(self):
+            self.tick = closure()
+
+        def before_run(self, run_context):
+            return Args("closure:0") if self.tick() % 50 == 0 else None
+
+    class InModule(Hook):
+        def before_run(self, run_context):
+            global _COUNT
+            _COUNT += 1
+            return Args("module:0") if _COUNT % 50 == 0 else None
+
+    return InDict(), InObject(), InClosure(), InModule()
+
+
+def test_state_a_hook_hides_in_what_it_holds_still_counts_as_change():
+    global _COUNT
+    _COUNT = 0
+    found = [r.names for r in _step(*_hidden_counters())]
+    assert found == [{"dict:0": 50}, {"object:0": 50}, {"closure:0": 50}, {"module:0": 50}]
+
+
 def test_the_steps_do_not_depend_on_the_machine_clock():
     first = [(r.names, r.steps[-1]) for r in _step(*_hooks())]
     second = [(r.names, r.steps[-1]) for r in _step(*_hooks())]
