@@ -235,7 +235,8 @@ class _Stepper:
         self.site = _method_site(hook, "before_run", watch.sites) or watch.constructed_at(hook)
         self.fetches, self._seen = [], set()
         self.failed, self.last_new = False, 1  # last_new: the last step that asked for a new name
-        self.key, self._keys = None, hook_schedule.FetchKeys()  # self.key: the last step's
+        # key: the last step's fetch structure as a FetchKeys key (hook_schedule answers its results by it)
+        self.key, self._keys = None, hook_schedule.FetchKeys()
 
     def before_run(self, context, step):
         try:
