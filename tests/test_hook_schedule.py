@@ -322,3 +322,33 @@ def test_the_steps_do_not_depend_on_the_machine_clock():
     first = [(r.names, r.steps[-1]) for r in _step(*_hooks())]
     second = [(r.names, r.steps[-1]) for r in _step(*_hooks())]
     assert first == second
+
+
+def test_results_are_placeholders_of_the_fetched_dtype_and_shape_and_the_counters_follow_the_step():
+    import numpy as np
+
+    from graphlint.model import hook_schedule
+    from graphlint.model.tfcompat import tf
+
+    t = tf()
+    v1 = t.compat.v1
+    with t.Graph().as_default() as graph:
+        global_step = v1.train.get_or_create_global_step()
+        eval_step = v1.get_variable("eval_step", [], t.int64, collections=[v1.GraphKeys.LOCAL_VARIABLES,
+                                                                           v1.GraphKeys.EVAL_STEP])
+        fetches = {"global": global_step, "eval": eval_step.value(), "matrix": t.zeros([2, 3], t.float16),
+                   "text": t.constant("x"), "op": t.no_op(name="noop"),
+                   "unknown": v1.placeholder(t.float32, [None, 3])}
+        args = v1.train.SessionRunArgs(fetches)
+        for mode, counting in (("train", "global"), ("eval", "eval")):
+            results = hook_schedule.Results(graph, mode)
+            key, _ = hook_schedule.FetchKeys().of(args)
+            for step in (1, 7):
+                got = results.of(fetches, step, key)
+                assert got[counting] == step - 1 and got[counting].dtype == np.int64
+                other = {"global": "eval", "eval": "global"}[counting]
+                assert got[other] == 0
+                assert got["matrix"].shape == (2, 3) and got["matrix"].dtype == np.float16
+                assert got["text"] == b"" and got["op"] is None and got["unknown"] is None
+                # With and without the key, the same results (the same zeros array: compared by identity).
+                assert got == results.of(fetches, step)
