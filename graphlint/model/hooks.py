@@ -2,10 +2,12 @@
 record every name they look up, fetch or feed, and every way they fail.
 
 MonitoredSession calls each hook's begin() (LoggingTensorHook and user hooks resolve names there),
-then creates the session (the Scaffold finalizes the graph), then calls before_run() (Session.run
-resolves the fetches and the feed keys), and end() when it closes (FinalOpsHook runs its ops then).
-A name that does not resolve at any of these moments fails the mode, so each is recorded as a
-Fetch; the one thing graphlint cannot give a hook is a live session.
+then creates the session (the Scaffold finalizes the graph), then, every step, before_run()
+(Session.run resolves the fetches and the feed keys) and after_run(), and end() when it closes
+(FinalOpsHook runs its ops then). A name that does not resolve at any of these moments fails the
+mode, so each is recorded as a Fetch, with the step it is first asked for at: the steps are
+simulated for as long as the hooks' schedules take (hook_schedule.py). The one thing graphlint
+cannot give a hook is a live session.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import contextlib
 import inspect
 
 from graphlint.errors import first_line
-from graphlint.model import estimator_ops
+from graphlint.model import estimator_ops, hook_schedule
 from graphlint.model.snapshot import Fetch, HookError
 from graphlint.model.tfcompat import tf
 
@@ -105,7 +107,7 @@ def watching(sites):
 
 
 def simulate(graph, spec, mode: str, watch: Watch):
-    """Add Estimator's ops, then run the hooks' begin(), finalize, before_run() and end-time fetches.
+    """Add Estimator's ops, then run the hooks' begin(), finalize, their steps and end-time fetches.
     Returns (fetches, errors, estimator_ops, late_ops)."""
     fetches, errors = [], []
     before = _names(graph)
@@ -117,21 +119,25 @@ def simulate(graph, spec, mode: str, watch: Watch):
     added = _names(graph) - before
     hooks = list(_hooks(spec, mode))
     failed = {}
-    with _name_misses(graph, _noting(failed)):
-        ready = [h for h in hooks if _begin(h, failed, watch, fetches, errors)]
-    at_begin = _names(graph)
-    session = estimator_ops.Session(graph, scaffold)
-    try:
-        session.open()
-    except Exception as exc:  # noqa: BLE001 - the session creator would raise it too
-        errors.append(HookError("Scaffold", _message(exc), None, "session"))
-    try:
-        with _name_misses(graph, _building(session, errors)):
-            for hook in ready:
-                _before_run(graph, hook, watch, fetches, errors)
-                _at_end(graph, hook, watch, fetches)
-    finally:
-        graph._unsafe_unfinalize()  # graphlint reads the graph on (saveables, sites)
+    clock = hook_schedule.Clock()
+    with clock.installed(hooks):
+        with _name_misses(graph, _noting(failed)):
+            ready = [h for h in hooks if _begin(h, failed, watch, fetches, errors)]
+        at_begin = _names(graph)
+        session = estimator_ops.Session(graph, scaffold)
+        try:
+            session.open()
+        except Exception as exc:  # noqa: BLE001 - the session creator would raise it too
+            errors.append(HookError("Scaffold", _message(exc), None, "session"))
+        try:
+            with _name_misses(graph, _building(session, errors)):
+                steppers = [_Stepper(graph, hook, watch, errors) for hook in ready]
+                hook_schedule.run(steppers, graph, mode, clock)
+                for stepper in steppers:
+                    fetches.extend(stepper.fetches)
+                    _at_end(graph, stepper.hook, watch, fetches)
+        finally:
+            graph._unsafe_unfinalize()  # graphlint reads the graph on (saveables, sites)
     late = _names(graph) - at_begin
     return fetches, errors, frozenset(added | late), frozenset(late)
 
@@ -218,24 +224,49 @@ def _begin(hook, failed, watch, fetches, errors) -> bool:
     return True
 
 
-def _before_run(graph, hook, watch, fetches, errors) -> None:
-    t = tf()
-    name = type(hook).__name__
-    site = _method_site(hook, "before_run", watch.sites) or watch.constructed_at(hook)
-    try:
-        context = t.compat.v1.train.SessionRunContext(
-            original_args=t.compat.v1.train.SessionRunArgs(fetches=None), session=None)
-        args = hook.before_run(context)
-    except Exception as exc:  # noqa: BLE001 - e.g. it needs the live session graphlint has not got
-        errors.append(HookError(name, _message(exc), watch.sites.from_traceback(exc.__traceback__) or site,
-                                "before_run"))
-        return
-    if args is None:
-        return
-    for leaf in _flatten(getattr(args, "fetches", args)):
-        fetches.append(_resolve(graph, name, leaf, site, "before_run"))
-    for key in _feed_keys(getattr(args, "feed_dict", None)):
-        fetches.append(_resolve(graph, name, key, site, "feed", allow_operation=False))
+class _Stepper:
+    """One hook's before_run() over the simulated steps: each name it fetches or feeds is resolved
+    and recorded the first time it is asked for. After a failure (before_run() raised, a name did
+    not resolve) the real run has stopped, so the hook is stepped no further."""
+
+    def __init__(self, graph, hook, watch, errors):
+        self.graph, self.hook, self.sites, self.errors = graph, hook, watch.sites, errors
+        self.name = type(hook).__name__
+        self.site = _method_site(hook, "before_run", watch.sites) or watch.constructed_at(hook)
+        self.fetches, self._seen = [], set()
+        self.failed, self.last_new = False, 1  # last_new: the last step that asked for a new name
+        # key: the last step's fetch structure as a FetchKeys key (hook_schedule answers its results by it)
+        self.key, self._keys = None, hook_schedule.FetchKeys()
+
+    def before_run(self, context, step):
+        try:
+            args = self.hook.before_run(context)
+        except Exception as exc:  # noqa: BLE001 - e.g. it needs the live session graphlint has not got
+            self.errors.append(HookError(self.name, _message(exc),
+                                         self.sites.from_traceback(exc.__traceback__) or self.site,
+                                         "before_run", step))
+            self.failed = True
+            return None
+        self.key, new = self._keys.of(args)
+        if args is None or not new:  # the same leaves as a step before: nothing new to resolve
+            return args
+        for leaf, moment in self._leaves(args):
+            key = (moment, _leaf_name(leaf))
+            if key not in self._seen:
+                self._seen.add(key)
+                self.last_new = step
+                fetch = _resolve(self.graph, self.name, leaf, self.site, moment,
+                                 allow_operation=moment != "feed", step=step)
+                self.fetches.append(fetch)
+                self.failed = self.failed or not fetch.resolved
+        return None if self.failed else args
+
+    @staticmethod
+    def _leaves(args):
+        for leaf in _flatten(getattr(args, "fetches", args)):
+            yield leaf, "before_run"
+        for key in _feed_keys(getattr(args, "feed_dict", None)):
+            yield key, "feed"
 
 
 def _at_end(graph, hook, watch, fetches) -> None:
@@ -268,13 +299,20 @@ def _flatten(fetches):
         yield fetches
 
 
-def _resolve(graph, hook_name, leaf, site, moment, allow_operation=True) -> Fetch:
-    name = leaf if isinstance(leaf, str) else getattr(leaf, "name", repr(leaf))
+def _leaf_name(leaf) -> str:
+    if isinstance(leaf, str):
+        return leaf
+    name = getattr(leaf, "name", None)
+    return name if name is not None else repr(leaf)
+
+
+def _resolve(graph, hook_name, leaf, site, moment, allow_operation=True, step=1) -> Fetch:
+    name = _leaf_name(leaf)
     try:
         graph.as_graph_element(leaf, allow_tensor=True, allow_operation=allow_operation)
     except (KeyError, ValueError, TypeError) as exc:
-        return Fetch(hook_name, name, False, first_line(exc), site, moment)
-    return Fetch(hook_name, name, True, "", site, moment)
+        return Fetch(hook_name, name, False, first_line(exc), site, moment, step)
+    return Fetch(hook_name, name, True, "", site, moment, step)
 
 
 def _method_site(obj, method, sites):

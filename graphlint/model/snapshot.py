@@ -56,6 +56,7 @@ class Fetch:
     error: str = ""
     site: Optional[Site] = None
     moment: str = "before_run"  # when TF resolves it: begin (a lookup), before_run, feed, end
+    step: int = 1  # before_run and feed: the mode's session.run (from 1) that first asks for it
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class HookError:
     message: str
     site: Optional[Site]
     moment: str
+    step: int = 1  # before_run: the mode's session.run (from 1) it raised at
 
 
 @dataclass(frozen=True)

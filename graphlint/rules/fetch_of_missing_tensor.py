@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graphlint.analysis.match import did_you_mean, uniquified_twins
 from graphlint.rules import Rule
-from graphlint.rules._fetches import verb
+from graphlint.rules._fetches import at_step, verb
 
 
 def _elsewhere(ctx, mode, op_name):
@@ -15,12 +15,18 @@ class FetchOfMissingTensor(Rule):
     """Hook fetches a name that the mode's graph does not have.
 
     ## What it does
-    Calls every hook of the EstimatorSpec (`begin()`, then `before_run()`) in the graph of the mode
-    that runs it, and resolves each fetch exactly as `Session.run` does.
+    Calls every hook of the EstimatorSpec (`begin()`, then `before_run()` and `after_run()` step
+    after step) in the graph of the mode that runs it, and resolves each fetch exactly as
+    `Session.run` does. A hook that fetches on a schedule (every N steps, on a timer) is stepped
+    until it has fetched every name it will (up to 1000 steps after its last new one), and the
+    finding says at which step it first fetches the name: "at step 50". Timers on seconds run on
+    a simulated clock on which each step lasts an hour, so they fire within a few steps; for them
+    the step is the simulation's, not the real run's.
 
     ## Why is this bad
-    The first `session.run` of that mode fails with
-    `The name 'x:0' refers to a Tensor which does not exist`, after training has already run.
+    The `session.run` of that mode that fetches it fails with
+    `The name 'x:0' refers to a Tensor which does not exist`, after training has already run
+    (for a scheduled fetch: after the steps before it).
 
     ## Example
     The hook runs in training too, where `eval_logits` is never built:
@@ -86,7 +92,7 @@ class FetchOfMissingTensor(Rule):
                 extra = f" ({'; '.join(hints)})" if hints else ""
                 yield self.finding(
                     (mode,), fetch.name,
-                    f"{fetch.hook} {verb(fetch)} '{fetch.name}' in {mode}, "
+                    f"{fetch.hook} {verb(fetch)} '{fetch.name}' in {mode}{at_step(fetch)}, "
                     f"but {fetch.error or 'it does not exist'}{extra}",
                     fix="fetch only what this mode builds: build it in every mode, or return no fetch "
                         "from before_run in this mode",

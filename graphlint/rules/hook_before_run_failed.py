@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from graphlint.rules import Rule
+from graphlint.rules._fetches import at_step
 
 
 class HookBeforeRunFailed(Rule):
@@ -10,7 +11,8 @@ class HookBeforeRunFailed(Rule):
 
     ## What it does
     Reports hooks whose `begin()` or `before_run()` raised when graphlint called them in the
-    mode's graph (with a run context that has no session).
+    mode's graph (with a run context that has no session), `before_run()` at any of the steps
+    graphlint simulates (the finding says at which, after the first).
 
     ## Why is this bad
     MonitoredSession calls begin() on every hook before the first step, so a hook whose begin()
@@ -77,7 +79,7 @@ class HookBeforeRunFailed(Rule):
             for err in ctx.snapshots[mode].hook_errors:
                 if err.moment == "before_run":  # graphlint's run context has no session: maybe only ours
                     yield self.finding((mode,), err.hook, f"{err.hook} raised while preparing its fetches in "
-                                       f"{mode}: {err.message}", location=err.site,
+                                       f"{mode}{at_step(err)}: {err.message}{_fed(err)}", location=err.site,
                                        fix="make begin()/before_run() work in every mode the hook is attached to")
                     continue
                 when = "in begin()" if err.moment == "begin" else "while the session was created"
@@ -86,3 +88,8 @@ class HookBeforeRunFailed(Rule):
                                    location=err.site, severity="error",
                                    fix="make begin() work in every mode the hook is attached to, or attach the "
                                        "hook only to the modes it works in")
+
+
+def _fed(err) -> str:
+    """After the first step the hook has seen graphlint's placeholder results: say so, it may be why."""
+    return " (graphlint's steps before it fed the hook placeholder results, not a real run's)" if err.step > 1 else ""

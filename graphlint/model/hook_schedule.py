@@ -1,0 +1,389 @@
+"""A mode's hooks stepped as MonitoredSession steps them, for as long as their schedules take to
+show every name they fetch.
+
+A hook fetches on a schedule (LoggingTensorHook's every_n_iter, a SecondOrStepTimer, its own step
+counter), and a name it asks for only every 50 steps fails the mode's 50th session.run, so
+calling before_run() once is not enough. Each simulated step does what MonitoredSession's
+_HookedSession.run does: before_run() of every hook in order, then after_run() of every hook with
+one run context, and stops the mode when a hook requested it. What graphlint decides:
+
+- Steps are the mode's session.run calls, counted from 1. A hook is stepped until PATIENCE steps
+  have passed since it last fetched a name it had not fetched before (so a schedule of up to
+  PATIENCE steps is seen whole), at most MAX_STEPS, or until a step leaves its state as it found
+  it (hook_state.py: then every later step repeats that one); a hook that never overrides
+  before_run() is not stepped, TensorFlow's own hooks one step (steps_of). A hook stops being
+  stepped when it fails (the real run stops there).
+- run_values.results are what Session.run returns, with placeholder values: the global step
+  (TRAIN) and Estimator's eval step (EVAL) read step - 1 at step `step` (their value before that
+  step's update), other tensors zeros of their dtype and static shape when both are known
+  (b"" for strings), None for ops, unknown shapes and larger tensors than MAX_ELEMENTS.
+- The run context has no session (graphlint has none): a hook whose after_run() needs one, or
+  trips over a placeholder, is stepped no further, without a finding (its later fetches go
+  unchecked).
+- Wall time is simulated: while hooks run, SecondOrStepTimer (TensorFlow's hook module) and the
+  modules of the hooks' own classes read a clock that starts at the real time and advances
+  STEP_SECONDS per step, and time.sleep() advances it instead of waiting. So a timer on seconds
+  (every_secs=600) fires within a few steps, and one started in begin() or later on the same step
+  on every run and machine; the step it is reported at is the simulation's, not the real one.
+- What hooks print or log after their first before_run() is discarded: it shows placeholders.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import sys
+import time as real_time
+import warnings
+
+import numpy as np
+
+from graphlint.model import hook_state
+from graphlint.model.tfcompat import tf
+
+PATIENCE = 1000  # steps with no new fetch before a hook's schedule is taken as seen whole
+MAX_STEPS = 5000  # bound for a hook that keeps fetching new names
+STEP_SECONDS = 3600.0  # simulated duration of one step: timers on seconds fire within a few steps
+MAX_ELEMENTS = 1 << 20  # a bigger tensor's placeholder is None, not a large zeros array
+_COUNTER_READS = ("Identity", "ReadVariableOp")  # ops between a fetched tensor and a step variable
+
+
+class Clock:
+    """The simulated clock: time.time() and friends for the modules that hooks read time through."""
+
+    def __init__(self):
+        self.now = real_time.time()
+        self.reads = 0  # how often a hook looked at it: a hook that did may act differently next step
+        self._module = _ClockModule(self)
+
+    def advance(self, seconds: float = STEP_SECONDS) -> None:
+        self.now += seconds
+
+    @contextlib.contextmanager
+    def installed(self, hooks):
+        """While open, TensorFlow's hook module and the modules defining the hooks' classes read
+        this clock (`import time` and `from time import time` alike)."""
+        replaced = []
+        for module in _clock_modules(hooks):
+            for name, value in list(vars(module).items()):
+                new = self._replacement(value)
+                if new is not None:
+                    replaced.append((module, name, value))
+                    setattr(module, name, new)
+        try:
+            yield self
+        finally:
+            for module, name, value in reversed(replaced):
+                setattr(module, name, value)
+
+    def _replacement(self, value):
+        if value is real_time:
+            return self._module
+        for name in _CLOCK_FUNCTIONS:
+            if value is getattr(real_time, name):
+                return getattr(self._module, name)
+        return None
+
+
+_CLOCK_FUNCTIONS = ("time", "monotonic", "perf_counter", "sleep")
+
+
+class _ClockModule:
+    """Stands in for the `time` module: its clocks read the Clock, sleep advances it."""
+
+    def __init__(self, clock):
+        self._clock = clock
+
+    def time(self):
+        self._clock.reads += 1
+        return self._clock.now
+
+    monotonic = perf_counter = time
+
+    def sleep(self, seconds):
+        self._clock.reads += 1
+        self._clock.advance(max(float(seconds), 0.0))
+
+    def __getattr__(self, name):
+        return getattr(real_time, name)
+
+
+def _clock_modules(hooks):
+    from tensorflow.python.training import basic_session_run_hooks
+
+    modules = {id(basic_session_run_hooks): basic_session_run_hooks}
+    for hook in hooks:
+        for cls in type(hook).__mro__:
+            module = sys.modules.get(cls.__module__)
+            name = getattr(module, "__name__", "")
+            if module is not None and name != "builtins" and not name.startswith(("tensorflow", "keras")):
+                modules[id(module)] = module
+    return [modules[k] for k in sorted(modules, key=lambda k: modules[k].__name__)]
+
+
+@contextlib.contextmanager
+def quiet():
+    """Output of hooks fed placeholders goes nowhere: prints, logging, warnings, numpy's complaints."""
+    previous = logging.root.manager.disable
+    sink = io.StringIO()
+    logging.disable(logging.CRITICAL)
+    try:
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), \
+                warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logging.disable(previous)
+
+
+class Results:
+    """What Session.run would return for a hook's fetches, with placeholder values."""
+
+    def __init__(self, graph, mode: str):
+        self.graph = graph
+        self._values = {}  # fetched name -> placeholder, or a counter's tag
+        self._counters = _counter_ops(graph, mode)
+        self._flat = {}  # id(FetchKeys key) -> (key, template, counters): one flat structure's results
+
+    def of(self, fetches, step: int, key=None):
+        """Session.run's return value for `fetches` (a structure of names, tensors, ops) at `step`;
+        `key`: its FetchKeys key, so a structure seen before is answered from its template."""
+        if key is None:
+            return self._build(fetches, step)
+        entry = self._flat.get(id(key))
+        if entry is None:  # the entry keeps the key, so its id stays its own
+            template = self._build(fetches, None)
+            counters = [k for k, v in _items(template) if isinstance(v, _Counter)]
+            entry = self._flat[id(key)] = (key, template, counters)
+        _, template, counters = entry
+        if not isinstance(template, (dict, list, tuple)):
+            return template.dtype(step - 1) if counters else template
+        out = dict(template) if isinstance(template, dict) else list(template)
+        for k in counters:
+            out[k] = template[k].dtype(step - 1)
+        if isinstance(template, tuple):
+            return type(template)(*out) if hasattr(template, "_fields") else tuple(out)
+        return out
+
+    def _build(self, fetches, step):
+        """Results built leaf by leaf; step None leaves counters as their _Counter."""
+        if isinstance(fetches, dict):
+            return {key: self._build(value, step) for key, value in fetches.items()}
+        if isinstance(fetches, list):
+            return [self._build(item, step) for item in fetches]
+        if isinstance(fetches, tuple):
+            items = [self._build(item, step) for item in fetches]
+            return type(fetches)(*items) if hasattr(fetches, "_fields") else tuple(items)
+        if fetches is None:
+            return None
+        key = fetches if isinstance(fetches, str) else id(fetches)
+        if key not in self._values:
+            self._values[key] = (fetches, self._placeholder(fetches))  # keeps the leaf, so its id stays its own
+        value = self._values[key][1]
+        if isinstance(value, _Counter) and step is not None:
+            return value.dtype(step - 1)
+        return value
+
+    def _placeholder(self, leaf):
+        try:
+            element = self.graph.as_graph_element(leaf, allow_tensor=True, allow_operation=True)
+        except (KeyError, ValueError, TypeError):
+            return None
+        if not hasattr(element, "dtype") or not hasattr(element, "op"):
+            return None  # an Operation: Session.run returns None for it
+        dtype = element.dtype
+        if _reads_counter(element.op, self._counters) and dtype.is_integer:
+            return _Counter(dtype.as_numpy_dtype)
+        return _zeros(dtype, element.shape)
+
+
+class FetchKeys:
+    """One hook's flat fetch structures (one leaf, or a dict, list or tuple of leaves; no feeds) as
+    canonical keys: the same key object for the same leaf objects fetched the same way, so a step
+    that repeats the one before costs two tuple builds. Leaves count by identity (never ==: a
+    Tensor's == builds an op), exact because the args that made each key are kept with it."""
+
+    def __init__(self):
+        self._last, self._known = None, {}  # the last key; key -> (key, args)
+
+    def of(self, args):
+        """(key, new): key None when the structure is not flat; new when not seen before."""
+        if args is None or getattr(args, "feed_dict", None):
+            return None, True
+        fetches = getattr(args, "fetches", args)
+        if isinstance(fetches, dict):
+            names, leaves = tuple(fetches), fetches.values()
+        elif isinstance(fetches, (list, tuple)):
+            names, leaves = len(fetches), fetches
+        else:
+            names, leaves = None, (fetches,)
+        ids, last = tuple(map(id, leaves)), self._last
+        if last is not None and last[2] == ids and last[1] == names and last[0] is type(fetches):
+            return last, False
+        if any(t is type(None) or issubclass(t, _NESTED) for t in set(map(type, leaves))):
+            return None, True
+        key = (type(fetches), names, ids)
+        try:
+            canonical, _ = self._known.setdefault(key, (key, args))
+        except TypeError:  # a dict key that cannot be hashed
+            return None, True
+        self._last = canonical
+        return canonical, canonical is key
+
+
+_NESTED = (dict, list, tuple)
+
+
+def _items(template):
+    if isinstance(template, dict):
+        return template.items()
+    if isinstance(template, (list, tuple)):
+        return enumerate(template)
+    return [(None, template)]
+
+
+class _Counter:
+    """A fetched step variable (global step, eval step): its value follows the step."""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+
+def _zeros(dtype, shape):
+    if not shape.is_fully_defined() or int(np.prod(shape.as_list(), dtype=np.int64)) > MAX_ELEMENTS:
+        return None
+    if dtype == tf().string:
+        return b"" if shape.rank == 0 else np.full(shape.as_list(), b"", dtype=object)
+    if not dtype.is_numpy_compatible or dtype.is_quantized or dtype.base_dtype in (tf().resource, tf().variant):
+        return None
+    return np.zeros(shape.as_list(), dtype.as_numpy_dtype)[()]  # [()]: a numpy scalar, as Session returns
+
+
+def _counter_ops(graph, mode: str) -> set:
+    """Names of the variable ops whose value advances with the step in `mode`."""
+    v1 = tf().compat.v1
+    key = {"train": v1.GraphKeys.GLOBAL_STEP, "eval": v1.GraphKeys.EVAL_STEP}.get(mode)
+    return {getattr(v, "op", v).name for v in graph.get_collection(key)} if key else set()
+
+
+def _reads_counter(op, counters) -> bool:
+    for _ in range(3):
+        if op.name in counters:
+            return True
+        if op.type not in _COUNTER_READS or not op.inputs:
+            return False
+        op = op.inputs[0].op
+    return op.name in counters
+
+
+def steps_of(hook) -> int:
+    """How many steps can show the hook's fetches: none for SessionRunHook's own before_run(); one
+    for TensorFlow's hook classes (not a user's subclass), which fetch every name they will at the
+    first step (a constant set, or LoggingTensorHook, SummarySaverHook and ProfilerHook whose timers
+    fire at the first step), except FeedFnHook, which calls the user's function every step."""
+    from tensorflow.python.training.basic_session_run_hooks import FeedFnHook
+    from tensorflow.python.training.session_run_hook import SessionRunHook
+
+    cls = type(hook)
+    if getattr(cls, "before_run", None) is SessionRunHook.before_run:
+        return 0
+    if cls.__module__.startswith(_TF_MODULES) and not issubclass(cls, FeedFnHook):
+        return 1
+    return MAX_STEPS
+
+
+_TF_MODULES = ("tensorflow.", "tensorflow_estimator.")
+
+
+def run(steppers, graph, mode: str, clock: Clock) -> None:
+    """Step the hooks (hooks.py's steppers: .hook, .before_run(context, step) -> args or None,
+    .failed, .last_new) as MonitoredSession would, until their schedules are seen or a hook
+    requests a stop. The first step's before_run() speaks as the user's code would; the rest is quiet."""
+    results = Results(graph, mode)
+    courses = {id(s): _Course(s.hook) for s in steppers}
+    active = [s for s in steppers if courses[id(s)].bound]
+    step, context = 1, _context()
+    asked = [(s, _before_run(s, context, step, clock, courses[id(s)])) for s in active]
+    with quiet():
+        while True:
+            values = _Values(results, step)
+            for stepper, args in asked:
+                _after_run(stepper, context, args, values, clock, courses[id(stepper)])
+            active = [s for s in active if courses[id(s)].goes_on(s, step)]
+            if context.stop_requested or not active:
+                return
+            step += 1
+            clock.advance()
+            context = _context()
+            asked = [(s, _before_run(s, context, step, clock, courses[id(s)])) for s in active]
+
+
+class _Course:
+    """How far one hook is stepped: steps_of()'s bound, PATIENCE steps after its last new name, or
+    until a step leaves its state as it found it (hook_state.py: every later step would repeat it).
+    The state is read around steps 1, 2, 4, 8...: reading it can cost as much as a step."""
+
+    def __init__(self, hook):
+        from tensorflow.python.training.session_run_hook import SessionRunHook
+
+        self.bound = steps_of(hook)
+        self.after_run = getattr(type(hook), "after_run", None) is not SessionRunHook.after_run  # else a no-op
+        self.state = hook_state.fingerprint(hook) if self.bound > 1 else None
+        self.read_clock = False  # in the current step
+
+    def goes_on(self, stepper, step) -> bool:
+        if stepper.failed or step >= self.bound or step - stepper.last_new >= PATIENCE:
+            return False
+        read_clock, self.read_clock = self.read_clock, False
+        if not (_power_of_two(step) or _power_of_two(step + 1)):
+            return True
+        if self.state is None:  # its state cannot be read
+            return True
+        previous, self.state = self.state, hook_state.fingerprint(stepper.hook)
+        return not (_power_of_two(step) and not read_clock and previous == self.state)
+
+
+def _power_of_two(n: int) -> bool:
+    return n & (n - 1) == 0
+
+
+def _before_run(stepper, context, step, clock, course):
+    reads = clock.reads
+    args = stepper.before_run(context, step)
+    course.read_clock = course.read_clock or clock.reads != reads
+    return args
+
+
+def _context():
+    from tensorflow.python.training import session_run_hook as srh
+
+    return srh.SessionRunContext(original_args=srh.SessionRunArgs(fetches=None), session=None)
+
+
+class _Values:
+    """One step's SessionRunValues maker: the options and metadata MonitoredSession shares among hooks."""
+
+    def __init__(self, results, step):
+        from tensorflow.core.protobuf import config_pb2
+
+        self.results, self.step = results, step
+        self.options, self.run_metadata = config_pb2.RunOptions(), config_pb2.RunMetadata()
+
+    def of(self, args, key):
+        from tensorflow.python.training.session_run_hook import SessionRunValues
+
+        fetches = None if args is None else getattr(args, "fetches", args)
+        return SessionRunValues(results=self.results.of(fetches, self.step, key),
+                                options=self.options, run_metadata=self.run_metadata)
+
+
+def _after_run(stepper, context, args, values, clock, course) -> None:
+    if stepper.failed or not course.after_run:
+        return
+    reads = clock.reads
+    try:
+        stepper.hook.after_run(context, values.of(args, stepper.key))
+    except Exception:  # noqa: BLE001 - no session, or a placeholder it cannot use: stepped no further
+        stepper.failed = True
+    course.read_clock = course.read_clock or clock.reads != reads
