@@ -56,3 +56,59 @@ def test_explain_without_model_does_not_import_tensorflow():
                             env={**os.environ, "PYTHONPATH": ROOT})
     out = result.stdout.splitlines()
     assert (out[0], out[-1]) == ("Found 14 known TensorFlow errors.", "TF False"), result.stderr
+
+
+RENAMED_MODEL = '''
+import numpy as np
+import tensorflow as tf
+
+params = {}
+
+
+def input_fn():
+    x = np.linspace(0, 1, 32, dtype="float32").reshape(8, 4)
+    return tf.data.Dataset.from_tensor_slices(({"x": x}, x[:, :1])).repeat().batch(4)
+
+
+def model_fn(features, labels, mode):
+    w = tf.compat.v1.get_variable("head/kernel", [4, 1])  # 'head/weights' in the checkpoint
+    logits = tf.matmul(features["x"], w)
+    if mode == tf.estimator.ModeKeys.PREDICT:
+        return tf.estimator.EstimatorSpec(mode, predictions={"y": logits})
+    loss = tf.reduce_mean(tf.square(logits - labels))
+    return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=tf.compat.v1.train.GradientDescentOptimizer(
+        0.1).minimize(loss, global_step=tf.compat.v1.train.get_global_step()))
+'''
+
+
+def test_the_assignment_map_a_fix_points_to_is_printed(cli, tmp_path):
+    """GL301's fix says "restore with the assignment_map printed below": explain prints it."""
+    import numpy as np
+    from realtf.checkpoints import write_variables
+
+    model = tmp_path / "model.py"
+    model.write_text(RENAMED_MODEL)
+    prefix = write_variables(str(tmp_path / "md"), {"head/weights": np.ones([4, 1], "float32")}, step=2)
+    log = tmp_path / "run.log"
+    log.write_text("tensorflow.python.framework.errors_impl.NotFoundError: Key head/kernel not found in checkpoint\n")
+    code, out, _ = cli("explain", log, "--model", model, "--checkpoint", prefix)
+    assert code == 0
+    diagnosis = out.split("-" * 72)[0]
+    below = diagnosis.split("assignment_map printed below", 1)
+    assert len(below) == 2, diagnosis
+    assert f"tf.compat.v1.train.init_from_checkpoint({prefix!r}, {{\n    'head/weights': 'head/kernel',\n}})" \
+        in below[1]
+
+
+def test_no_assignment_map_without_a_rename(cli, tmp_path):
+    import numpy as np
+    from realtf.checkpoints import write_variables
+
+    model = tmp_path / "model.py"
+    model.write_text(RENAMED_MODEL)
+    prefix = write_variables(str(tmp_path / "md"), {"head/kernel": np.ones([4, 1], "float32")}, step=2)
+    log = tmp_path / "run.log"
+    log.write_text("NotFoundError: Key head/kernel not found in checkpoint\n")
+    code, out, _ = cli("explain", log, "--model", model, "--checkpoint", prefix)
+    assert code == 0
+    assert "Rename pairing" not in out and "init_from_checkpoint(" not in out

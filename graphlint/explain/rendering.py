@@ -88,11 +88,20 @@ def diagnose(errors, report) -> list:
     return out
 
 
+def _renamed(findings, report) -> bool:
+    """Does a finding shown speak about a key of the rename pairing (its fix then points to the
+    assignment_map, which must follow)?"""
+    keys = {k for graph_key, ckpt_key, _ in report.renames for k in (graph_key, ckpt_key)}
+    return any(name in keys for f in findings for name in f.all_names)
+
+
 def _diagnosis(errors, report) -> list:
-    from graphlint.report.text import finding_lines  # only with --model: the text report's finding block
+    # only with --model: the text report's blocks
+    from graphlint.report.text import finding_lines, rename_lines
 
     lines = [f"Diagnosis from building {report.info.model} (TensorFlow {report.info.tf_version}):"]
-    for err, hits in diagnose(errors, report):
+    diagnosed = diagnose(errors, report)
+    for err, hits in diagnosed:
         names = ", ".join(err.names) or err.kind
         lines.append("")
         if hits:
@@ -102,6 +111,8 @@ def _diagnosis(errors, report) -> list:
         else:
             lines.append(f"log line {err.line}: {names}: the model as it is now does not reproduce this "
                          "(was the code or the checkpoint changed since the run?)")
+    if _renamed([f for _, hits in diagnosed for f in hits], report):
+        lines += [""] + [line.rstrip("\n") for line in rename_lines(report)]
     return lines + ["", RULE, ""]
 
 

@@ -57,10 +57,16 @@ def _checkpoint_sections(report) -> list:
         out.append("Checkpoint keys no mode restores (only 'other' is worth reading):")
         out.append(tabulate(unused, headers=("class", "keys", "e.g."), tablefmt="simple"))
         out.append("")
-    if report.renames:
-        out.append("Rename pairing (same shape and dtype, by name similarity), ready to paste:")
-        out.append(pairing.code(report.renames, report.checkpoint.prefix))
-    return out
+    return out + rename_lines(report)
+
+
+def rename_lines(report) -> list:
+    """The rename pairing as code to paste (also printed by `graphlint explain --checkpoint`, whose
+    findings' fixes point to it)."""
+    if not report.renames:
+        return []
+    return ["Rename pairing (same shape and dtype, by name similarity), ready to paste:",
+            pairing.code(report.renames, report.checkpoint.prefix)]
 
 
 def finding_lines(f, color: bool = False) -> list:
