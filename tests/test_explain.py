@@ -112,3 +112,41 @@ def test_no_assignment_map_without_a_rename(cli, tmp_path):
     code, out, _ = cli("explain", log, "--model", model, "--checkpoint", prefix)
     assert code == 0
     assert "Rename pairing" not in out and "init_from_checkpoint(" not in out
+
+
+PERIODIC_HOOK_MODEL = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "logs",
+                                        "tf215_periodic_hook_fetch_missing.py"), encoding="utf-8").read()
+
+
+def test_a_periodic_hooks_failure_is_not_blamed_on_a_code_change(cli, tmp_path):
+    """The log's hook fetched a missing name at step 50 only; the model is the run's, unchanged."""
+    model = tmp_path / "model.py"
+    model.write_text(PERIODIC_HOOK_MODEL)
+    code, out, _ = cli("explain", os.path.join(LOGS, "tf215_periodic_hook_fetch_missing.log"), "--model", model)
+    assert code == 0
+    diagnosis = " ".join(out.split("-" * 72)[0].split())  # unwrapped
+    assert "log line 64: debug/norm:0: not reproduced" in diagnosis
+    assert "called each hook's begin() and before_run() once" in diagnosis
+    assert "fetched only at some steps or on a condition" in diagnosis
+    assert "changed" not in diagnosis
+
+
+def test_the_periodic_hook_fails_at_step_50_only(tmp_path):
+    """What the log above says, for real: 49 steps train, the 50th fails on the hook's fetch."""
+    import importlib.util
+
+    import pytest
+
+    from graphlint.model.tfcompat import estimator_api, real_estimator, tf
+
+    if real_estimator() is None:
+        pytest.skip("needs the real Estimator (TF 2.15 + tensorflow-estimator)")
+    path = tmp_path / "periodic.py"
+    path.write_text(PERIODIC_HOOK_MODEL)
+    spec = importlib.util.spec_from_file_location("periodic_hook_model", path)
+    module = importlib.util.module_from_spec(spec)
+    with estimator_api():
+        spec.loader.exec_module(module)
+        tf().estimator.Estimator(module.model_fn, model_dir=str(tmp_path / "a")).train(module.input_fn, steps=49)
+        with pytest.raises((KeyError, ValueError)):
+            tf().estimator.Estimator(module.model_fn, model_dir=str(tmp_path / "b")).train(module.input_fn, steps=50)

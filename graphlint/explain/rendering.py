@@ -88,6 +88,31 @@ def diagnose(errors, report) -> list:
     return out
 
 
+# What graphlint's hook simulation (graphlint/model/hooks.py) does today: one before_run() per hook.
+HOOK_CALLS = "called each hook's begin() and before_run() once, as at the first step"
+
+
+def _not_reproduced(err, report) -> str:
+    """What was checked without finding the error, and what can still explain it (never one guess)."""
+    built = [m for m, s in report.snapshots.items() if s.built] or ["no mode"]
+    checked = [f"built {', '.join(built)}"]
+    info = KINDS.get(err.kind)
+    reasons = []
+    if info is not None and info.fetched:
+        checked.append(HOOK_CALLS)
+        reasons.append("the name is fetched only at some steps or on a condition (a periodic hook, "
+                       "e.g. every N steps), which one before_run() does not reach")
+    if info is not None and info.restore:
+        if report.checkpoint is None:
+            reasons.append("the error depends on the checkpoint the run restored: pass it with --checkpoint")
+        else:
+            checked.append(f"compared every mode's restore keys with {report.checkpoint.prefix}")
+            reasons.append("the run restored another checkpoint than this one")
+    reasons.append("the run used other code, params or flags than this build")
+    return (f"graphlint {'; '.join(checked)}, and no finding names it. Possible reasons: "
+            + "; ".join(reasons) + ".")
+
+
 def _renamed(findings, report) -> bool:
     """Does a finding shown speak about a key of the rename pairing (its fix then points to the
     assignment_map, which must follow)?"""
@@ -109,8 +134,8 @@ def _diagnosis(errors, report) -> list:
             for f in hits:
                 lines.extend("  " + ln for ln in finding_lines(f))
         else:
-            lines.append(f"log line {err.line}: {names}: the model as it is now does not reproduce this "
-                         "(was the code or the checkpoint changed since the run?)")
+            lines.append(f"log line {err.line}: {names}: not reproduced")
+            lines.extend(_wrap("  " + _not_reproduced(err, report), indent="  "))
     if _renamed([f for _, hits in diagnosed for f in hits], report):
         lines += [""] + [line.rstrip("\n") for line in rename_lines(report)]
     return lines + ["", RULE, ""]
