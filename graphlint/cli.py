@@ -101,8 +101,7 @@ TF_DISTRIBUTIONS = ("tensorflow", "tensorflow-cpu", "tensorflow-intel", "tensorf
 _NO_TF = "not installed (pip install 'tf-graphlint[cpu]')"
 _ABSENT = {"tensorflow-estimator": "not installed (TensorFlow 2.16+ has no tf.estimator: graphlint uses its "
                                    "stand-in)",
-           "tf-keras": "not installed (tf.compat.v1.layers models on TensorFlow 2.16+ need it: "
-                       "pip install 'tf-graphlint[keras]')"}
+           "tf-keras": "not installed (tf.compat.v1.layers models on TensorFlow 2.16+ need it: {install})"}
 
 
 def version_text() -> str:
@@ -120,7 +119,10 @@ def version_text() -> str:
     lines = [f"graphlint {__version__} (Python {sys.version.split()[0]})",
              f"TensorFlow: {', '.join(found) or _NO_TF}"]
     if found:
-        lines += [f"{name}: {installed(name) or absent}" for name, absent in _ABSENT.items()]
+        from graphlint.model.tfcompat import tf_keras_install
+
+        install = tf_keras_install(found[0].split()[1], bool(installed("tensorflow")))
+        lines += [f"{name}: {installed(name) or absent.format(install=install)}" for name, absent in _ABSENT.items()]
     return "\n".join(lines) + "\n"
 
 
