@@ -15,6 +15,7 @@ COMMON_LABELS = {
     "checkpoint": "checkpoint",
     "fetch": "fetched as",
     "context": "used as",
+    "op": "op type",
 }
 _CONTEXTS = {"fetch": "a fetch (Session.run / SessionRunArgs of a hook)", "feed_dict": "a feed_dict key"}
 RULE = "-" * 72  # between the diagnosis and the explanations

@@ -35,7 +35,10 @@ import functools
 import importlib
 import pkgutil
 
+from graphlint.explain.patterns import Pattern
+
 KINDS: dict = {}  # id -> Kind instance, filled by all_kinds()
+_EAGER_OP = Pattern(r"\[Op:(?P<op>\w{1,64})\]")  # eager's "... [Op:MatMul] name: "
 
 
 class Kind:
@@ -65,6 +68,17 @@ class Kind:
 
     def add(self, ctx, names, i, line, start, end, details=None):
         return ctx.add(self.id, names, i, line, start, end, details)
+
+    def add_op_error(self, ctx, i, line, m, details):
+        """An op kernel's error at match m: named by its node ("[[{{node x}}]]" after it, "Node: 'x'"
+        before it); an eager op has none, and "[Op:MatMul]" after it gives its type instead."""
+        d = ctx.node_after(i, line, m.end())
+        d.pop("variable", None)  # only an Assign's first input is a variable
+        op = _EAGER_OP.search(line, m.end(), m.end() + 400)
+        if op:
+            d["op"] = op.group("op")
+        d.update(details)
+        return self.add(ctx, (d["node"],) if "node" in d else (), i, line, m.start(), m.end(), d)
 
 
 @functools.lru_cache(maxsize=None)
