@@ -84,7 +84,10 @@ def _lint_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--format", choices=FORMATS, help="output format (default: text)")
     g.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     g.add_argument("--show-all", action="store_true",
-                   help="list every row of the names-in-some-modes table (default: a screenful)")
+                   help="list every row of the names-in-some-modes table (default: a screenful, and only "
+                        "with findings or a row of class 'other')")
+    g.add_argument("--table", action=argparse.BooleanOptionalAction, default=None,
+                   help="--no-table: never print the names-in-some-modes table (config: table = false)")
     brief = g.add_mutually_exclusive_group()
     brief.add_argument("--statistics", action="store_true",
                        help="text format only: count the findings per rule (count, code, symbol; most first) "
@@ -242,7 +245,7 @@ def request_from_args(args):
         "model_fn": args.model_fn, "input_fn": args.input_fn, "select": args.select,
         "extend_select": args.extend_select, "ignore": args.ignore, "fail_on": args.fail_on,
         "format": args.format, "baseline": args.baseline, "checkpoint": getattr(args, "checkpoint", None),
-        "modes": list(args.modes) if args.modes else None, "warm_start": args.warm_start,
+        "modes": list(args.modes) if args.modes else None, "warm_start": args.warm_start, "table": args.table,
     }
     per_mode = {m: parse_params(v, f"--params-{m}") for m in MODES if (v := getattr(args, f"params_{m}")) is not None}
     return Request(
@@ -265,7 +268,7 @@ def _run_request(args):
     from graphlint.run.application import Request
 
     settings = {"select": args.select, "extend_select": args.extend_select, "ignore": args.ignore,
-                "fail_on": args.fail_on, "format": args.format, "baseline": args.baseline}
+                "fail_on": args.fail_on, "format": args.format, "baseline": args.baseline, "table": args.table}
     program = args.program[1:] if args.program[:1] == ["--"] else args.program
     return Request(command="run", config=args.config, settings=settings, program=program or None, jobs=args.jobs,
                    timeout=args.timeout, exit_zero=args.exit_zero, write_baseline=args.write_baseline,

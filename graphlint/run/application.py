@@ -271,9 +271,10 @@ class Application:
 
     def render(self, outcomes) -> str:
         fmt = formatter(self.config.format)
+        options = dataclasses.replace(self.request.render, table=self.config.table)
         if self.several:
-            return fmt.render_many(outcomes, self.request.render)
-        text = fmt.render(outcomes[0].report, self.request.render)
+            return fmt.render_many(outcomes, options)
+        text = fmt.render(outcomes[0].report, options)
         serving = outcomes[0].report.serving
         if serving is not None and self.config.format == "text":
             from graphlint.serving.run import render_table
