@@ -121,3 +121,15 @@ def test_a_user_who_chose_keras3_is_told_about_the_variable(monkeypatch):
     monkeypatch.setattr(model_fn_failed.importlib.util, "find_spec", lambda name: object())  # tf-keras "installed"
     fix = model_fn_failed.keras_fix(BuildFailure("AttributeError", "`dense` is not available with Keras 3.", None))
     assert "TF_USE_LEGACY_KERAS=0" in fix and "set TF_USE_LEGACY_KERAS=1" in fix
+
+
+def test_a_model_that_uses_the_layers_at_import_time_gets_the_same_line(cli, tmp_path):
+    if has_v1_layers():
+        pytest.skip("this TensorFlow has tf.compat.v1.layers (TF 2.15, or tf-keras installed)")
+    model = tmp_path / "model.py"
+    model.write_text("import tensorflow as tf\n\nDense = tf.compat.v1.layers.Dense\n" + V1_LAYERS_MODEL,
+                     encoding="utf-8")
+    code, out, err = cli("diff", model, "--no-cache", "--jobs", "1")
+    assert (code, out) == (2, "")
+    (line,) = err.splitlines()
+    assert line.startswith(f"graphlint: error: {model}:3: AttributeError: ") and "tf-keras==" in line
