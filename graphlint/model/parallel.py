@@ -6,8 +6,8 @@ worker. The rules run in the parent on the same data as in a serial run, so the 
 same byte for byte. (A job may still return a server that answers questions over the pipe
 until it is told to stop.) Whatever a worker prints (the model's prints, TensorFlow's warnings) is
 captured and replayed in a fixed order, so the console output does not depend on scheduling. Python
-warnings are sent back instead and shown once per run, as one process shows them (each worker's
-warning registry starts as the parent's, so every mode would show the same deprecation again).
+warnings that passed the worker's filters are sent back and shown by the parent, through
+warnings.showwarning, where the run layer shows each once per run (engine.each_warning_once).
 """
 
 from __future__ import annotations
@@ -98,9 +98,7 @@ class Worker:
                 while view:
                     view = view[os.write(fd, view):]
         for text, category, filename, lineno, line in self.warned:
-            if (text, category, filename, lineno) not in _SHOWN:  # Python's own key for "default"
-                _SHOWN.add((text, category, filename, lineno))
-                warnings.showwarning(text, category, filename, lineno, line=line)
+            warnings.showwarning(text, category, filename, lineno, line=line)
 
     def close(self) -> None:
         try:
@@ -163,9 +161,6 @@ def _unwrap(label: str, message):
     if kind == "usage":
         raise UsageError(payload[0])
     raise WorkerError(f"{label}: {payload[0]}", payload[1])
-
-
-_SHOWN: set = set()  # the workers' warnings this process has shown
 
 
 def _recording(into: list):

@@ -166,6 +166,12 @@ class Application:
     def run(self) -> list:
         """[Outcome] in the models' order, with final findings. One model's bad input raises
         UsageError; with several, it is that model's Outcome and the others are still checked."""
+        from graphlint.run.engine import each_warning_once
+
+        with each_warning_once():
+            return self._run()
+
+    def _run(self) -> list:
         if self.programs is not None:
             with self._program_run:
                 raw = [Outcome(p.model.target, self._report_program(p)) for p in self.programs]
