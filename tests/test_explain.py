@@ -150,3 +150,14 @@ def test_the_periodic_hook_fails_at_step_50_only(tmp_path):
         tf().estimator.Estimator(module.model_fn, model_dir=str(tmp_path / "a")).train(module.input_fn, steps=49)
         with pytest.raises((KeyError, ValueError)):
             tf().estimator.Estimator(module.model_fn, model_dir=str(tmp_path / "b")).train(module.input_fn, steps=50)
+
+
+def test_a_shape_error_not_reproduced_says_graphlint_does_not_run_the_graph(cli):
+    code, out, _ = cli("explain", os.path.join(LOGS, "tf215_matmul_shape_mismatch.log"),
+                       "--model", os.path.join(ROOT, "tests", "cases", "clean.py"))
+    assert code == 0
+    diagnosis = " ".join(out.split("-" * 72)[0].split())
+    assert "log line 15: logits: not reproduced" in diagnosis
+    assert "the shapes of the data the op met when it ran, and graphlint builds the graphs without running them" \
+        in diagnosis
+    assert "before_run" not in diagnosis  # no hook fetched it

@@ -99,6 +99,9 @@ def _not_reproduced(err, report) -> str:
     checked = [f"built {', '.join(built)}"]
     info = KINDS.get(err.kind)
     reasons = []
+    if info is not None and info.data_dependent:
+        reasons.append("the error comes from the shapes of the data the op met when it ran, and graphlint "
+                       "builds the graphs without running them")
     if info is not None and info.fetched:
         checked.append(HOOK_CALLS)
         reasons.append("the name is fetched only at some steps or on a condition (a periodic hook, "

@@ -55,6 +55,7 @@ class Kind:
     wraps_restore = False  # only wraps a restore error: dropped when that error is in the log near it
     fetched = False  # can be a fetch or feed_dict key, so the "Fetch argument X ..." wrapper names it
     identity: tuple = ()  # for an error without names: the details that tell two of them apart
+    data_dependent = False  # raised by what an op met when it ran, which building a graph cannot see
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

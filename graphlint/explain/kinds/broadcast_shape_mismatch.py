@@ -11,6 +11,7 @@ class BroadcastShapeMismatch(Kind):
     title = "An element-wise op got shapes that do not broadcast"
     triggers = ("Incompatible shapes: ",)
     identity = ("x_shape", "y_shape")  # an eager op names no node
+    data_dependent = True
     labels = {"x_shape": "shape of x", "y_shape": "shape of y"}
     meaning = (
         "An element-wise op (add, sub, mul, a comparison, a loss) ran with two inputs whose shapes "

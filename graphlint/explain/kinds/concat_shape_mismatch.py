@@ -17,6 +17,7 @@ class ConcatShapeMismatch(Kind):
     title = "A concat got inputs whose other dimensions differ"
     triggers = ("ConcatOp : ",)
     identity = ("first_shape", "other_shape")  # an eager op names no node
+    data_dependent = True
     labels = {"first_shape": "shape of input 0", "other_input": "differing input",
               "other_shape": "shape of that input", "mismatch": "what differs"}
     meaning = (

@@ -11,6 +11,7 @@ class MatmulShapeMismatch(Kind):
     title = "A matrix multiplication got operands whose inner dimensions differ"
     triggers = ("Matrix size-incompatible",)
     identity = ("a_shape", "b_shape")  # an eager op names no node
+    data_dependent = True
     labels = {"a_shape": "shape of a (In[0])", "b_shape": "shape of b (In[1])"}
     meaning = (
         "A MatMul or BatchMatMul op ran with inputs a and b whose shapes cannot be multiplied: the "

@@ -15,6 +15,7 @@ class ReshapeSizeMismatch(Kind):
     title = "A reshape asked for a shape of another number of values"
     triggers = ("Input to reshape is a tensor with",)
     identity = ("values", "requested")  # an eager op names no node
+    data_dependent = True
     labels = {"values": "values in the input", "requested": "values the shape asks for"}
     meaning = (
         "A reshape ran on a tensor whose number of values differs from the number the requested "
