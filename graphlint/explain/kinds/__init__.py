@@ -18,7 +18,8 @@ How to add a kind, say "graph-is-finalized":
      (``ctx.node_after``), the checkpoint being restored (``ctx.restore_context``) and tracebacks
      (``ctx.defined_at``). Details are str values; give new detail keys a ``labels`` entry;
    - ``meaning``, ``causes``, ``fix``: two to four sentences each, in plain English;
-   - ``restore``, ``fetched``, ``identity``: see Kind below.
+   - ``restore``, ``fetched``, ``identity``, ``data_dependent``: see Kind below; an op error of
+     a kernel can record its node (or eager op type) with ``self.add_op_error``.
 
 2. A log of a real failing run under tests/logs/ (paths made generic), or, for an old TF
    version's wording, one hand-made from that version's sources; or, for a one-line message, a
