@@ -84,7 +84,10 @@ def _lint_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--format", choices=FORMATS, help="output format (default: text)")
     g.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     g.add_argument("--show-all", action="store_true",
-                   help="list every row of the names-in-some-modes table (default: a screenful)")
+                   help="list every row of the names-in-some-modes table (default: a screenful, and only "
+                        "with findings or a row of class 'other')")
+    g.add_argument("--table", action=argparse.BooleanOptionalAction, default=None,
+                   help="--no-table: never print the names-in-some-modes table (config: table = false)")
     brief = g.add_mutually_exclusive_group()
     brief.add_argument("--statistics", action="store_true",
                        help="text format only: count the findings per rule (count, code, symbol; most first) "
@@ -101,8 +104,7 @@ TF_DISTRIBUTIONS = ("tensorflow", "tensorflow-cpu", "tensorflow-intel", "tensorf
 _NO_TF = "not installed (pip install 'tf-graphlint[cpu]')"
 _ABSENT = {"tensorflow-estimator": "not installed (TensorFlow 2.16+ has no tf.estimator: graphlint uses its "
                                    "stand-in)",
-           "tf-keras": "not installed (tf.compat.v1.layers models on TensorFlow 2.16+ need it: "
-                       "pip install 'tf-graphlint[keras]')"}
+           "tf-keras": "not installed (tf.compat.v1.layers models on TensorFlow 2.16+ need it: {install})"}
 
 
 def version_text() -> str:
@@ -120,7 +122,10 @@ def version_text() -> str:
     lines = [f"graphlint {__version__} (Python {sys.version.split()[0]})",
              f"TensorFlow: {', '.join(found) or _NO_TF}"]
     if found:
-        lines += [f"{name}: {installed(name) or absent}" for name, absent in _ABSENT.items()]
+        from graphlint.model.tfcompat import tf_keras_install
+
+        install = tf_keras_install(found[0].split()[1], bool(installed("tensorflow")))
+        lines += [f"{name}: {installed(name) or absent.format(install=install)}" for name, absent in _ABSENT.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -240,7 +245,7 @@ def request_from_args(args):
         "model_fn": args.model_fn, "input_fn": args.input_fn, "select": args.select,
         "extend_select": args.extend_select, "ignore": args.ignore, "fail_on": args.fail_on,
         "format": args.format, "baseline": args.baseline, "checkpoint": getattr(args, "checkpoint", None),
-        "modes": list(args.modes) if args.modes else None, "warm_start": args.warm_start,
+        "modes": list(args.modes) if args.modes else None, "warm_start": args.warm_start, "table": args.table,
     }
     per_mode = {m: parse_params(v, f"--params-{m}") for m in MODES if (v := getattr(args, f"params_{m}")) is not None}
     return Request(
@@ -263,7 +268,7 @@ def _run_request(args):
     from graphlint.run.application import Request
 
     settings = {"select": args.select, "extend_select": args.extend_select, "ignore": args.ignore,
-                "fail_on": args.fail_on, "format": args.format, "baseline": args.baseline}
+                "fail_on": args.fail_on, "format": args.format, "baseline": args.baseline, "table": args.table}
     program = args.program[1:] if args.program[:1] == ["--"] else args.program
     return Request(command="run", config=args.config, settings=settings, program=program or None, jobs=args.jobs,
                    timeout=args.timeout, exit_zero=args.exit_zero, write_baseline=args.write_baseline,

@@ -55,6 +55,7 @@ class Config:
     format: str = "text"
     baseline: Optional[str] = None
     run: Optional[list] = None  # `graphlint run`'s program: ["python", "trainer/task.py", "--flag", "x"]
+    table: bool = True  # the text report's mode-diff table, when it has something to read (--no-table)
 
     def per_mode_params(self) -> dict:
         """The shape engine.diff takes: mode -> params, for the modes that have some."""
@@ -71,6 +72,10 @@ def _str_list(v):
 
 def _table(v):
     return isinstance(v, dict)
+
+
+def _bool(v):
+    return isinstance(v, bool)
 
 
 def _selectors(v):
@@ -102,6 +107,7 @@ _KEYS = {
     "format": ("format", _str, "a string", FORMATS),
     "baseline": ("baseline", _str, "a string", None),
     "run": ("run", _str_list, "a list of strings", None),
+    "table": ("table", _bool, "true or false", None),
 }
 _PATH_FIELDS = ("checkpoint", "baseline", "warm_start")
 

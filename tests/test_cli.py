@@ -130,3 +130,63 @@ def test_python_dash_m_runs_the_cli():
     result = _run("-m", "graphlint", "diff", "fixtures/per_class_auc/attempt2.py", "--modes", "eval")
     assert result.returncode == 1
     assert "GL202 [error] [eval] reentered-variable-scope: class_0/" in result.stdout
+
+
+TABLE = "Names in some modes only"
+CLEAN = os.path.join(ROOT, "tests", "cases", "clean.py")
+EVAL_PROBE_MODEL = """
+import tensorflow as tf
+
+
+def model_fn(features, labels, mode, params):
+    w = tf.compat.v1.get_variable("w", [2, 1])
+    loss = tf.reduce_mean(tf.square(tf.matmul(features, w) - labels))
+    if mode == tf.estimator.ModeKeys.EVAL:
+        tf.identity(loss, name="debug/probe")  # class 'other': worth reading
+    train_op = tf.compat.v1.train.GradientDescentOptimizer(0.1).minimize(
+        loss, global_step=tf.compat.v1.train.get_or_create_global_step())
+    return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op, predictions=loss)
+
+
+def input_fn():
+    return tf.ones([4, 2]), tf.ones([4, 1])
+"""
+
+
+def test_a_clean_report_is_the_header_and_the_summary(cli):
+    """Its mode-diff rows are all of expected classes: nothing to read there."""
+    code, out, _ = cli("diff", CLEAN, "--jobs", "1")
+    assert code == 0
+    header, blank, summary = out.splitlines()
+    assert header.startswith("graphlint ") and blank == "" and summary.startswith("nothing that will break: 0 errors")
+    code, out, _ = cli("diff", CLEAN, "--jobs", "1", "--format", "json")
+    assert json.loads(out)["mode_diff"]  # the JSON keeps the table
+    code, out, _ = cli("diff", CLEAN, "--jobs", "1", "--show-all")
+    assert TABLE in out
+
+
+def test_the_table_comes_with_findings_unless_no_table(cli, tmp_path):
+    attempt2 = _fixture("attempt2")
+    assert TABLE in cli("diff", attempt2, "--jobs", "1")[1]
+    code, out, _ = cli("diff", attempt2, "--jobs", "1", "--no-table")
+    assert code == 1 and TABLE not in out and "GL202" in out
+    config = tmp_path / "graphlint.toml"
+    config.write_text("table = false\n")
+    assert TABLE not in cli("diff", attempt2, "--jobs", "1", "--config", config)[1]
+    assert TABLE in cli("diff", attempt2, "--jobs", "1", "--config", config, "--table")[1]
+
+
+def test_an_other_row_shows_the_table_without_findings(cli, tmp_path):
+    model = tmp_path / "probe.py"
+    model.write_text(EVAL_PROBE_MODEL)
+    code, out, _ = cli("diff", model, "--jobs", "1", "--modes", "train,eval", "--ignore", "GL104")
+    assert code == 0 and "0 errors, 0 warnings, 0 info" in out
+    rows = out.split(TABLE)[1].splitlines()
+    assert any(row.split()[:2] == ["debug", "other"] for row in rows), out
+
+
+def test_table_in_the_config_is_a_boolean(cli, tmp_path):
+    config = tmp_path / "graphlint.toml"
+    config.write_text('table = "no"\n')
+    code, _, err = cli("diff", CLEAN, "--config", config)
+    assert code == 2 and err.strip().endswith("table: expected true or false, got 'no'")

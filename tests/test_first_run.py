@@ -191,7 +191,54 @@ def test_readme_install_lines_name_our_distribution():
     (an editable install of this checkout, `-e .`, is ours whatever the name)."""
     docs = [os.path.join(ROOT, "README.md")] + [os.path.join(ROOT, "docs", n) for n in os.listdir(
         os.path.join(ROOT, "docs"))]
+    import re
+
     for path in docs:
         for line in open(path, encoding="utf-8"):
-            if "pip install" in line and "-e " not in line and "graphlint" in line:
-                assert "tf-graphlint" in line, f"{path}: {line.strip()}"
+            for args in re.findall(r"pip install ([^`(]*)", line):  # a command's arguments, to its end
+                if "-e " not in args and "graphlint" in args:
+                    assert "tf-graphlint" in args, f"{path}: {line.strip()}"
+
+
+SERVING_MODEL = '''
+import numpy as np
+import tensorflow as tf
+
+
+def input_fn():
+    x = np.linspace(0, 1, 32, dtype="float32").reshape(8, 4)
+    return tf.data.Dataset.from_tensor_slices(({"x": x}, x[:, :1])).repeat().batch(4)
+
+
+def serving_input_receiver_fn():
+    x = tf.compat.v1.placeholder(tf.float32, [None, 4], name="x")
+    return tf.estimator.export.ServingInputReceiver({"x": x}, {"x": x})
+
+
+def model_fn(features, labels, mode):
+    logits = tf.matmul(features["x"], tf.compat.v1.get_variable("w", [4, 3]))
+    if mode == tf.estimator.ModeKeys.PREDICT:
+        outputs = {"serving_default": tf.estimator.export.PredictOutput({"logits": logits})}
+        return tf.estimator.EstimatorSpec(mode, predictions={"logits": logits}, export_outputs=outputs)
+    loss = tf.reduce_mean(tf.square(logits[:, :1] - labels))
+    return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=tf.compat.v1.train.GradientDescentOptimizer(
+        0.1).minimize(loss, global_step=tf.compat.v1.train.get_global_step()))
+'''
+
+
+def test_check_saved_model_stderr_is_graphlints_own(tmp_path):
+    """The SavedModel is read with TF's loader: TensorFlow must be imported (and its C++ start-up
+    lines captured) before that loader's own import."""
+    from graphlint.model.tfcompat import tf
+
+    t = tf()
+    with t.Graph().as_default(), t.compat.v1.Session() as sess:
+        x = t.compat.v1.placeholder(t.float32, [None, 4], name="x")
+        w = t.compat.v1.get_variable("w", [4, 3])
+        sess.run(t.compat.v1.global_variables_initializer())
+        t.compat.v1.saved_model.simple_save(sess, str(tmp_path / "sm"), {"x": x}, {"logits": t.matmul(x, w)})
+    model = tmp_path / "serve.py"
+    model.write_text(SERVING_MODEL)
+    result = _graphlint("check", str(model), "--saved-model", str(tmp_path / "sm"), "--jobs", "1", "--no-cache")
+    assert "signatures of the export" in result.stdout
+    assert result.stderr == ""

@@ -44,6 +44,24 @@ EXPECTED = {
     "tf215_estimator_hook_tensor_missing.log": [
         ("tensor-not-in-graph", ("class_0/auc_classid_0:0",), 66),
     ],
+    # TF 2.15 Estimator.train: a hook fetches a name that does not exist, at step 50 only
+    # (tf215_periodic_hook_fetch_missing.py is the model).
+    "tf215_periodic_hook_fetch_missing.log": [
+        ("tensor-not-in-graph", ("debug/norm:0",), 64),
+    ],
+    # TF 2.15 graph mode (Session.run), the four shape errors of tf215_shape_errors_graph.py: the op
+    # error with "[[{{node X}}]]", then "Graph execution error: ... Node: 'X'" repeating it.
+    "tf215_matmul_shape_mismatch.log": [("matmul-shape-mismatch", ("logits",), 15)],
+    "tf215_broadcast_shape_mismatch.log": [("broadcast-shape-mismatch", ("scores",), 15)],
+    "tf215_concat_shape_mismatch.log": [("concat-shape-mismatch", ("merged",), 15)],
+    "tf215_reshape_size_mismatch.log": [("reshape-size-mismatch", ("flat",), 15)],
+    # TF 2.15 eager (tf215_shape_errors_eager.py): the same four, "[Op:MatMul]" and no node.
+    "tf215_eager_shape_errors.log": [
+        ("matmul-shape-mismatch", (), 18),
+        ("broadcast-shape-mismatch", (), 30),
+        ("concat-shape-mismatch", (), 42),
+        ("reshape-size-mismatch", (), 56),
+    ],
     # TF 1.13 wording of attempt 1 (op_kernel warning, "[[{{node ...}}]]", "Caused by op",
     # "(see above for traceback)", the restore wrapper and "[[node ... (defined at ...) ]]").
     "tf1_estimator_eval_restore.log": [
@@ -150,6 +168,28 @@ def test_shape_mismatch_details():
     assert err.details == {"lhs_shape": "[10,4]", "node": "save/Assign", "rhs_shape": "[10,3]"}
     (err,) = parse_log(read_log("tf221_checkpoint_incompatible_shape.log"))
     assert err.details == {"lhs_shape": "[10,4]", "rhs_shape": "[10,3]", "variable": "dense/kernel"}
+
+
+SHAPE_DETAILS = {
+    "tf215_matmul_shape_mismatch.log": {"a_shape": "[2,3]", "b_shape": "[4,5]", "node": "logits"},
+    "tf215_broadcast_shape_mismatch.log": {"node": "scores", "x_shape": "[2,3]", "y_shape": "[4,5]"},
+    "tf215_concat_shape_mismatch.log": {"first_shape": "[2,3]", "mismatch": "dimension 0", "node": "merged",
+                                        "other_input": "1", "other_shape": "[4,5]"},
+    "tf215_reshape_size_mismatch.log": {"node": "flat", "requested": "20", "values": "6"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHAPE_DETAILS))
+def test_shape_error_details(name):
+    (err,) = parse_log(read_log(name))
+    assert err.details == SHAPE_DETAILS[name]
+
+
+def test_eager_shape_errors_name_the_op_type():
+    errors = parse_log(read_log("tf215_eager_shape_errors.log"))
+    assert [e.details["op"] for e in errors] == ["MatMul", "AddV2", "ConcatV2", "Reshape"]
+    assert [e.details.get("node") for e in errors] == [None] * 4
+    assert errors[0].details == {"a_shape": "[2,3]", "b_shape": "[4,5]", "op": "MatMul"}
 
 
 def test_several_errors_details():
@@ -303,6 +343,30 @@ ONE_ERROR = [
     (
         "TypeError: Argument `fetch` = None has invalid type \"NoneType\". Cannot be None\n",
         "invalid-fetch-type", (), {"fetch": "None", "type": "NoneType"},
+    ),
+    # TF 1.x concat_op.cc's wording for a non-axis dimension ("Dimension N in both shapes must be
+    # equal" since), with the TF <= 1.11 node line.
+    (
+        "InvalidArgumentError: ConcatOp : Dimensions of inputs should match: shape[0] = [10,12] vs. "
+        "shape[1] = [1,128]\n"
+        '\t [[Node: encoder/lstm_cell/concat = ConcatV2[N=2, T=DT_FLOAT, Tidx=DT_INT32, _device="/job:localhost/'
+        'replica:0/task:0/device:CPU:0"](encoder/strided_slice, encoder/zeros, encoder/concat/axis)]]\n',
+        "concat-shape-mismatch", ("encoder/lstm_cell/concat",),
+        {"first_shape": "[10,12]", "mismatch": "a dimension other than the axis", "node": "encoder/lstm_cell/concat",
+         "other_input": "1", "other_shape": "[1,128]"},
+    ),
+    # TF 2.15, a rank mismatch (a real run's message).
+    (
+        "InvalidArgumentError: ConcatOp : Ranks of all input tensors should match: shape[0] = [2,3] vs. "
+        "shape[1] = [2,3,4]\n\t [[{{node concat}}]]\n",
+        "concat-shape-mismatch", ("concat",),
+        {"first_shape": "[2,3]", "mismatch": "rank", "node": "concat", "other_input": "1", "other_shape": "[2,3,4]"},
+    ),
+    # TF 2.15, tf.reshape(x, [-1, 4]) of 6 values (a real run's message).
+    (
+        "InvalidArgumentError: Input to reshape is a tensor with 6 values, but the requested shape requires a "
+        "multiple of 4\n\t [[{{node Reshape}}]]\n",
+        "reshape-size-mismatch", ("Reshape",), {"node": "Reshape", "requested": "a multiple of 4", "values": "6"},
     ),
     (
         "AssertionError: output_node is not in graph\n",

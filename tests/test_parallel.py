@@ -143,3 +143,55 @@ def test_when_every_mode_fails_the_error_is_the_first_modes(tmp_path):
     for jobs in (1, 3):
         with pytest.raises(UsageError, match="building train: OSError: no data for train"):
             engine.diff(str(model), jobs=jobs)
+
+
+WARNING_MODEL = '''
+import warnings
+
+import tensorflow as tf
+
+
+class OldApiWarning(UserWarning):  # the model's own class: the parent must still show it
+    pass
+
+
+def model_fn(features, labels, mode, params):
+    warnings.warn("old_layer is deprecated", UserWarning)
+    warnings.warn("old_scope is deprecated", OldApiWarning)
+    w = tf.compat.v1.get_variable("w", [2, 1])
+    if mode == tf.estimator.ModeKeys.PREDICT:
+        return tf.estimator.EstimatorSpec(mode, predictions=tf.matmul(features["x"], w))
+    loss = tf.reduce_mean(tf.square(tf.matmul(features, w) - labels))
+    train_op = tf.compat.v1.train.GradientDescentOptimizer(0.1).minimize(
+        loss, global_step=tf.compat.v1.train.get_or_create_global_step())
+    return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+
+def input_fn():
+    return tf.ones([4, 2]), tf.ones([4, 1])
+
+
+def serving_input_receiver_fn():
+    x = tf.compat.v1.placeholder(tf.float32, [None, 2], name="x")
+    return tf.estimator.export.ServingInputReceiver({"x": x}, {"x": x})
+'''
+
+
+@pytest.mark.parametrize("jobs", ["1", "3"])
+@pytest.mark.parametrize("command", [["diff"], ["check", "--serving-input-fn", "serving_input_receiver_fn"]],
+                         ids=["diff", "check-serving"])
+def test_the_models_warnings_are_shown_once_per_run(tmp_path, jobs, command):
+    """Not once per mode: each forked worker starts with the parent's warning registry, and the
+    serving graph is built from a fresh import of the model."""
+    import subprocess
+    import sys
+
+    model = tmp_path / "warns.py"
+    model.write_text(WARNING_MODEL)
+    result = subprocess.run([sys.executable, "-m", "graphlint", *command, str(model), "--jobs", jobs, "--no-cache",
+                             "--modes", "train,eval"], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": ROOT})
+    assert result.returncode == 0, result.stderr
+    shown = [line for line in result.stderr.splitlines() if "Warning: " in line]
+    assert shown == [f"{model}:12: UserWarning: old_layer is deprecated",
+                     f"{model}:13: OldApiWarning: old_scope is deprecated"]

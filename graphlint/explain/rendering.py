@@ -15,6 +15,7 @@ COMMON_LABELS = {
     "checkpoint": "checkpoint",
     "fetch": "fetched as",
     "context": "used as",
+    "op": "op type",
 }
 _CONTEXTS = {"fetch": "a fetch (Session.run / SessionRunArgs of a hook)", "feed_dict": "a feed_dict key"}
 RULE = "-" * 72  # between the diagnosis and the explanations
@@ -88,11 +89,48 @@ def diagnose(errors, report) -> list:
     return out
 
 
+# What graphlint's hook simulation (graphlint/model/hooks.py) does today: one before_run() per hook.
+HOOK_CALLS = "called each hook's begin() and before_run() once, as at the first step"
+
+
+def _not_reproduced(err, report) -> str:
+    """What was checked without finding the error, and what can still explain it (never one guess)."""
+    built = [m for m, s in report.snapshots.items() if s.built] or ["no mode"]
+    checked = [f"built {', '.join(built)}"]
+    info = KINDS.get(err.kind)
+    reasons = []
+    if info is not None and info.data_dependent:
+        reasons.append("the error comes from the shapes of the data the op met when it ran, and graphlint "
+                       "builds the graphs without running them")
+    if info is not None and info.fetched:
+        checked.append(HOOK_CALLS)
+        reasons.append("the name is fetched only at some steps or on a condition (a periodic hook, "
+                       "e.g. every N steps), which one before_run() does not reach")
+    if info is not None and info.restore:
+        if report.checkpoint is None:
+            reasons.append("the error depends on the checkpoint the run restored: pass it with --checkpoint")
+        else:
+            checked.append(f"compared every mode's restore keys with {report.checkpoint.prefix}")
+            reasons.append("the run restored another checkpoint than this one")
+    reasons.append("the run used other code, params or flags than this build")
+    return (f"graphlint {'; '.join(checked)}, and no finding names it. Possible reasons: "
+            + "; ".join(reasons) + ".")
+
+
+def _renamed(findings, report) -> bool:
+    """Does a finding shown speak about a key of the rename pairing (its fix then points to the
+    assignment_map, which must follow)?"""
+    keys = {k for p in report.renames for k in (p.a, p.b)}
+    return any(name in keys for f in findings for name in f.all_names)
+
+
 def _diagnosis(errors, report) -> list:
-    from graphlint.report.text import finding_lines  # only with --model: the text report's finding block
+    # only with --model: the text report's blocks
+    from graphlint.report.text import finding_lines, rename_lines
 
     lines = [f"Diagnosis from building {report.info.model} (TensorFlow {report.info.tf_version}):"]
-    for err, hits in diagnose(errors, report):
+    diagnosed = diagnose(errors, report)
+    for err, hits in diagnosed:
         names = ", ".join(err.names) or err.kind
         lines.append("")
         if hits:
@@ -100,8 +138,10 @@ def _diagnosis(errors, report) -> list:
             for f in hits:
                 lines.extend("  " + ln for ln in finding_lines(f))
         else:
-            lines.append(f"log line {err.line}: {names}: the model as it is now does not reproduce this "
-                         "(was the code or the checkpoint changed since the run?)")
+            lines.append(f"log line {err.line}: {names}: not reproduced")
+            lines.extend(_wrap("  " + _not_reproduced(err, report), indent="  "))
+    if _renamed([f for _, hits in diagnosed for f in hits], report):
+        lines += [""] + [line.rstrip("\n") for line in rename_lines(report)]
     return lines + ["", RULE, ""]
 
 

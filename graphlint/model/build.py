@@ -12,7 +12,7 @@ from graphlint.model.graphview import uninitialized_after_restore
 from graphlint.model.roles import CREATORS, op_roles
 from graphlint.model.snapshot import BuildFailure, RestoreKey, ScopeRename, Snapshot, Variable
 from graphlint.model.specs import converted_from, to_estimator_spec
-from graphlint.model.tfcompat import is_estimator_spec, tf
+from graphlint.model.tfcompat import is_estimator_spec, missing_tf_keras, tf
 
 _graph_class = None
 
@@ -151,6 +151,10 @@ def build_mode(model, mode: str, params: dict, est, warm_start=None) -> tuple:
         except UsageError:
             raise
         except Exception as exc:
+            needs_keras2 = missing_tf_keras(exc)
+            if needs_keras2:  # the environment, not the model: no mode can be built
+                site = model.sites.from_traceback(exc.__traceback__)
+                raise UsageError(f"{site or model.target}: {needs_keras2}") from None
             snap.failure = BuildFailure(type(exc).__name__, first_line(exc),
                                         model.sites.from_traceback(exc.__traceback__), _failure_kind(exc))
             snap.renames = _renames(graph)

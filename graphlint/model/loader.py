@@ -111,8 +111,13 @@ def _import_target(target: str, sites: SiteFinder) -> ModuleType:
 
 
 def _import_failure(target: str, exc: BaseException, sites: SiteFinder) -> str:
+    from graphlint.model.tfcompat import missing_tf_keras
+
     site = sites.from_traceback(exc.__traceback__)
     where = f"{site.file}:{site.line}" if site else target
+    needs_keras2 = missing_tf_keras(exc)  # the environment: say how to fix it
+    if needs_keras2:
+        return f"{where}: {needs_keras2}"
     message = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
     return f"{where}: importing the model failed: {message}"
 

@@ -5,7 +5,9 @@ question a rule may ask of the graph (graphview.Answers) and exits, so no graph 
 worker. The rules run in the parent on the same data as in a serial run, so the report is the
 same byte for byte. (A job may still return a server that answers questions over the pipe
 until it is told to stop.) Whatever a worker prints (the model's prints, TensorFlow's warnings) is
-captured and replayed in a fixed order, so the console output does not depend on scheduling.
+captured and replayed in a fixed order, so the console output does not depend on scheduling. Python
+warnings that passed the worker's filters are sent back and shown by the parent, through
+warnings.showwarning, where the run layer shows each once per run (engine.each_warning_once).
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import pickle
 import tempfile
 import traceback
+import warnings
 
 from graphlint.errors import UsageError
 
@@ -58,10 +62,15 @@ class Worker:
         self.proc.start()
         child.close()
         self.result, self.serving = None, False
+        self.warned = []  # [(text, category, filename, lineno, line)] the Python warnings it showed
 
     def receive(self):
         """The job's result; raises what the job raised (UsageError stays a UsageError)."""
-        self.result, self.serving = _unwrap(self.label, self._recv())
+        message = self._recv()
+        if message[0] == "warnings":
+            self.warned = message[1]
+            message = self._recv()
+        self.result, self.serving = _unwrap(self.label, message)
         return self.result
 
     def ask(self, method: str, args: tuple):
@@ -88,6 +97,8 @@ class Worker:
                 view = memoryview(data)
                 while view:
                     view = view[os.write(fd, view):]
+        for text, category, filename, lineno, line in self.warned:
+            warnings.showwarning(text, category, filename, lineno, line=line)
 
     def close(self) -> None:
         try:
@@ -152,6 +163,17 @@ def _unwrap(label: str, message):
     raise WorkerError(f"{label}: {payload[0]}", payload[1])
 
 
+def _recording(into: list):
+    """A warnings.showwarning that keeps what would be shown (the filters have passed it)."""
+    def record(message, category, filename, lineno, file=None, line=None):
+        try:
+            pickle.dumps(category)
+        except Exception:  # noqa: BLE001 - a class the parent cannot load: shown as what it is
+            category = UserWarning
+        into.append((str(message), category, filename, lineno, line))
+    return record
+
+
 def _serve(conn, job, out, err) -> None:
     os.dup2(out.fileno(), 1)
     os.dup2(err.fileno(), 2)
@@ -159,6 +181,8 @@ def _serve(conn, job, out, err) -> None:
     sys.stdout = open(1, "w", encoding="utf-8", errors="replace", closefd=False)
     sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
     server = None
+    warned = []
+    warnings.showwarning = _recording(warned)
     try:
         result, server = job()
         reply = ("ok", (result, server is not None))
@@ -168,6 +192,8 @@ def _serve(conn, job, out, err) -> None:
         reply = ("crash", f"{type(exc).__name__}: {exc}", traceback.format_exc())
     sys.stdout.flush()
     sys.stderr.flush()
+    if warned:
+        conn.send(("warnings", warned))
     conn.send(reply)
     while server is not None:
         try:

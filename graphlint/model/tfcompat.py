@@ -106,6 +106,55 @@ def use_legacy_keras() -> None:
         os.environ["TF_USE_LEGACY_KERAS"] = "1"
 
 
+def missing_tf_keras(exc: BaseException):
+    """The one-line fix when exc is TensorFlow refusing a Keras-2 API (tf.compat.v1.layers,
+    tf.compat.v1.nn.rnn_cell, tf.compat.v1.keras) because tf-keras is not installed; None for any
+    other exception. The fact is read from where it was raised, not from its wording: the raising
+    frame is a method of TF's KerasLazyLoader, which raises AttributeError when it routes to Keras 3
+    and ImportError when it finds no Keras at all."""
+    import importlib.util
+
+    if not isinstance(exc, (AttributeError, ImportError)) or importlib.util.find_spec("tf_keras") is not None:
+        return None  # with tf-keras installed, TF_USE_LEGACY_KERAS decides: GL901 says so
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    loader = tb.tb_frame.f_locals.get("self") if tb is not None else None
+    if type(loader).__name__ != "KerasLazyLoader" or not type(loader).__module__.startswith("tensorflow."):
+        return None
+    return f"{type(exc).__name__}: {_first_line(exc).rstrip('.')}: {keras2_fix()}"
+
+
+def keras2_fix() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        full_wheel = bool(version("tensorflow"))
+    except PackageNotFoundError:
+        full_wheel = False
+    return (f"tf-keras (Keras 2) is not installed; install the one matching TensorFlow {_minor(tf().__version__)}: "
+            f"{tf_keras_install(tf().__version__, full_wheel)} (graphlint then sets TF_USE_LEGACY_KERAS=1; "
+            f"your training job needs it too)")
+
+
+def tf_keras_install(tf_version: str, full_wheel: bool) -> str:
+    """The command that installs tf-keras next to this TensorFlow: the release of the same minor
+    version (a newer one would upgrade TensorFlow), with --no-deps unless the `tensorflow` wheel
+    itself is installed (tf-keras requires it, and would add it next to tensorflow-cpu or a vendor
+    build)."""
+    return f"pip install 'tf-keras=={_minor(tf_version)}.*'" + ("" if full_wheel else " --no-deps")
+
+
+def _minor(version: str) -> str:
+    """'2.21.0' -> '2.21': tf-keras's releases follow TensorFlow's minor versions."""
+    return ".".join(re.findall(r"\d+", version)[:2])
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def real_estimator():
     """tf.estimator when this TensorFlow has it, else None."""
     t = tf()

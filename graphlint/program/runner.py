@@ -103,6 +103,9 @@ def _run(program: Program, sites: SiteFinder) -> list:
             if exc.code not in (None, 0):
                 failure = f"{program.name}: the program exited with status {exc.code}"
         except Exception as exc:  # noqa: BLE001 - the program's own error is the message
+            needs_keras2 = tfcompat.missing_tf_keras(exc)
+            if needs_keras2:  # the environment: no Estimator call of the program can be built either
+                raise UsageError(f"{_where(exc, sites, program)}: {needs_keras2}") from None
             failure = f"{_where(exc, sites, program)}: the program failed: {_one_line(exc)}"
     if not recorder.calls:
         raise UsageError(f"{failure} before any Estimator call" if failure else

@@ -22,6 +22,7 @@ FORMATS = ("text", "json", "sarif", "github")
 class RenderOptions:
     color: bool = False  # ANSI colours (text only; the CLI decides: a terminal and no NO_COLOR)
     show_all: bool = False  # every row of the text report's tables, not only the first ones
+    table: bool = True  # the mode-diff table when it has something to read (False: --no-table, `table = false`)
     statistics: bool = False  # text only: counts per rule instead of the findings, then the summary
     quiet: bool = False  # text only: the summary line alone (CI logs; the exit status is unchanged)
 

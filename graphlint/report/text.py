@@ -36,7 +36,7 @@ def render(report, options: RenderOptions = RenderOptions()) -> str:
     for f in report.findings:
         lines.extend(finding_lines(f, color))
         lines.append("")
-    if report.mode_diff:
+    if report.mode_diff and _table_shown(report, options):
         lines.append("Names in some modes only (information; classes other than 'other' are expected):")
         lines.append(_diff_table(report.mode_diff, options.show_all))
         lines.append("")
@@ -44,6 +44,15 @@ def render(report, options: RenderOptions = RenderOptions()) -> str:
         lines.extend(_checkpoint_sections(report))
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
+
+
+def _table_shown(report, options) -> bool:
+    """The mode-diff table is context: for the findings, or for a row of class 'other' (every
+    other class is expected in some modes only). A clean model's report is then its summary;
+    --show-all asks for the table whatever it holds, --no-table (`table = false`) never."""
+    if not options.table:
+        return False
+    return options.show_all or bool(report.findings) or any(r.cls == "other" for r in report.mode_diff)
 
 
 def _checkpoint_sections(report) -> list:
@@ -57,10 +66,16 @@ def _checkpoint_sections(report) -> list:
         out.append("Checkpoint keys no mode restores (only 'other' is worth reading):")
         out.append(tabulate(unused, headers=("class", "keys", "e.g."), tablefmt="simple"))
         out.append("")
-    if report.renames:
-        out.append("Rename pairing (one scope substitution for the keys, same shapes and dtypes), ready to paste:")
-        out.append(pairing.code(report.renames, report.checkpoint.prefix))
-    return out
+    return out + rename_lines(report)
+
+
+def rename_lines(report) -> list:
+    """The rename pairing as code to paste (also printed by `graphlint explain --checkpoint`, whose
+    findings' fixes point to it)."""
+    if not report.renames:
+        return []
+    return ["Rename pairing (one scope substitution for the keys, same shapes and dtypes), ready to paste:",
+            pairing.code(report.renames, report.checkpoint.prefix)]
 
 
 def finding_lines(f, color: bool = False) -> list:

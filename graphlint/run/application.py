@@ -166,6 +166,12 @@ class Application:
     def run(self) -> list:
         """[Outcome] in the models' order, with final findings. One model's bad input raises
         UsageError; with several, it is that model's Outcome and the others are still checked."""
+        from graphlint.run.engine import each_warning_once
+
+        with each_warning_once():
+            return self._run()
+
+    def _run(self) -> list:
         if self.programs is not None:
             with self._program_run:
                 raw = [Outcome(p.model.target, self._report_program(p)) for p in self.programs]
@@ -271,9 +277,10 @@ class Application:
 
     def render(self, outcomes) -> str:
         fmt = formatter(self.config.format)
+        options = dataclasses.replace(self.request.render, table=self.config.table)
         if self.several:
-            return fmt.render_many(outcomes, self.request.render)
-        text = fmt.render(outcomes[0].report, self.request.render)
+            return fmt.render_many(outcomes, options)
+        text = fmt.render(outcomes[0].report, options)
         serving = outcomes[0].report.serving
         if serving is not None and self.config.format == "text":
             from graphlint.serving.run import render_table

@@ -9,6 +9,7 @@ import dataclasses
 import signal
 import sys
 import threading
+import warnings
 from dataclasses import dataclass, field
 
 from graphlint.checkpoint import reader as ckpt_lib
@@ -93,6 +94,29 @@ def analyze_loaded(model, *, checkpoint=None, **options) -> Report:
     ckpt = ckpt_lib.read(checkpoint) if checkpoint else None
     with tfcompat.estimator_api(), _model_prints_to_stderr():
         return analyze(model, ckpt=ckpt, **options)
+
+
+@contextlib.contextmanager
+def each_warning_once():
+    """Show each Python warning (text, class, file, line) once while a run lasts. Python's own
+    once-per-line registry is per module, and a run has several copies of the model's modules:
+    one per forked mode worker, and a fresh import for the serving graph (check --saved-model),
+    so the same deprecation in model_fn would be shown once per mode."""
+    shown = set()
+    previous = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        key = (str(message), category.__qualname__, filename, lineno)  # a re-import makes a model's class anew
+        if key not in shown:
+            shown.add(key)
+            previous(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        if warnings.showwarning is show:
+            warnings.showwarning = previous
 
 
 def _model_prints_to_stderr():

@@ -62,10 +62,10 @@ def _tensor(info) -> TensorSig:
 
 def read_saved_model(path: str) -> SavedModelInfo:
     """The `serve` MetaGraph's signatures and the variables prefix, parsed by TF's own loader."""
+    gfile = tf().io.gfile  # first: tf() imports TensorFlow with its C++ start-up chatter captured
     from tensorflow.python.saved_model import loader_impl
 
     path = os.fspath(path)
-    gfile = tf().io.gfile
     if not gfile.exists(path):
         raise UsageError(f"--saved-model: no such directory: {path}")
     if not any(gfile.exists(os.path.join(path, name)) for name in ("saved_model.pb", "saved_model.pbtxt")):

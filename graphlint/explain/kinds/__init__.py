@@ -18,7 +18,8 @@ How to add a kind, say "graph-is-finalized":
      (``ctx.node_after``), the checkpoint being restored (``ctx.restore_context``) and tracebacks
      (``ctx.defined_at``). Details are str values; give new detail keys a ``labels`` entry;
    - ``meaning``, ``causes``, ``fix``: two to four sentences each, in plain English;
-   - ``restore``, ``fetched``, ``identity``: see Kind below.
+   - ``restore``, ``fetched``, ``identity``, ``data_dependent``: see Kind below; an op error of
+     a kernel can record its node (or eager op type) with ``self.add_op_error``.
 
 2. A log of a real failing run under tests/logs/ (paths made generic), or, for an old TF
    version's wording, one hand-made from that version's sources; or, for a one-line message, a
@@ -35,7 +36,10 @@ import functools
 import importlib
 import pkgutil
 
+from graphlint.explain.patterns import Pattern
+
 KINDS: dict = {}  # id -> Kind instance, filled by all_kinds()
+_EAGER_OP = Pattern(r"\[Op:(?P<op>\w{1,64})\]")  # eager's "... [Op:MatMul] name: "
 
 
 class Kind:
@@ -52,6 +56,7 @@ class Kind:
     wraps_restore = False  # only wraps a restore error: dropped when that error is in the log near it
     fetched = False  # can be a fetch or feed_dict key, so the "Fetch argument X ..." wrapper names it
     identity: tuple = ()  # for an error without names: the details that tell two of them apart
+    data_dependent = False  # raised by what an op met when it ran, which building a graph cannot see
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -65,6 +70,17 @@ class Kind:
 
     def add(self, ctx, names, i, line, start, end, details=None):
         return ctx.add(self.id, names, i, line, start, end, details)
+
+    def add_op_error(self, ctx, i, line, m, details):
+        """An op kernel's error at match m: named by its node ("[[{{node x}}]]" after it, "Node: 'x'"
+        before it); an eager op has none, and "[Op:MatMul]" after it gives its type instead."""
+        d = ctx.node_after(i, line, m.end())
+        d.pop("variable", None)  # only an Assign's first input is a variable
+        op = _EAGER_OP.search(line, m.end(), m.end() + 400)
+        if op:
+            d["op"] = op.group("op")
+        d.update(details)
+        return self.add(ctx, (d["node"],) if "node" in d else (), i, line, m.start(), m.end(), d)
 
 
 @functools.lru_cache(maxsize=None)
