@@ -9,7 +9,7 @@ import sys
 from graphlint import __version__
 from graphlint.errors import UsageError
 
-from graphlint.constants import MODES, ExitCode
+from graphlint.constants import MODES, TF_DISTRIBUTIONS, ExitCode
 from graphlint.report import FORMATS
 
 
@@ -97,11 +97,9 @@ def _lint_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--debug", action="store_true", help="show tracebacks for internal errors, and what TensorFlow prints on import")
 
 
-# Distributions that install `import tensorflow` (a user has one of them), and the two that decide
-# which Estimator and Keras a model gets.
-TF_DISTRIBUTIONS = ("tensorflow", "tensorflow-cpu", "tensorflow-intel", "tensorflow-macos",
-                    "tensorflow-aarch64", "intel-tensorflow", "tf-nightly", "tf-nightly-cpu")
-_NO_TF = "not installed (pip install 'tf-graphlint[cpu]')"
+# The two distributions that decide which Estimator and Keras a model gets (which TensorFlow is
+# installed: constants.TF_DISTRIBUTIONS).
+_NO_TF = "not installed (pip install -e '.[cpu]' in graphlint's clone, or tensorflow-cpu)"
 _ABSENT = {"tensorflow-estimator": "not installed (TensorFlow 2.16+ has no tf.estimator: graphlint uses its "
                                    "stand-in)",
            "tf-keras": "not installed (tf.compat.v1.layers models on TensorFlow 2.16+ need it: {install})"}

@@ -34,7 +34,7 @@ def has_v1_layers() -> bool:
 
 def skip_unless_runnable(path) -> None:
     if literal(path, "REQUIRES", None) == "keras" and not has_v1_layers():
-        pytest.skip("tf.compat.v1.layers needs tf-keras on TensorFlow 2.16+ (pip install 'tf-graphlint[keras]')")
+        pytest.skip("tf.compat.v1.layers needs tf-keras on TensorFlow 2.16+ (pip install 'tf-keras==<your TF minor>.*' --no-deps)")
 
 
 def lint_case(path, *extra, command="diff"):

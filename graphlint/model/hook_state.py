@@ -93,7 +93,7 @@ class _Reader:
 
 def _filled(cell) -> bool:
     try:
-        cell.cell_contents
+        cell.cell_contents  # noqa: B018 - reading an empty cell raises
     except ValueError:  # an empty cell
         return False
     return True

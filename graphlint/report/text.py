@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Optional
 
 from graphlint import __version__
 from graphlint.constants import SEVERITIES
@@ -19,9 +20,10 @@ def _paint(text: str, style: str, color: bool) -> str:
     return f"{_COLORS[style]}{text}{_RESET}" if color else text
 
 
-def render(report, options: RenderOptions = RenderOptions()) -> str:
+def render(report, options: Optional[RenderOptions] = None) -> str:
     """The report as text; colour only when the options ask (the CLI decides: a tty and no NO_COLOR);
     `options.show_all` lists every row of the mode-diff table instead of a screenful."""
+    options = options or RenderOptions()
     if options.quiet or options.statistics:
         return _brief([report], summary(report), options)
     color = options.color
@@ -145,9 +147,10 @@ def summary(report) -> str:
             f"TensorFlow {report.info.tf_version})")
 
 
-def render_many(outcomes, options: RenderOptions = RenderOptions()) -> str:
+def render_many(outcomes, options: Optional[RenderOptions] = None) -> str:
     """The reports one after another, then a total line; models that could not be checked are on
     stderr (the run layer prints them), so stdout stays the reports'."""
+    options = options or RenderOptions()
     if options.quiet or options.statistics:
         return _brief([o.report for o in outcomes if o.report is not None], total(outcomes), options)
     parts = [render(o.report, options) for o in outcomes if o.report is not None]

@@ -105,7 +105,7 @@ class EmaShadowNotTrained(Rule):
             var = restored_variable(ctx.snapshots[modes[0]], ctx.snapshots[modes[0]].restore_keys[key])
             items.append((key, tuple(modes), var, saver_site(ctx, modes[0], key, savers)))
         # One Saver over ema.variables_to_restore() is one cause, however many variables it maps.
-        for saver, group in by_cause(items, lambda it: (it[1], it[3]) if it[3] else None):
+        for _, group in by_cause(items, lambda it: (it[1], it[3]) if it[3] else None):
             yield self._finding(ctx, train, group)
 
     def _finding(self, ctx, train, group):

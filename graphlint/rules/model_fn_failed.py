@@ -13,7 +13,6 @@ FIX = "make this mode buildable, or leave it out with --modes"
 # naming Keras 3; tf-keras (Keras 2) brings them back when TF_USE_LEGACY_KERAS=1 is set before
 # TensorFlow is imported, which graphlint.model.tfcompat does when tf-keras is installed.
 KERAS3 = re.compile(r"\bKeras 3\b")
-KERAS_EXTRA = "pip install 'tf-graphlint[keras]'"
 
 
 def keras_fix(failure):
@@ -24,9 +23,28 @@ def keras_fix(failure):
     if importlib.util.find_spec("tf_keras") is not None and chosen not in (None, "1", "true", "True"):
         return (f"tf.compat.v1.layers needs Keras 2: tf-keras is installed, but TF_USE_LEGACY_KERAS={chosen} "
                 f"keeps Keras 3; set TF_USE_LEGACY_KERAS=1 (here and in your training job)")
-    return (f"tf.compat.v1.layers needs Keras 2 on TensorFlow 2.16+: {KERAS_EXTRA} (installs tf-keras; "
-            f"graphlint then sets TF_USE_LEGACY_KERAS=1 unless you set it; your training job needs "
-            f"TF_USE_LEGACY_KERAS=1 too)")
+    from graphlint.model.tfcompat import tf_keras_install
+
+    full_wheel = importlib.util.find_spec("tensorflow") is not None and _installed("tensorflow")
+    return (f"tf.compat.v1.layers needs Keras 2 on TensorFlow 2.16+: "
+            f"{tf_keras_install(_tf_version(), full_wheel)} (graphlint then sets TF_USE_LEGACY_KERAS=1 unless "
+            f"you set it; your training job needs TF_USE_LEGACY_KERAS=1 too)")
+
+
+def _installed(distribution: str) -> bool:
+    import importlib.metadata
+
+    try:
+        importlib.metadata.version(distribution)
+        return True
+    except importlib.metadata.PackageNotFoundError:
+        return False
+
+
+def _tf_version() -> str:
+    from graphlint.model.tfcompat import tf
+
+    return tf().__version__
 
 
 class ModelFnFailed(Rule):
@@ -56,8 +74,9 @@ class ModelFnFailed(Rule):
 
     ## Fix
     When the error is that a `tf.compat.v1.layers` function "is not available with Keras 3"
-    (TensorFlow 2.16+ ships Keras 3), install Keras 2: `pip install 'tf-graphlint[keras]'`
-    (tf-keras). When tf-keras is installed and `TF_USE_LEGACY_KERAS` is not set, graphlint sets
+    (TensorFlow 2.16+ ships Keras 3), install Keras 2, the tf-keras of your TensorFlow's minor
+    version: `pip install 'tf-keras==2.21.*'` (with `--no-deps` next to `tensorflow-cpu`: tf-keras
+    requires the full `tensorflow` wheel). When tf-keras is installed and `TF_USE_LEGACY_KERAS` is not set, graphlint sets
     `TF_USE_LEGACY_KERAS=1` before it imports TensorFlow; your training job needs the same.
 
     Otherwise, make every mode buildable with the params it will really get (`--params-eval`

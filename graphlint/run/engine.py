@@ -163,7 +163,7 @@ def analyze(model, *, params=None, per_mode_params=None, modes=None, ckpt=None, 
                       model.params, params, per_mode_params, m)), est, timeout, warm_start) for m in modes}
         parallel = jobs > 1 and len(modes) > 1 and _parallel.available()
         with _views(builds, jobs) if parallel else _serial(builds) as (snapshots, views, inputs):
-            for mode, snap in snapshots.items():
+            for snap in snapshots.values():
                 snap.skipped = _skip_reason(snap, explicit)
             info.spec_conversion = describe_conversion(snapshots)
             ctx = Context(info, snapshots, views, mode_diff(snapshots), checkpoint=ckpt,
