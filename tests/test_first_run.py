@@ -196,6 +196,7 @@ def test_readme_install_lines_name_our_distribution():
     for path in docs:
         for line in open(path, encoding="utf-8"):
             for args in re.findall(r"pip install ([^`(]*)", line):  # a command's arguments, to its end
+                args = re.split(r"&&|;|\|", args)[0]  # this command only, not the next one on the line
                 names = [a for a in args.split() if not a.startswith("-") and "/" not in a and not a.startswith(".")]
                 assert not any(re.match(r"['\"]?graphlint\b", a) for a in names), f"{path}: {line.strip()}"
 
