@@ -89,8 +89,12 @@ def diagnose(errors, report) -> list:
     return out
 
 
-# What graphlint's hook simulation (graphlint/model/hooks.py) does today: one before_run() per hook.
-HOOK_CALLS = "called each hook's begin() and before_run() once, as at the first step"
+# What graphlint's hook simulation does (graphlint/model/hook_schedule.py), said in its own numbers.
+def _hook_calls() -> str:
+    from graphlint.model.hook_schedule import MAX_STEPS, PATIENCE
+
+    return (f"called each hook's begin(), then before_run() and after_run() step by step over its schedule "
+            f"(until {PATIENCE} steps bring no new name, at most {MAX_STEPS})")
 
 
 def _not_reproduced(err, report) -> str:
@@ -103,9 +107,9 @@ def _not_reproduced(err, report) -> str:
         reasons.append("the error comes from the shapes of the data the op met when it ran, and graphlint "
                        "builds the graphs without running them")
     if info is not None and info.fetched:
-        checked.append(HOOK_CALLS)
-        reasons.append("the name is fetched only at some steps or on a condition (a periodic hook, "
-                       "e.g. every N steps), which one before_run() does not reach")
+        checked.append(_hook_calls())
+        reasons.append("the name is fetched only on a condition graphlint's steps do not meet (the data, "
+                       "a later step than it simulates, a live session's values)")
     if info is not None and info.restore:
         if report.checkpoint is None:
             reasons.append("the error depends on the checkpoint the run restored: pass it with --checkpoint")

@@ -93,7 +93,8 @@ class FetchOfMissingTensor(Rule):
                 yield self.finding(
                     (mode,), fetch.name,
                     f"{fetch.hook} {verb(fetch)} '{fetch.name}' in {mode}{at_step(fetch)}, "
-                    f"but {fetch.error or 'it does not exist'}{extra}",
+                    f"but the {mode} graph has no such name{extra}"
+                    f"{f' (TensorFlow: {fetch.error})' if fetch.error else ''}",
                     fix="fetch only what this mode builds: build it in every mode, or return no fetch "
                         "from before_run in this mode",
                     location=fetch.site)
