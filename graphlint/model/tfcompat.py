@@ -239,6 +239,13 @@ def _as_dict(tensors, key: str) -> dict:
 
 
 def estimator_api_label() -> str:
+    from graphlint import tf1
+
+    label = _estimator_label()
+    return f"{label}; {tf1.LABEL}" if tf1.active() else label
+
+
+def _estimator_label() -> str:
     if real_estimator() is not None:
         from importlib.metadata import PackageNotFoundError, version
 
@@ -262,7 +269,7 @@ def estimator_api():
     saved = [(obj, obj.__dict__.get("estimator", _MISSING)) for obj in targets]
     saved_mod = sys.modules.get("tensorflow.estimator", _MISSING)
     for obj in targets:
-        setattr(obj, "estimator", mod)
+        obj.estimator = mod
     sys.modules["tensorflow.estimator"] = mod
     try:
         yield mod
@@ -272,7 +279,7 @@ def estimator_api():
                 with contextlib.suppress(AttributeError):
                     delattr(obj, "estimator")
             else:
-                setattr(obj, "estimator", old)
+                obj.estimator = old
         if saved_mod is _MISSING:
             sys.modules.pop("tensorflow.estimator", None)
         else:

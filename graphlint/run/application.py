@@ -20,6 +20,7 @@ from typing import Optional
 from graphlint import config as config_lib
 from graphlint.constants import ExitCode
 from graphlint.errors import UsageError
+from graphlint import tf1
 from graphlint.model import loader
 from graphlint.report import RenderOptions, formatter
 from graphlint.wording import count
@@ -68,7 +69,8 @@ class Application:
         self._program_run = contextlib.ExitStack()  # the program's state, kept until its models are built
         self.config = self._resolve_config()
         try:
-            self.models = self._models()
+            with tf1.forced(self.config.tf1):  # a program runs here, under the runtime if it is TF1 code
+                self.models = self._models()
             self._refuse_combinations()
         except BaseException:
             self._program_run.close()  # a program that ran keeps its state until its models are built
@@ -166,6 +168,10 @@ class Application:
     def run(self) -> list:
         """[Outcome] in the models' order, with final findings. One model's bad input raises
         UsageError; with several, it is that model's Outcome and the others are still checked."""
+        with tf1.forced(self.config.tf1):
+            return self._run()
+
+    def _run(self) -> list:
         if self.programs is not None:
             with self._program_run:
                 raw = [Outcome(p.model.target, self._report_program(p)) for p in self.programs]
