@@ -48,11 +48,7 @@ def _errors(report) -> list:
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """The checkout, and the model_dir the real Estimator trained under the runtime."""
-    from graphlint.model.tfcompat import real_estimator
-
     files = tf1_bert.checkout(tmp_path_factory.mktemp("bert"))
-    if real_estimator() is None:
-        pytest.skip("training needs the real Estimator (tensorflow-estimator, TensorFlow 2.15)")
     model_dir = os.path.join(files["base"], "trained")
     proc = _real_run(files, model_dir)
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -1,7 +1,8 @@
 """`tensorflow.contrib` for TF1 code: one module file here per contrib module.
 
-Each file defines PROVIDES (the names it gives, as TF 1.15's tf.contrib.<module> had them) and
-symbols() -> {name: object}, resolved when first asked for (so TensorFlow's lazy modules load
+Each file defines PROVIDES (the names it gives, as TF 1.15's tf.contrib.<module> had them),
+symbols() -> {name: object} (the names this TensorFlow can give; a file whose names may be absent
+defines missing(name) -> why), resolved when first asked for (so TensorFlow's lazy modules load
 only when the code uses them), from the maintained package that carries that code today. A name
 not provided is one MissingSymbol naming it, never an AttributeError somewhere later.
 """
@@ -21,9 +22,10 @@ class MissingSymbol(UsageError):
     tensorflow.contrib import x` would turn one into ImportError's 'cannot import name' and lose
     which name and why."""
 
-    def __init__(self, name: str):
-        super().__init__(f"{name} is not provided by graphlint's TF1 runtime (tf.contrib is gone from "
-                         f"TensorFlow 2; provided: {', '.join(provided())}; see docs/tf1.md)")
+    def __init__(self, name: str, why: str = ""):
+        why = why or (f"tf.contrib is gone from TensorFlow 2; provided: {', '.join(provided())}; "
+                      "see docs/tf1.md")
+        super().__init__(f"{name} is not provided by graphlint's TF1 runtime ({why})")
         self.symbol = name
 
 
@@ -49,7 +51,11 @@ class ContribModule(types.ModuleType):
         definition = _definition(self._short)
         if name not in definition.PROVIDES:
             raise MissingSymbol(f"tf.contrib.{self._short}.{name}")
-        return definition.symbols()[name]
+        found = definition.symbols()
+        if name not in found:  # what carries it is missing from this TensorFlow: the file says why
+            why = getattr(definition, "missing", lambda n: f"this TensorFlow has no {n}")(name)
+            raise MissingSymbol(f"tf.contrib.{self._short}.{name}", why)
+        return found[name]
 
     def __dir__(self):
         return list(_definition(self._short).PROVIDES)
