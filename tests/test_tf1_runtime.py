@@ -100,6 +100,10 @@ def test_each_import_form_gives_the_contrib_symbols():
         assert contrib_data.map_and_batch is real.data.experimental.map_and_batch
         assert tf.contrib.data.parallel_interleave is real.data.experimental.parallel_interleave
         assert layers.layer_norm.__module__ == "tf_slim.layers.layers"
+        from tensorflow.contrib import metrics
+
+        assert metrics.streaming_pearson_correlation.__module__ == "tf_slim.metrics.metric_ops"
+        assert tf.contrib.metrics.streaming_concat.__module__ == "tf_slim.metrics.metric_ops"
 
 
 @pytest.mark.parametrize("statement,name", [

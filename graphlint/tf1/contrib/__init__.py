@@ -14,7 +14,7 @@ import types
 
 from graphlint.errors import UsageError
 
-MODULES = ("cluster_resolver", "data", "layers", "tpu")  # a new contrib module: its file, then here
+MODULES = ("cluster_resolver", "data", "layers", "metrics", "tpu")  # a new contrib module: its file, then here
 
 
 class MissingSymbol(UsageError):
