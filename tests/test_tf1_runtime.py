@@ -222,3 +222,13 @@ def test_a_model_using_a_missing_contrib_symbol_is_one_line_and_exit_2(cli, tmp_
     (line,) = [ln for ln in err.splitlines() if ln.startswith("graphlint:")]
     assert "model.py:2: tf.contrib.slim is not provided by graphlint's TF1 runtime" in line
     assert "Traceback" not in err
+
+
+def test_a_program_using_a_missing_contrib_symbol_is_one_line_and_exit_2(cli, tmp_path):
+    program = _write(tmp_path, "train.py", "import tensorflow as tf\nfrom tensorflow.contrib import slim\n")
+    code, out, err = cli("run", "--", program)
+    assert code == 2
+    (line,) = [ln for ln in err.splitlines() if ln.startswith("graphlint:")]
+    assert "train.py:2: tf.contrib.slim is not provided by graphlint's TF1 runtime" in line
+    assert "Traceback" not in err
+    assert not tf1.active()
