@@ -232,3 +232,13 @@ def test_a_program_using_a_missing_contrib_symbol_is_one_line_and_exit_2(cli, tm
     assert "train.py:2: tf.contrib.slim is not provided by graphlint's TF1 runtime" in line
     assert "Traceback" not in err
     assert not tf1.active()
+
+
+def test_a_cached_report_is_not_reused_across_tf1(cli, tmp_path, monkeypatch):
+    monkeypatch.delenv("GRAPHLINT_NO_CACHE", raising=False)
+    model = _write(tmp_path, "model.py", TF1_MODEL.replace("import tensorflow as tf", "import tensorflow.compat.v1 as tf"))
+    cache = tmp_path / "cache"
+    code, out, err = cli("diff", model, "--jobs", "1", "--cache-dir", cache)
+    assert "TF1 runtime" not in out.splitlines()[0]
+    code, out, err = cli("diff", model, "--jobs", "1", "--cache-dir", cache, "--tf1")
+    assert "TF1 runtime" in out.splitlines()[0]

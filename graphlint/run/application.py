@@ -229,6 +229,8 @@ class Application:
         conf = self.config
         options = dict(self._build_options(), model_fn=conf.model_fn, input_fn=conf.input_fn,
                        serial=self._jobs() == 1)  # -j1 is the faithful setting for module state
+        if conf.tf1:  # the TF1 runtime builds other graphs (a TF1-looking model has it on either way)
+            options["tf1"] = True
         options.pop("timeout")  # a report that was made was made in time
         return (cache_lib.Cache(cache_lib.directory(req.cache_dir)),
                 {m: cache_lib.key(m, req.command, options, self._checkpoint()) for m in self.models})
