@@ -7,6 +7,7 @@ random weights, silently), is GL310 with the names, as the real run shows."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -133,3 +134,26 @@ def test_init_checkpoint_under_another_scope_is_gl310(trained, tmp_path):
         proc = _real_run(files, out, f"--init_checkpoint={init}")
         assert proc.returncode == 0, proc.stderr[-3000:]  # silently: no error, random weights
         assert _loaded_at_start(out, init) is loads
+
+
+def test_output_dir_of_an_older_config_is_gl302(trained, tmp_path):
+    """bert's issue tracker's "Assign requires shapes of both tensors to match": output_dir still holds
+    the checkpoint of a run with another bert_config, so train() restores it into other shapes."""
+    files, model_dir = trained
+    old = tmp_path / "output"
+    shutil.copytree(model_dir, old)
+    with open(files["config"], encoding="utf-8") as fh:
+        config = json.load(fh)
+    files = dict(files, config=str(tmp_path / "bert_config_wider.json"))
+    with open(files["config"], "w", encoding="utf-8") as fh:
+        json.dump(dict(config, intermediate_size=config["intermediate_size"] * 2), fh)
+
+    code, report, err = _graphlint_run(files, old)
+    assert code == 1, err[-3000:]
+    assert {f["code"] for f in _errors(report)} == {"GL302"}
+    assert any("bert/encoder/layer_0/intermediate/dense/kernel" in json.dumps(f) for f in _errors(report))
+
+    shutil.copytree(model_dir, tmp_path / "real_output")  # the same old checkpoint, restored for real
+    proc = _real_run(files, tmp_path / "real_output")
+    assert proc.returncode == 1
+    assert "InvalidArgumentError" in proc.stderr  # restoring a checkpoint into another shape
