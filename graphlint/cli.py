@@ -82,6 +82,8 @@ def _lint_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--config", metavar="FILE",
                    help="config file (default: the nearest pyproject.toml with [tool.graphlint])")
     g.add_argument("--format", choices=FORMATS, help="output format (default: text)")
+    g.add_argument("--tf1", action="store_true", default=None,
+                   help="run the code with the TF 1.x API and tf.contrib (on by itself for TF1 code; docs/tf1.md)")
     g.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     g.add_argument("--show-all", action="store_true",
                    help="list every row of the names-in-some-modes table (default: a screenful, and only "
@@ -244,6 +246,7 @@ def request_from_args(args):
         "extend_select": args.extend_select, "ignore": args.ignore, "fail_on": args.fail_on,
         "format": args.format, "baseline": args.baseline, "checkpoint": getattr(args, "checkpoint", None),
         "modes": list(args.modes) if args.modes else None, "warm_start": args.warm_start, "table": args.table,
+        "tf1": args.tf1,
     }
     per_mode = {m: parse_params(v, f"--params-{m}") for m in MODES if (v := getattr(args, f"params_{m}")) is not None}
     return Request(
@@ -266,7 +269,8 @@ def _run_request(args):
     from graphlint.run.application import Request
 
     settings = {"select": args.select, "extend_select": args.extend_select, "ignore": args.ignore,
-                "fail_on": args.fail_on, "format": args.format, "baseline": args.baseline, "table": args.table}
+                "fail_on": args.fail_on, "format": args.format, "baseline": args.baseline, "table": args.table,
+                "tf1": args.tf1}
     program = args.program[1:] if args.program[:1] == ["--"] else args.program
     return Request(command="run", config=args.config, settings=settings, program=program or None, jobs=args.jobs,
                    timeout=args.timeout, exit_zero=args.exit_zero, write_baseline=args.write_baseline,

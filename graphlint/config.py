@@ -56,6 +56,7 @@ class Config:
     baseline: Optional[str] = None
     run: Optional[list] = None  # `graphlint run`'s program: ["python", "trainer/task.py", "--flag", "x"]
     table: bool = True  # the text report's mode-diff table, when it has something to read (--no-table)
+    tf1: bool = False  # the TF1 runtime even where the source does not look like TF1 code (graphlint/tf1)
 
     def per_mode_params(self) -> dict:
         """The shape engine.diff takes: mode -> params, for the modes that have some."""
@@ -68,6 +69,10 @@ def _str(v):
 
 def _str_list(v):
     return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+def _bool(v):
+    return isinstance(v, bool)
 
 
 def _table(v):
@@ -108,6 +113,7 @@ _KEYS = {
     "baseline": ("baseline", _str, "a string", None),
     "run": ("run", _str_list, "a list of strings", None),
     "table": ("table", _bool, "true or false", None),
+    "tf1": ("tf1", _bool, "true or false", None),
 }
 _PATH_FIELDS = ("checkpoint", "baseline", "warm_start")
 

@@ -13,6 +13,7 @@ import traceback
 from dataclasses import dataclass, field
 from types import ModuleType
 
+from graphlint import tf1
 from graphlint.constants import MODES
 from graphlint.errors import UsageError
 from graphlint.model.sites import SiteFinder, names_a_file
@@ -100,6 +101,9 @@ def _import_target(target: str, sites: SiteFinder) -> ModuleType:
         if _is_path(target):
             return _import_file(target)
         return importlib.import_module(target)
+    except tf1.MissingSymbol as exc:  # the name, not "importing the model failed: MissingSymbol: ..."
+        site = sites.from_traceback(exc.__traceback__)
+        raise UsageError(f"{f'{site.file}:{site.line}' if site else target}: {exc}") from None
     except UsageError:
         raise
     except ModuleNotFoundError as exc:
@@ -176,10 +180,11 @@ def _is_path(target: str) -> bool:
     return names_a_file(target) or os.path.exists(target)
 
 
-def _folder(target: str) -> str:
-    """The folder that holds the model file: importable, and where 'the user's code' lives."""
+def _source_file(target: str) -> str:
+    """The model's own .py file (a package's __init__.py for a package target); its folder is
+    importable, and where 'the user's code' lives."""
     if _is_path(target):
-        return os.path.dirname(os.path.abspath(target))
+        return target
     sys.path.insert(0, os.getcwd())
     try:
         spec = importlib.util.find_spec(target)
@@ -187,7 +192,7 @@ def _folder(target: str) -> str:
         spec = None
     if spec is None or not spec.origin or not os.path.exists(spec.origin):
         raise UsageError(f"{target}: no such file or module")
-    return os.path.dirname(os.path.abspath(spec.origin))
+    return spec.origin
 
 
 @contextlib.contextmanager
@@ -197,11 +202,14 @@ def loaded(target: str, *, model_fn: str | None = None, input_fn: str | None = N
     old_modules = set(sys.modules)
     old_bytecode = sys.dont_write_bytecode
     sys.dont_write_bytecode = True  # never leave __pycache__ in the user's folder
-    folder = _folder(target)
+    source = _source_file(target)
+    folder = os.path.dirname(os.path.abspath(source))
     sites = SiteFinder(folder)
     sys.path.insert(0, folder)
     model = None
+    runtime = contextlib.ExitStack()
     try:
+        runtime.enter_context(tf1.code(source, folder))  # TF1 code: the 1.x API until its modes are built
         module = _import_target(target, sites)
         fn = _find_model_fn(module, target, model_fn)
         params = getattr(module, "params", None)
@@ -213,6 +221,7 @@ def loaded(target: str, *, model_fn: str | None = None, input_fn: str | None = N
         )
         yield model
     finally:
+        runtime.close()
         sys.dont_write_bytecode = old_bytecode
         sys.path[:] = old_path
         new = set(sys.modules) - old_modules

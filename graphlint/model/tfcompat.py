@@ -288,6 +288,13 @@ def _as_dict(tensors, key: str) -> dict:
 
 
 def estimator_api_label() -> str:
+    from graphlint import tf1
+
+    label = _estimator_label()
+    return f"{label}; {tf1.LABEL}" if tf1.active() else label
+
+
+def _estimator_label() -> str:
     if real_estimator() is not None:
         from importlib.metadata import PackageNotFoundError, version
 

@@ -14,6 +14,7 @@ import runpy
 import sys
 import traceback
 
+from graphlint import tf1
 from graphlint.errors import UsageError
 from graphlint.model import hooks, tfcompat
 from graphlint.model.loader import check_source
@@ -80,8 +81,9 @@ def running(argv):
     sys.dont_write_bytecode = True  # never leave __pycache__ in the user's folders
     watch = None
     try:
-        calls, watch = _run(program, sites)
-        yield program, calls, sites
+        with tf1.code(program.path, program.folder):  # TF1 code: the 1.x API until its modes are built
+            calls, watch = _run(program, sites)
+            yield program, calls, sites
     finally:
         hooks.forget(watch)
         sys.argv, sys.path[:], old_modules, sys.dont_write_bytecode = saved[0], saved[1], saved[2], saved[3]
@@ -99,6 +101,8 @@ def _run(program: Program, sites: SiteFinder) -> list:
             program.execute()
         except StopProgram:
             pass  # its calls repeat: all recorded
+        except tf1.MissingSymbol as exc:  # graphlint cannot see this program: say which name, stop
+            raise UsageError(f"{_where(exc, sites, program)}: {exc}") from None
         except SystemExit as exc:
             if exc.code not in (None, 0):
                 failure = f"{program.name}: the program exited with status {exc.code}"

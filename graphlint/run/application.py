@@ -20,6 +20,7 @@ from typing import Optional
 from graphlint import config as config_lib
 from graphlint.constants import ExitCode
 from graphlint.errors import UsageError
+from graphlint import tf1
 from graphlint.model import loader
 from graphlint.report import RenderOptions, formatter
 from graphlint.wording import count
@@ -68,7 +69,8 @@ class Application:
         self._program_run = contextlib.ExitStack()  # the program's state, kept until its models are built
         self.config = self._resolve_config()
         try:
-            self.models = self._models()
+            with tf1.forced(self.config.tf1):  # a program runs here, under the runtime if it is TF1 code
+                self.models = self._models()
             self._refuse_combinations()
         except BaseException:
             self._program_run.close()  # a program that ran keeps its state until its models are built
@@ -168,7 +170,7 @@ class Application:
         UsageError; with several, it is that model's Outcome and the others are still checked."""
         from graphlint.run.engine import each_warning_once
 
-        with each_warning_once():
+        with each_warning_once(), tf1.forced(self.config.tf1):
             return self._run()
 
     def _run(self) -> list:
@@ -229,6 +231,8 @@ class Application:
         conf = self.config
         options = dict(self._build_options(), model_fn=conf.model_fn, input_fn=conf.input_fn,
                        serial=self._jobs() == 1)  # -j1 is the faithful setting for module state
+        if conf.tf1:  # the TF1 runtime builds other graphs (a TF1-looking model has it on either way)
+            options["tf1"] = True
         options.pop("timeout")  # a report that was made was made in time
         return (cache_lib.Cache(cache_lib.directory(req.cache_dir)),
                 {m: cache_lib.key(m, req.command, options, self._checkpoint()) for m in self.models})

@@ -1,0 +1,73 @@
+"""The TF1 runtime: while active, TF1 code runs on TensorFlow 2 as it did on TF 1.15.
+
+`import tensorflow as tf` gives the 1.x API (tf.compat.v1) with tf.contrib (api.py, contrib/), and
+TensorFlow's global switches are 1.x's (switches.py): graph mode, TensorShape v1, v1 control flow,
+and ref variables unless the code asks for resource ones, because that is what TF 1.15 built and
+names matter: a ref variable's value is read through `<name>/read`, the op a TF1 hook fetches,
+where a resource variable has ReadVariableOp. On exit every switch, the import hook and
+sys.modules are as before, so nothing leaks into the process (the Python API, the pytest plugin).
+
+It turns on for a model or program whose source uses names only the 1.x API has (detect.py), or
+when asked (`--tf1`, `tf1 = true`): code(path) is the one entry point the loader and runner use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from graphlint.tf1.contrib import MissingSymbol, provided  # noqa: F401 - the package's API
+
+LABEL = "TF1 runtime"
+
+_active = []  # the running runtime's import hook, while one is
+_forced = []  # True while a run asked for the runtime (--tf1, tf1 = true)
+
+
+def active() -> bool:
+    return bool(_active)
+
+
+@contextlib.contextmanager
+def forced(on: bool = True):
+    """Within this block, code() turns the runtime on whatever the source looks like."""
+    _forced.append(bool(on))
+    try:
+        yield
+    finally:
+        _forced.pop()
+
+
+@contextlib.contextmanager
+def runtime():
+    """The TF1 runtime, entered once (nested entries share it)."""
+    if _active:
+        yield
+        return
+    from graphlint.model import tfcompat
+    from graphlint.tf1 import switches
+    from graphlint.tf1.api import ImportHook
+
+    hook = ImportHook(tfcompat.tf())
+    state = switches.to_v1()
+    hook.install()
+    _active.append(hook)
+    try:
+        yield
+    finally:
+        _active.pop()
+        hook.uninstall()
+        switches.restore(state)
+
+
+@contextlib.contextmanager
+def code(path: str | None, folder: str | None = None):
+    """The runtime around the user's code at `path` when it is TF1 code or a run asked for it; yields
+    whether it is on."""
+    from graphlint.tf1 import detect
+
+    on = (_forced and _forced[-1]) or bool(path and detect.uses_tf1(path, folder))
+    if not on:
+        yield False
+        return
+    with runtime():
+        yield True
