@@ -101,12 +101,18 @@ def findings(ctx) -> list:
 
 
 def goldens(ctx, found) -> dict:
-    """{golden file name: text} for the findings and every renderer, paths written from $ROOT."""
-    from graphlint.report import RenderOptions, formatter
+    """{golden file name: text} for the findings on a recording and every renderer."""
     from graphlint.run.engine import Report
 
-    report = Report(ctx.info, found, ctx.mode_diff, ctx.snapshots)
-    out = {"findings.txt": "".join(f"{f.code} {','.join(f.modes)} {f.name}\n" for f in found)}
+    return renderings(Report(ctx.info, found, ctx.mode_diff, ctx.snapshots))
+
+
+def renderings(report) -> dict:
+    """{golden file name: text} of a Report (a recording's, or a real run's: tests/test_cases.py
+    checks that they agree), paths written from $ROOT."""
+    from graphlint.report import RenderOptions, formatter
+
+    out = {"findings.txt": "".join(f"{f.code} {','.join(f.modes)} {f.name}\n" for f in report.findings)}
     with _cwd(ROOT):  # github's paths are relative to the working directory, sarif's to the root given
         for name in RENDERERS:
             kwargs = {"root": ROOT} if name == "sarif" else {}
@@ -114,6 +120,14 @@ def goldens(ctx, found) -> dict:
                                                                                         **kwargs)
     out["report.sarif"] = _without_rule_metadata(out["report.sarif"])
     return {k: v.replace(ROOT, record.ROOT) for k, v in out.items()}
+
+
+def read_goldens(model) -> dict:
+    out = {}
+    for name in GOLDENS:
+        with open(os.path.join(folder(model), name), encoding="utf-8") as fh:
+            out[name] = fh.read()
+    return out
 
 
 def _without_rule_metadata(sarif: str) -> str:
