@@ -133,7 +133,6 @@ class _Decoder:
             raise ValueError(f"a recording names class {data['@']!r}, which graphlint.model does not have")
         return cls(**{k: self(v) for k, v in fields.items()})
 
-
     def answers(self, fields: dict, snap):
         answers = graphview.Answers.__new__(graphview.Answers)
         stacks = self(fields["_stacks"]) if "_stacks" in fields else None

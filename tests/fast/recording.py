@@ -14,6 +14,7 @@ changes the goldens, not the recording, and GRAPHLINT_UPDATE_GOLDENS=1 rewrites 
 """
 
 import contextlib
+import functools
 import glob
 import hashlib
 import json
@@ -53,6 +54,7 @@ def _sha(path) -> str:
         return hashlib.sha256(fh.read()).hexdigest()
 
 
+@functools.lru_cache(maxsize=1)  # the code does not change during a test run
 def made_by() -> str:
     """graphlint's code that builds what a recording holds (loading, building, the run layer)."""
     package = os.path.join(ROOT, "graphlint")
