@@ -1,10 +1,12 @@
 """Each file in tests/cases/ is a model plus the findings it must produce (EXPECT) and its CLI args."""
 
+import json
 import os
 
 import pytest
 
 from corpus import CASE_FILES, lint_case, literal, skip_unless_runnable
+from fast import recording
 
 
 @pytest.mark.parametrize("path", CASE_FILES, ids=os.path.basename)
@@ -16,3 +18,23 @@ def test_case_produces_exactly_its_expected_findings(path):
     for f in report.findings:
         assert f.location is None or os.path.exists(f.location.file), f
         assert f.message and f.fix
+    _agrees_with_the_fast_lane(path, report)
+
+
+def _agrees_with_the_fast_lane(path, report, corpus="cases"):
+    """The fast lane's goldens (tests/fast/) are what this real run prints, byte for byte, on the
+    TensorFlow and Estimator they were recorded with (their header names both)."""
+    model = (corpus, path)
+    goldens = recording.read_goldens(model)
+    recorded = json.loads(goldens["report.json"])
+    if (recorded["tensorflow_version"], recorded["estimator_api"]) != (report.info.tf_version, report.info.estimator_api):
+        return False
+    assert recording.renderings(report) == goldens, (
+        f"tests/fast's goldens of {recording.model_id(model)} are not what graphlint prints: {recording.REGENERATE}")
+    return True
+
+
+@pytest.mark.parametrize("path", [p for corpus, p in recording.MODELS if corpus != "cases"], ids=os.path.basename)
+def test_founding_fixture_prints_the_fast_lanes_goldens(path):
+    if not _agrees_with_the_fast_lane(path, lint_case(path), "per_class_auc"):
+        pytest.skip("the goldens were recorded on another TensorFlow or Estimator (see their report.json)")

@@ -113,6 +113,7 @@ def test_gl401_on_the_founding_story():
         assert not _findings(_report(os.path.join(FIXTURES, fixed + ".py")), "GL401")
 
 
+@pytest.mark.realtf
 def test_gl401_claims_hold_in_tensorflow(tmp_path):
     """Training saves the counter's initial value; evaluation restores it and counts on from there.
     The fix keeps it out of the checkpoint and counts the same."""
@@ -172,6 +173,7 @@ def test_gl402_names_the_variable(tmp_path):
     assert not _findings(_report(_case("untrained_variable_fixed")), "GL402")
 
 
+@pytest.mark.realtf
 def test_gl402_claims_hold_in_tensorflow(tmp_path):
     assert run_for_real(_case("untrained_variable"), str(tmp_path / "bad")).ok
     assert _ckpt_value(str(tmp_path / "bad"), "calibration/scale") == 1.0  # its initializer's value
@@ -216,6 +218,7 @@ def test_gl402_precise_says_why_no_gradient_arrives(tmp_path):
     assert _where(found["scale"].location) == f"model.py:{var}"
 
 
+@pytest.mark.realtf
 def test_gl402_precise_claims_hold_in_tensorflow(tmp_path):
     path = _model(tmp_path, _CUT)
     work = str(tmp_path / "work")
@@ -317,6 +320,7 @@ def test_gl105_silent_wrong_restore():
     assert not _findings(report, "GL101") and not _findings(report, "GL102"), "only GL105 sees this one"
 
 
+@pytest.mark.realtf
 def test_gl105_claims_hold_in_tensorflow(tmp_path):
     # the shifted names: the first failure TF names is the missing key
     real = run_for_real(_case("numbering_shift"), str(tmp_path / "shift"))
@@ -426,6 +430,7 @@ _PARTIAL_EMA = open(os.path.join(CASES, "ema_eval_only.py")).read().replace(
     '            train_op = ema.apply([bias])\n')
 
 
+@pytest.mark.realtf
 def test_gl107_when_training_averages_other_variables(tmp_path):
     assert _PARTIAL_EMA != open(os.path.join(CASES, "ema_eval_only.py")).read()
     path = _model(tmp_path, _PARTIAL_EMA)
@@ -435,6 +440,7 @@ def test_gl107_when_training_averages_other_variables(tmp_path):
     assert real.missing_keys == {"w/ExponentialMovingAverage"}
 
 
+@pytest.mark.realtf
 def test_gl107_claims_hold_in_tensorflow(tmp_path):
     real = run_for_real(_case("ema_eval_only"), str(tmp_path / "bad"))
     assert real.restore_error.startswith("NotFoundError:")

@@ -33,6 +33,8 @@ from corpus import lint_case  # noqa: E402
 from realtf import _import_model, checkpoints  # noqa: E402
 from realtf.restore import MODES, restore_for_real, tf_message  # noqa: E402
 
+pytestmark = pytest.mark.realtf  # every test here runs real TensorFlow (trains, evaluates or restores)
+
 MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scenarios", "scenario_model.py")
 
 CKPT = "<checkpoint>"  # in reader params: replaced by the writer's checkpoint prefix

@@ -188,6 +188,7 @@ def _glorot_gaps(source_w, draws=8):
     return [np.linalg.norm(source_w - rng.uniform(-limit, limit, source_w.shape)) for _ in range(draws)]
 
 
+@pytest.mark.realtf
 def test_a_fine_tune_that_loaded_is_loaded_whatever_its_distance(warm_runs, capsys):
     source, runs = warm_runs
     model, model_dir = runs["loads"]
@@ -214,6 +215,7 @@ def test_a_fine_tune_that_loaded_is_loaded_whatever_its_distance(warm_runs, caps
     assert "2 of 2 mapped variables are clearly closer to their source than to their initializer" in out
 
 
+@pytest.mark.realtf
 def test_a_mapped_variable_restored_from_model_dir_is_not_loaded(warm_runs, capsys):
     """The map is there, but Estimator restored model_dir's checkpoint: the warm start never ran."""
     source, runs = warm_runs
@@ -233,6 +235,7 @@ def test_a_mapped_variable_restored_from_model_dir_is_not_loaded(warm_runs, caps
     assert 2 * low - high <= pair["distance_to_source"]
 
 
+@pytest.mark.realtf
 def test_warm_start_that_silently_loads_nothing(warm_runs, capsys):
     source, runs = warm_runs
     model, model_dir = runs["renamed"]
@@ -287,6 +290,7 @@ def model_fn(features, labels, mode, params):
 '''
 
 
+@pytest.mark.realtf
 def test_a_keras_initializer_is_random_though_one_graph_repeats_it(tmp_path):
     """Keras' GlorotUniform is a stateless op seeded when the graph is built: one graph gives the
     same value on every run, yet two real runs start from different values. So it is drawn with
@@ -310,6 +314,7 @@ def test_a_keras_initializer_is_random_though_one_graph_repeats_it(tmp_path):
     assert {d: e.verdict for _, d, e in ws.pairs} == {"bert/w": "not loaded", "bert/b": "not loaded"}
 
 
+@pytest.mark.realtf
 def test_draws_of_an_unseeded_initializer_are_the_same_on_every_invocation(tmp_path, capsys):
     """glorot_uniform without any seed is a stateful op TF seeds at random: graphlint draws it
     from a copy seeded once, so the evidence printed does not change between invocations."""

@@ -19,6 +19,7 @@ def attempt1_checkpoint(tmp_path_factory):
     return workdir
 
 
+@pytest.mark.realtf
 def test_check_attempt1_against_its_training_checkpoint(cli, attempt1_checkpoint):
     code, out, _ = cli("check", os.path.join(FIXTURES, "attempt1.py"), "--checkpoint", attempt1_checkpoint)
     assert code == 1
@@ -30,6 +31,7 @@ def test_check_attempt1_against_its_training_checkpoint(cli, attempt1_checkpoint
     assert "GL301" not in out
 
 
+@pytest.mark.realtf
 def test_check_fixed_build_against_attempt1_checkpoint_is_clean(cli, attempt1_checkpoint):
     code, out, _ = cli("check", os.path.join(FIXTURES, "fixed.py"), "--checkpoint", attempt1_checkpoint)
     assert code == 0, out
@@ -40,6 +42,7 @@ def test_check_needs_a_checkpoint(cli):
     assert code == 2 and "check needs --checkpoint" in err
 
 
+@pytest.mark.realtf
 def test_ckpt_lists_and_filters(cli, attempt1_checkpoint):
     code, out, _ = cli("ckpt", attempt1_checkpoint, "--filter", "^net/")
     assert code == 0

@@ -145,6 +145,7 @@ def _real(model_fn, workdir):
     return log
 
 
+@pytest.mark.realtf
 @pytest.mark.parametrize("model_fn", MODELS, ids=lambda f: f.__name__)
 def test_graphlint_sees_the_names_real_estimator_has_at_begin_and_at_session(model_fn, tmp_path):
     """The session's ops (Saver, init and readiness ops) are built when a hook looks one up, as
@@ -194,6 +195,7 @@ def two_savers_in_eval(features, labels, mode, params):
     return spec
 
 
+@pytest.mark.realtf
 def test_a_scaffold_that_cannot_be_finalized_fails_the_mode_without_building_its_ops(tmp_path):
     """The Scaffold's collection checks run although no hook makes graphlint build its ops."""
     estimator = tf.estimator.Estimator(two_savers_in_eval, model_dir=str(tmp_path), params=PARAMS)

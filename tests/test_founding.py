@@ -14,6 +14,8 @@ from conftest import FIXTURES
 from graphlint.run import engine
 from realtf import run_for_real
 
+pytestmark = pytest.mark.realtf  # every test here runs real TensorFlow (trains, evaluates or restores)
+
 BUILDS = ["original", "attempt1", "attempt2", "fixed"]
 
 

@@ -51,6 +51,7 @@ def test_one_cause_is_one_finding_per_rule(name):
             assert set(f.names) == _eval_only_keys(report) and f.name == f.names[0] == min(f.names)
 
 
+@pytest.mark.realtf
 def test_the_names_are_what_the_real_checkpoint_lacks(tmp_path):
     """Train for real, then evaluate: restore fails on a key of the group, and the group is exactly
     the eval graph's keys that the real training checkpoint does not have."""

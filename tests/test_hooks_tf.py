@@ -15,6 +15,8 @@ pytest.importorskip("tensorflow")
 import graphlint  # noqa: E402
 from tests.realtf import run_for_real  # noqa: E402
 
+pytestmark = pytest.mark.realtf  # every test here runs real TensorFlow (trains, evaluates or restores)
+
 CASES = os.path.join(os.path.dirname(__file__), "cases")
 
 MODEL = '''import os

@@ -54,12 +54,14 @@ def _alike(ckpt, shape):
             and tf().train.load_checkpoint(ckpt).get_variable_to_dtype_map()[k] == tf().float32]
 
 
+@pytest.mark.realtf
 def test_none_alike_is_said_only_when_the_checkpoint_has_none(tmp_path, four_alike):
     assert _alike(four_alike, [7]) == []
     message = _gl301(tmp_path, [("a/w", [4, 3]), ("zz", [7])], four_alike)["zz"]
     assert message.endswith("no checkpoint key has the same shape and dtype")
 
 
+@pytest.mark.realtf
 def test_alike_keys_are_named_best_first_three_at_most(tmp_path, four_alike):
     assert sorted(_alike(four_alike, [4, 3])) == ["a/w", "b/w", "c/w", "d/w"]
     message = _gl301(tmp_path, [("a/w", [4, 3]), ("zz", [4, 3])], four_alike)["zz"]

@@ -25,6 +25,8 @@ from graphlint.model.tfcompat import estimator_api, tf  # noqa: E402
 from realtf import _build, _import_model  # noqa: E402
 from realtf.checkpoints import train_checkpoint  # noqa: E402
 
+pytestmark = pytest.mark.realtf  # every test here runs real TensorFlow (trains, evaluates or restores)
+
 MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scenarios", "scenario_model.py")
 
 WRITER = {"scope": "old", "extra": True}

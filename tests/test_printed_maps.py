@@ -20,6 +20,8 @@ from conftest import ROOT  # noqa: E402
 from graphlint.model.tfcompat import estimator_api, tf  # noqa: E402
 from realtf import _build, _import_model  # noqa: E402
 
+pytestmark = pytest.mark.realtf  # every test here runs real TensorFlow (trains, evaluates or restores)
+
 BERT = os.path.join(ROOT, "tests", "realcode", "bert_style")
 MODEL = os.path.join(BERT, "warm_start_renamed.py")
 PRETRAINED = os.path.join(BERT, "pretrained", "bert_model.ckpt")

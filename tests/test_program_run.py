@@ -88,6 +88,7 @@ def _skip_without_v1_layers(program):
         pytest.skip("tf.compat.v1.layers needs tf-keras on TensorFlow 2.16+")
 
 
+@pytest.mark.realtf
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_graphlint_run_predicts_what_the_program_really_does(case, tmp_path):
     program, dir_flag, args, codes, real_exc = CASES[case]
@@ -142,6 +143,7 @@ def previous_runs(tmp_path_factory):
     return dirs
 
 
+@pytest.mark.realtf
 @pytest.mark.parametrize("kind,feature,codes,real_exc", [
     ("linear", "age_v1", set(), None),
     ("linear", "age", {"GL305"}, WARM_START),  # the feature renamed: its weights are not in the checkpoint
@@ -171,6 +173,7 @@ def _tree_hash(folder) -> str:
     return digest.hexdigest()
 
 
+@pytest.mark.realtf
 def test_model_dir_checkpoint_is_checked_and_nothing_is_written(previous_runs, tmp_path):
     """model_dir already holds version 1's checkpoint: train() would resume from it (and skip the
     warm start), so the TRAIN graph's restore keys are checked against it; neither the model_dir

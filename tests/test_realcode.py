@@ -139,12 +139,14 @@ def _run_tpu(rel, workdir):
     return run_tpu_estimator(_path(rel), str(workdir))
 
 
+@pytest.mark.realtf
 @pytest.mark.parametrize("rel", ["mnist_official/clean", "feature_columns/clean"])
 def test_tf_clean_model_trains_and_evaluates(rel, tmp_path):
     outcome = _run(rel, tmp_path)
     assert outcome.ok, outcome
 
 
+@pytest.mark.realtf
 def test_tf_eval_logging_hook_fails_with_keyerror_on_the_train_only_tensor(tmp_path):
     outcome = _run("mnist_official/eval_logging_hook", tmp_path)
     assert outcome.train_error is None and outcome.restore_error is None
@@ -152,11 +154,13 @@ def test_tf_eval_logging_hook_fails_with_keyerror_on_the_train_only_tensor(tmp_p
     assert outcome.missing_fetches == {"train_accuracy:0"}
 
 
+@pytest.mark.realtf
 def test_tf_reentered_scope_fails_training_with_keyerror(tmp_path):
     outcome = _run("feature_columns/reentered_scope", tmp_path)
     assert outcome.train_error.startswith("KeyError") and "'fm/logit:0'" in outcome.train_error
 
 
+@pytest.mark.realtf
 def test_tf_reentered_scope_built_the_logit_under_fm_1():
     """The TRAIN graph has 'fm_1/logit' and no 'fm/logit': the reason the hook's name misses."""
     from tests.realtf import _build, _import_model
@@ -170,6 +174,7 @@ def test_tf_reentered_scope_built_the_logit_under_fm_1():
     assert "fm_1/logit" in names and "fm/logit" not in names
 
 
+@pytest.mark.realtf
 def test_tf_eval_only_variable_fails_restore_with_notfound(tmp_path):
     outcome = _run("feature_columns/eval_only_variable", tmp_path)
     assert outcome.train_error is None
@@ -184,6 +189,7 @@ def _moving_stats(workdir):
             if "/moving_" in name}
 
 
+@pytest.mark.realtf
 @pytest.mark.parametrize("rel, updated", [
     ("official_resnet/clean", True),
     ("official_resnet/bn_updates_not_run", False),
@@ -207,6 +213,7 @@ def test_tf_batch_norm_statistics_move_only_when_update_ops_run(rel, updated, tm
 PRETRAINED = os.path.join(REALCODE, "bert_style", "pretrained", "bert_model.ckpt")
 
 
+@pytest.mark.realtf
 @pytest.mark.skipif(bool(_missing("tpu")), reason=_missing("tpu") or "")
 @pytest.mark.parametrize("rel, scope, loaded", [
     ("bert_style/clean", "bert/", True),

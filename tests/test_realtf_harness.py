@@ -13,6 +13,8 @@ pytest.importorskip("tensorflow")
 
 from tests.realtf import run_for_real  # noqa: E402
 
+pytestmark = pytest.mark.realtf  # every test here runs real TensorFlow (trains, evaluates or restores)
+
 FIXTURES = os.path.join(os.path.dirname(__file__), os.pardir, "fixtures", "per_class_auc")
 
 

@@ -22,6 +22,8 @@ from graphlint.checkpoint import diff as diff_lib  # noqa: E402
 from graphlint.checkpoint import diff_report  # noqa: E402
 from graphlint.model.tfcompat import tf  # noqa: E402
 
+pytestmark = pytest.mark.realtf  # every test here runs real TensorFlow (trains, evaluates or restores)
+
 H = 16
 PARTITIONED = {"emb"}  # leaf names built with a fixed_size_partitioner(2)
 

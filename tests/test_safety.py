@@ -30,6 +30,7 @@ def _tree(folder):
     return out
 
 
+@pytest.mark.realtf
 def test_check_writes_nothing_in_model_checkpoint_or_temp_folders(cli, tmp_path, monkeypatch):
     model_dir = tmp_path / "model"
     shutil.copytree(FIXTURES, model_dir)

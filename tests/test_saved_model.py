@@ -14,8 +14,9 @@ import pytest
 from graphlint.cli import main
 from graphlint.model.tfcompat import estimator_api, real_estimator, tf
 
-pytestmark = pytest.mark.skipif(real_estimator() is None, reason="needs the real Estimator (TF 2.15 + "
-                                "tensorflow-estimator) for export_saved_model")
+# every test here runs real TensorFlow (trains and exports)
+pytestmark = [pytest.mark.realtf, pytest.mark.skipif(real_estimator() is None, reason="needs the real Estimator (TF 2.15 + "
+                                "tensorflow-estimator) for export_saved_model")]
 
 MODEL = '''
 import numpy as np

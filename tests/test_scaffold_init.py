@@ -66,6 +66,7 @@ def _write(tmp_path, name, resource):
     return str(path)
 
 
+@pytest.mark.realtf
 @pytest.mark.parametrize("name,resource", CASES, ids=[f"{n}-{'resource' if r else 'ref'}" for n, r in CASES])
 def test_gl308_exactly_when_the_restored_session_never_becomes_ready(tmp_path, name, resource):
     path = _write(tmp_path, name, resource)

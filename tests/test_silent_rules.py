@@ -33,6 +33,7 @@ def _trained(case, workdir, steps=3):
 
 # --- GL403: moving-average updates the train op never runs ----------------------------------
 
+@pytest.mark.realtf
 @needs_v1_layers
 def test_batch_norm_without_update_deps_keeps_initial_statistics(tmp_path):
     case = "batch_norm_updates_not_run.py"
@@ -44,6 +45,7 @@ def test_batch_norm_without_update_deps_keeps_initial_statistics(tmp_path):
     np.testing.assert_array_equal(ckpt.get_tensor("batch_normalization/moving_variance"), np.ones(4))
 
 
+@pytest.mark.realtf
 @needs_v1_layers
 def test_batch_norm_with_update_deps_moves_statistics(tmp_path):
     case = "batch_norm_updates_run.py"
@@ -53,6 +55,7 @@ def test_batch_norm_with_update_deps_moves_statistics(tmp_path):
     assert np.abs(ckpt.get_tensor("batch_normalization/moving_variance") - 1).max() > 0
 
 
+@pytest.mark.realtf
 @pytest.mark.parametrize("case, moved", [("moving_average_not_run.py", False), ("moving_average_run.py", True)])
 def test_hand_written_moving_average(case, moved, tmp_path):
     """Variables and an assign_sub, no v1 layers: the same verdict and the same fact on every TF."""
@@ -83,6 +86,7 @@ def model_fn(features, labels, mode, params):
 '''
 
 
+@pytest.mark.realtf
 @needs_v1_layers
 def test_tf_slim_create_train_op_runs_the_updates(tmp_path):
     pytest.importorskip("tf_slim", reason="tf_slim is not installed")
@@ -97,6 +101,7 @@ def test_tf_slim_create_train_op_runs_the_updates(tmp_path):
 
 # --- GL310: a warm start that loads nothing ---------------------------------------------------
 
+@pytest.mark.realtf
 def test_empty_shared_names_map_loads_nothing(tmp_path):
     """TF accepts the empty map; after a step at learning rate 0 the weights are not the source's.
     The map GL310 prints (its twin case) loads them."""
@@ -166,6 +171,7 @@ def _settings_finding(model, *args):
     return [f for f in report.findings if f.code == "GL310"]
 
 
+@pytest.mark.realtf
 @needs_estimator
 def test_warm_start_option_predicts_what_estimator_does(settings_model, tmp_path):
     """--warm-start PATH: the renamed checkpoint makes Estimator(warm_start_from=PATH) raise, and the

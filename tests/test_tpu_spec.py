@@ -79,6 +79,7 @@ def test_a_plain_model_fn_gets_no_tpu_params():
     assert report.info.spec_conversion == ""
 
 
+@pytest.mark.realtf
 @needs_tpu_estimator
 def test_graphlint_passes_the_params_tpu_estimator_passes(pretrained, tmp_path):
     """TPUEstimator(use_tpu=False) passes params use_tpu=False and batch_size of the mode."""
@@ -92,6 +93,7 @@ def test_graphlint_passes_the_params_tpu_estimator_passes(pretrained, tmp_path):
     assert seen["eval"] == {"use_tpu": False, "batch_size": 4}
 
 
+@pytest.mark.realtf
 @needs_tpu_estimator
 def test_real_tpu_estimator_warm_starts_and_reports_what_graphlint_reports(pretrained, tmp_path):
     """Clean: training and evaluation run, the host call's hook included, and scaffold_fn's warm
@@ -106,6 +108,7 @@ def test_real_tpu_estimator_warm_starts_and_reports_what_graphlint_reports(pretr
     assert not _lint(pretrained).errors
 
 
+@pytest.mark.realtf
 @needs_tpu_estimator
 def test_real_tpu_estimator_fails_on_the_wrong_map_while_building(pretrained, tmp_path):
     estimator = _tpu_estimator(tpu_model.model_fn_builder(pretrained, map_prefix="old_"), str(tmp_path))

@@ -48,6 +48,7 @@ def _train(case, workdir, steps=3):
 
 # --- GL402: optimizer wrappers that update the variables outside a plain Apply* of the train op ---
 
+@pytest.mark.realtf
 @needs_estimator
 @pytest.mark.parametrize("case", ["gradient_accumulation.py", "slim_create_train_op.py",
                                   "adam_weight_decay.py", "mixed_precision_rewrite.py"])
@@ -57,6 +58,7 @@ def test_wrapped_optimizer_updates_the_variables(case, tmp_path):
     assert np.abs(after["w"] - before["w"]).max() > 0
 
 
+@pytest.mark.realtf
 @needs_estimator
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the runner's cancelled wait
 def test_sync_replicas_updates_the_variables_a_gradient_reaches(tmp_path):
@@ -89,6 +91,7 @@ def _evaluations(case, state, stale_value, workdir):
         return values[state], results, changed.evaluate(model.input_fn, steps=2)
 
 
+@pytest.mark.realtf
 @needs_estimator
 def test_eval_counter_no_result_reads_changes_no_result(tmp_path):
     """The counter stays at 0 in every checkpoint (the train op never runs TRAIN's increment), and
@@ -103,6 +106,7 @@ def test_eval_counter_no_result_reads_changes_no_result(tmp_path):
     assert changed["loss"] == results["loss"]
 
 
+@pytest.mark.realtf
 @needs_estimator
 def test_stale_state_an_eval_metric_reads_changes_its_value(tmp_path):
     """The scale stays at its initial 1.0 (the train op never runs its update), and the metric is

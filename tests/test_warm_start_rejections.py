@@ -36,6 +36,7 @@ def test_the_checkpoint_has_enc_w_of_shape_4_3_only():
     assert tf().train.load_checkpoint(SOURCE).get_variable_to_shape_map() == {"enc/w": [4, 3]}
 
 
+@pytest.mark.realtf
 @pytest.mark.parametrize("path, code, other", [(SHAPE, "GL309", "GL305"), (MISSING, "GL305", "GL309")])
 def test_each_rejection_is_one_rule_and_tf_fails_the_build_and_training(path, code, other, tmp_path):
     findings = lint_case(path).findings
@@ -83,6 +84,7 @@ def model_fn(features, labels, mode, params):
 EVAL_ONLY = os.path.join(CASES, "warm_start_eval_only.py")
 
 
+@pytest.mark.realtf
 def test_a_scope_map_names_the_eval_only_variable_the_source_lacks(tmp_path):
     """{'enc/': 'encoder/'}: TRAIN's encoder/w has enc/w; EVAL's encoder/eval_scale has no
     enc/eval_scale. TF trains, then fails building EVAL; GL305 names that variable and its key,
@@ -96,6 +98,7 @@ def test_a_scope_map_names_the_eval_only_variable_the_source_lacks(tmp_path):
     assert (outcome.eval_error or outcome.restore_error or "").startswith("ValueError")
 
 
+@pytest.mark.realtf
 def test_a_scope_map_names_every_variable_the_source_lacks(tmp_path):
     """TF stops at the first variable of a scope entry whose key is missing; GL305 names each."""
     path = tmp_path / "model.py"

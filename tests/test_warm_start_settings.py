@@ -11,6 +11,8 @@ import graphlint
 from graphlint.model.tfcompat import estimator_api, real_estimator, tf
 from realtf.checkpoints import write_variables
 
+pytestmark = pytest.mark.realtf  # every test here runs real TensorFlow (trains, evaluates or restores)
+
 # graphlint's verdicts run on every TensorFlow (TF 2.16+: its stand-in Estimator and
 # WarmStartSettings); the real training runs that prove them need tensorflow-estimator.
 REAL = real_estimator() is not None

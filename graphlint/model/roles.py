@@ -75,7 +75,10 @@ def op_roles(graph, spec, fetched=frozenset(), predict=False) -> dict:
     _spread_to_inputs(ops, roles)  # first, so what feeds the Scaffold's ready op stays init
     _spread_to_results(ops, roles)
     _spread_to_inputs(ops, roles)
-    return roles
+    # In the graph's order: claims arrive from sets, whose order changes with the hash seed, and a
+    # Snapshot must be the same for the same graph (recordings of it are compared byte for byte).
+    order = {op.name: i for i, op in enumerate(ops)}
+    return dict(sorted(roles.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
 
 
 def _is_input_pipeline(op_type: str) -> bool:
