@@ -94,12 +94,11 @@ def load(model):
 
 
 def findings(ctx) -> list:
-    """Every rule on the Context, selected and ordered as run/engine.py's analyze does without a checkpoint."""
-    from graphlint.rules import all_rules
+    """Every rule on the Context, through the engine's own run_rules()."""
+    from graphlint.run.engine import run_rules
 
-    rules = [r for r in all_rules() if r.on_graphs and (ctx.checkpoint is not None or not r.needs_checkpoint)]
     with _cwd(ROOT):  # sites are relative to the directory graphlint ran in, and rules read their source
-        return sorted((f for rule in rules for f in rule.check(ctx)), key=lambda f: f.sort_key())
+        return run_rules(ctx)
 
 
 def goldens(ctx, found) -> dict:
