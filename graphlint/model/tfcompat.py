@@ -116,6 +116,8 @@ def missing_tf_keras(exc: BaseException):
 
     if not isinstance(exc, (AttributeError, ImportError)) or importlib.util.find_spec("tf_keras") is not None:
         return None  # with tf-keras installed, TF_USE_LEGACY_KERAS decides: GL901 says so
+    if isinstance(exc, ModuleNotFoundError) and exc.name == "tf_keras":  # e.g. tf_slim's layers on TF 2.15
+        return f"ModuleNotFoundError: {_first_line(exc).rstrip('.')} (a Keras-2 API needs it): {keras2_fix()}"
     tb = exc.__traceback__
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
