@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from graphlint.analysis.pairing import SYNONYMS
+from graphlint.analysis.scopes import SYNONYMS
 
 
 _MAX_CANDIDATES = 2000
