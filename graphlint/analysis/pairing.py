@@ -130,6 +130,7 @@ class _Pairer:
         self.taken = {"a": set(), "b": set()}
         self.value_pairs = {}  # a key -> (b key, how), decided by values
         self.value_partner_b = {}  # b key -> a key, the same pairs
+        self.seeds = []  # the distinct substitutions the value pairs reveal (x -> y, x != y)
 
     def run(self) -> Pairing:
         if self.va is not None and self.vb is not None:
@@ -156,17 +157,16 @@ class _Pairer:
         for x, y, how in _value_matches(side_keys, self.sig, self.va, self.vb):
             self.value_pairs[x] = (y, how)
             self.value_partner_b[y] = x
-        for x, (y, _) in self.value_pairs.items():
-            if x != y:
-                self._release(x, y)
-
-    def _release(self, x, y) -> None:
-        """Common names under the substitution x -> y reveals are no longer presumed unrenamed."""
-        rule = scopes.substitution(x.split("/"), y.split("/"))
-        if rule is None:
+        moved = [(x, y) for x, (y, _) in sorted(self.value_pairs.items()) if x != y]
+        self.seeds = sorted({r for x, y in moved if (r := scopes.substitution(x.split("/"), y.split("/")))})
+        for rule in self.seeds:  # once per substitution, however many value pairs reveal it
+            self._release(rule)
+        for x, y in moved:
             self._release_name("a", x)
             self._release_name("b", y)
-            return
+
+    def _release(self, rule) -> None:
+        """Common names under a substitution values revealed are no longer presumed unrenamed."""
         for name in self.common:
             if name in self.slots["a"]:
                 continue
@@ -174,8 +174,6 @@ class _Pairer:
             if image is not None and self.sig["b"].get(image) == self.sig["a"].get(name):
                 self._release_name("a", name)
                 self._release_name("b", image)
-        self._release_name("a", x)
-        self._release_name("b", y)
 
     def _release_name(self, side, name) -> None:
         """A name moved on one side: its namesake on the other side (if common) is in question too."""
@@ -185,9 +183,7 @@ class _Pairer:
 
     # -- structure ----------------------------------------------------------------------------
     def _by_structure(self) -> None:
-        seeds = sorted({r for x, (y, _) in self.value_pairs.items()
-                        if x != y and (r := scopes.substitution(x.split("/"), y.split("/")))})
-        maps, crowded = scopes.proposals(self.pool, self.sig, seeds)
+        maps, crowded = scopes.proposals(self.pool, self.sig, self.seeds)
         for x, (y, how) in sorted(self.value_pairs.items()):
             if x in self.pool["a"] and y in self.pool["b"]:
                 self._take(x, y, "values", how)
