@@ -12,7 +12,7 @@ import shutil
 import pytest
 
 from conftest import CASES, FIXTURES
-from graphlint.run import engine
+from graphlint.model import session as session_lib
 from graphlint.rules import all_rules
 from realtf import run_for_real
 from corpus import lint_case
@@ -51,14 +51,14 @@ def _related(finding):
 def unrecorded(monkeypatch):
     """A snapshot without loss/train_op names (e.g. a spec whose train_op is a plain tensor
     graphlint cannot name): the rules fall back to "any update op in the train graph"."""
-    build_mode = engine.build_mode
+    build_mode = session_lib.build_mode
 
-    def build_and_forget(model, mode, params, est):
-        snap, graph = build_mode(model, mode, params, est)
+    def build_and_forget(model, mode, *args, **kwargs):
+        snap, graph = build_mode(model, mode, *args, **kwargs)
         snap.loss = snap.train_op = ""
         return snap, graph
 
-    monkeypatch.setattr(engine, "build_mode", build_and_forget)
+    monkeypatch.setattr(session_lib, "build_mode", build_and_forget)
 
 
 def _model(tmp_path, source, name="model.py"):

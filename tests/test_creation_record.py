@@ -11,7 +11,7 @@ from conftest import CASES, ROOT
 from corpus import lint_case, skip_unless_runnable
 
 from graphlint.model.roles import _traceback_role
-from graphlint.run import engine
+from graphlint.model import session as session_lib
 
 MODELS = [os.path.join(ROOT, "tests", "classes", n) for n in ("ema_restore.py", "bert_style.py")] + \
     [os.path.join(CASES, n) for n in ("keras_layers.py", "fetch_missing.py")]
@@ -21,7 +21,7 @@ MODELS = [os.path.join(ROOT, "tests", "classes", n) for n in ("ema_restore.py", 
 def test_the_note_of_every_op_agrees_with_tensorflows_traceback(path, monkeypatch):
     skip_unless_runnable(path)
     compared = {}
-    build_mode = engine.build_mode
+    build_mode = session_lib.build_mode
 
     def build_and_compare(model, mode, *args, **kwargs):
         snap, graph = build_mode(model, mode, *args, **kwargs)
@@ -35,7 +35,7 @@ def test_the_note_of_every_op_agrees_with_tensorflows_traceback(path, monkeypatc
         compared[mode] = {role for _, role in graph.gl_created.values()}
         return snap, graph
 
-    monkeypatch.setattr(engine, "build_mode", build_and_compare)
+    monkeypatch.setattr(session_lib, "build_mode", build_and_compare)
     lint_case(path)
     assert set(compared) == {"train", "eval", "predict"}
     roles = set().union(*compared.values())

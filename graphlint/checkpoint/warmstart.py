@@ -14,7 +14,6 @@ same records).
 from __future__ import annotations
 
 import contextlib
-import sys
 from dataclasses import dataclass, field
 
 from graphlint.checkpoint.initial import LOADED, NOT_LOADED, UNSURE
@@ -63,17 +62,12 @@ def mapped_by(model_path: str, *, model_fn=None, input_fn=None, params=None) -> 
     """(warm starts, sorted unique [(source key, model key)], InitialValues) from building the
     model's TRAIN graph."""
     from graphlint.checkpoint.initial import InitialValues
-    from graphlint.model import tfcompat
-    from graphlint.model.build import build_mode
-    from graphlint.model.loader import loaded
-    from graphlint.model.specs import estimator_params
-    from graphlint.run.engine import mode_params
+    from graphlint.model import session as session_lib
 
     initial = InitialValues()
-    with tfcompat.estimator_api() as est, contextlib.redirect_stdout(sys.stderr), \
-            loaded(model_path, model_fn=model_fn, input_fn=input_fn) as model, _keeping(initial):
-        snap, initial.graph = build_mode(model, "train", estimator_params(model.model_fn, mode_params(
-            model.params, params, None, "train")), est)
+    with session_lib.opened(model_path, model_fn=model_fn, input_fn=input_fn, params=params) as session, \
+            _keeping(initial):
+        snap, initial.graph = session.build("train")
     if snap.failure is not None:
         site = f"{snap.failure.site}: " if snap.failure.site else ""
         raise UsageError(f"--mapped-by: {site}model_fn raised while building train: "

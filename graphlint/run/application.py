@@ -244,28 +244,13 @@ class Application:
         loaded = self.request.loaded
         if loaded is not None:
             return engine.analyze_loaded(loaded, checkpoint=self._checkpoint(), **options)
-        conf, asked = self.config, self.request.serving or {}
-        saved = None
-        if asked.get("saved_model"):  # a bad --saved-model fails before the modes are built
+        conf, serving = self.config, self.request.serving
+        if serving is not None and serving.get("saved_model"):  # a bad --saved-model fails before the builds
             from graphlint.serving.signatures import read_saved_model
 
-            saved = read_saved_model(asked["saved_model"])
-        report = engine.run(self.models[0], model_fn=conf.model_fn, input_fn=conf.input_fn,
-                            checkpoint=self._checkpoint(), **options)
-        return self._with_serving(report, saved) if self.request.serving is not None else report
-
-    def _with_serving(self, report, saved):
-        """The serving graph's findings (GL5xx) joined to the report; the result kept for the table."""
-        from graphlint.serving import run as serving
-
-        conf, asked = self.config, self.request.serving
-        result = serving.analyze(self.models[0], saved_model=saved,
-                                 receiver_fn=asked.get("receiver_fn"), model_fn=conf.model_fn,
-                                 input_fn=conf.input_fn, params=conf.params, per_mode_params=conf.per_mode_params())
-        if result is None:
-            return report
-        return dataclasses.replace(report, findings=sorted(report.findings + result.findings, key=lambda f: f.sort_key()),
-                                   serving=result)
+            serving = dict(serving, saved_model=read_saved_model(serving["saved_model"]))
+        return engine.run(self.models[0], model_fn=conf.model_fn, input_fn=conf.input_fn,
+                          checkpoint=self._checkpoint(), serving=serving, **options)
 
     def _final(self, report, model: str):
         """The report with the findings this configuration reports: filtered, never changed."""

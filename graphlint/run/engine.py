@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 import contextlib
-import copy
-import gc
 import dataclasses
-import signal
-import sys
-import threading
 import warnings
 from dataclasses import dataclass, field
 
-from graphlint.checkpoint import reader as ckpt_lib
-from graphlint.model import parallel as _parallel
-from graphlint.model import tfcompat
-from graphlint.model.build import build_mode
-from graphlint.analysis.context import Context
-from graphlint.model.graphview import Answers, GraphView
-from graphlint.errors import UsageError
-from graphlint.model.loader import loaded
-from graphlint.model import reads
 from graphlint.analysis import renames
-from graphlint.run import supersede
+from graphlint.analysis.context import Context
 from graphlint.analysis.modediff import mode_diff
-from graphlint.rules import all_rules
+from graphlint.checkpoint import reader as ckpt_lib
+from graphlint.errors import UsageError
+from graphlint.model import session as session_lib
+from graphlint.model import tfcompat
 from graphlint.model.snapshot import MODES, RunInfo
-from graphlint.model.specs import describe as describe_conversion, estimator_params
+from graphlint.model.specs import describe as describe_conversion
+from graphlint.rules import all_rules
+from graphlint.run import supersede
 
 
 @dataclass
@@ -51,14 +42,6 @@ class Report:
         return json_report.render(self)
 
 
-def mode_params(base: dict, overrides: dict, per_mode: dict, mode: str) -> dict:
-    """Module params, then --params, then --params-<mode>; a fresh copy per mode, as Estimator does."""
-    params = copy.deepcopy(base)
-    params.update(copy.deepcopy(overrides or {}))
-    params.update(copy.deepcopy((per_mode or {}).get(mode) or {}))
-    return params
-
-
 def _skip_reason(snap, explicit: bool) -> str:
     """PREDICT that fails on labels=None is skipped with a note unless the user asked for it."""
     failure = snap.failure
@@ -79,21 +62,53 @@ def check(target: str, checkpoint: str, **options) -> Report:
     return run(target, checkpoint=checkpoint, **options)
 
 
-def run(target: str, *, model_fn=None, input_fn=None, checkpoint=None, **options) -> Report:
-    """Load the model file (or package.module), then analyze it."""
+def run(target: str, *, model_fn=None, input_fn=None, checkpoint=None, serving=None, **options) -> Report:
+    """Load the model file (or package.module), then analyze it. serving: {"saved_model": a path
+    or SavedModelInfo, "receiver_fn": a name}, to also build the serving graph (check --saved-model)
+    with the same loaded module and join its findings (GL5xx)."""
     ckpt = ckpt_lib.read(checkpoint) if checkpoint else None  # bad paths fail before slow builds
-    with reads.recording() as read, tfcompat.estimator_api(), _model_prints_to_stderr(), \
-            loaded(target, model_fn=model_fn, input_fn=input_fn) as model:
-        report = analyze(model, ckpt=ckpt, **options)
-    report.inputs = sorted(read.union(report.inputs, model.imported))
+    build_options, options = _split(options)
+    with session_lib.opened(target, model_fn=model_fn, input_fn=input_fn, **build_options) as session:
+        report = analyze(session, ckpt=ckpt, **options)
+        if serving is not None:
+            report = _with_serving(report, session, serving)
+    report.inputs = sorted(session.inputs)
     return report
+
+
+def _with_serving(report, session, serving: dict) -> Report:
+    """The serving graph's findings joined to the report; its result kept for the signature table."""
+    from graphlint.serving import run as serving_run
+
+    result = serving_run.analyze(session, saved_model=serving.get("saved_model"),
+                                 receiver_fn=serving.get("receiver_fn"))
+    if result is None:
+        return report
+    findings = sorted(report.findings + result.findings, key=lambda f: f.sort_key())
+    return dataclasses.replace(report, findings=findings, serving=result)
 
 
 def analyze_loaded(model, *, checkpoint=None, **options) -> Report:
     """analyze() for a Model the caller built (graphlint.lint(model_fn=..., input_fn=...))."""
     ckpt = ckpt_lib.read(checkpoint) if checkpoint else None
-    with tfcompat.estimator_api(), _model_prints_to_stderr():
-        return analyze(model, ckpt=ckpt, **options)
+    build_options, options = _split(options)
+    with session_lib.session_for(model, **build_options) as session:
+        return analyze(session, ckpt=ckpt, **options)
+
+
+_BUILD_OPTIONS = ("params", "per_mode_params", "timeout", "warm_start")  # ModelSession's
+
+
+def _split(options: dict) -> tuple:
+    """(the ModelSession's options, analyze()'s), with --warm-start's path checked first: a bad
+    path is one line, before the slow builds."""
+    build = {k: options.pop(k) for k in _BUILD_OPTIONS if k in options}
+    if build.get("warm_start"):
+        try:
+            build["warm_start"] = ckpt_lib.resolve(build["warm_start"])
+        except UsageError as exc:
+            raise UsageError(f"--warm-start: {exc}") from None
+    return build, options
 
 
 @contextlib.contextmanager
@@ -119,109 +134,28 @@ def each_warning_once():
             warnings.showwarning = previous
 
 
-def _model_prints_to_stderr():
-    """The model's own prints go to stderr: stdout is the report's (JSON must stay parseable)."""
-    return contextlib.redirect_stdout(sys.stderr)
-
-
-@contextlib.contextmanager
-def _time_limit(seconds, mode: str):
-    """Stop a model_fn that hangs. SIGALRM interrupts Python code; a C call returns first."""
-    if not seconds or not hasattr(signal, "SIGALRM") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expired(signum, frame):
-        raise UsageError(f"building {mode} did not finish within {seconds:g} s (--timeout); "
-                         "does model_fn or input_fn wait for something?")
-
-    old = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-
-
-def analyze(model, *, params=None, per_mode_params=None, modes=None, ckpt=None, timeout=None, jobs=1,
-            warm_start=None) -> Report:
-    """Build every mode of a loaded Model, run the rules, and collect a Report. jobs > 1 builds
-    the modes in forked workers, at most `jobs` at a time (parallel.py); the report is the same."""
+def analyze(session, *, modes=None, ckpt=None, jobs=1) -> Report:
+    """Build every mode of a ModelSession, run the rules, and collect a Report. jobs > 1 builds
+    the modes in forked workers (model/session.py); the report is the same."""
     explicit = modes is not None
     modes = tuple(m for m in MODES if m in (modes or MODES))
-    if warm_start:  # a bad path is one line, before the slow builds
-        try:
-            warm_start = ckpt_lib.resolve(warm_start)
-        except UsageError as exc:
-            raise UsageError(f"--warm-start: {exc}") from None
-    t = tfcompat.tf()
+    model = session.model
     info = RunInfo(model=model.target, model_file=getattr(model.module, "__file__", "") or "",
-                   tf_version=t.__version__, estimator_api=tfcompat.estimator_api_label(), modes=modes)
-    with tfcompat.estimator_api() as est:
-        builds = {m: _builder(model, m, estimator_params(model.model_fn, mode_params(
-                      model.params, params, per_mode_params, m)), est, timeout, warm_start) for m in modes}
-        parallel = jobs > 1 and len(modes) > 1 and _parallel.available()
-        with _views(builds, jobs) if parallel else _serial(builds) as (snapshots, views, inputs):
-            for snap in snapshots.values():
-                snap.skipped = _skip_reason(snap, explicit)
-            info.spec_conversion = describe_conversion(snapshots)
-            ctx = Context(info, snapshots, views, mode_diff(snapshots), checkpoint=ckpt,
-                          object_names=ckpt_lib.object_names(ckpt) if ckpt is not None else {})
-            if ckpt is not None:
-                found = renames.pair(ctx)
-                ctx = dataclasses.replace(ctx, renames=found.pairs, unsure_renames=found.unsure)
-            findings = run_rules(ctx)
-    return Report(info, findings, ctx.mode_diff, snapshots, ckpt, ctx.renames, ctx.unused_keys(), sorted(inputs))
-
-
-def _builder(model, mode, params, est, timeout, warm_start=None):
-    """A job building one mode: (Snapshot, the graph's Answers or None, the files model_fn read).
-    The graph is dropped once its answers are taken, so that at most one is alive per process."""
-    extra = {"warm_start": warm_start} if warm_start else {}  # wrappers of build_mode's 4 arguments still fit
-
-    def build():
-        with reads.recording() as read, _time_limit(timeout, mode), _model_prints_to_stderr():
-            snap, graph = build_mode(model, mode, params, est, **extra)
-            answers = Answers(GraphView(graph, model.sites, snap)) if graph is not None else None
-        return snap, answers, read
-    build.params = params
-    return build
-
-
-def _remote(build):
-    """The job a worker runs: the Snapshot travels without its params (they may hold functions,
-    which do not pickle); the parent, which computed them, puts them back."""
-    def job():
-        snap, answers, read = build()
-        return (snap.portable(), read, answers), None  # nothing left to ask: the worker exits
-    return job
-
-
-@contextlib.contextmanager
-def _serial(builds):
-    snapshots, views, inputs = {}, {}, set()
-    for mode, build in builds.items():
-        snapshots[mode], views[mode], read = build()
-        inputs |= read
-        gc.collect()  # a tf.Graph is full of reference cycles: free it before the next mode is built
-    yield snapshots, views, inputs
-
-
-@contextlib.contextmanager
-def _views(builds, jobs):
-    workers = _parallel.run_all({m: (f"building {m}", _remote(b)) for m, b in builds.items()}, jobs)
-    try:
-        snapshots, views, inputs = {}, {}, set()
-        for mode, worker in workers.items():
-            worker.replay()
-            snapshots[mode], read, views[mode] = worker.result
-            snapshots[mode].params = copy.deepcopy(builds[mode].params)
-            inputs |= read
-        yield snapshots, views, inputs
-    finally:
-        for worker in workers.values():
-            worker.close()
+                   tf_version=tfcompat.tf().__version__, estimator_api=tfcompat.estimator_api_label(), modes=modes)
+    built = session.analyses(modes, jobs)
+    snapshots = {m: snap for m, (snap, _) in built.items()}
+    views = {m: answers for m, (_, answers) in built.items()}
+    for snap in snapshots.values():
+        snap.skipped = _skip_reason(snap, explicit)
+    info.spec_conversion = describe_conversion(snapshots)
+    ctx = Context(info, snapshots, views, mode_diff(snapshots), checkpoint=ckpt,
+                  object_names=ckpt_lib.object_names(ckpt) if ckpt is not None else {})
+    if ckpt is not None:
+        found = renames.pair(ctx)
+        ctx = dataclasses.replace(ctx, renames=found.pairs, unsure_renames=found.unsure)
+    findings = run_rules(ctx)
+    return Report(info, findings, ctx.mode_diff, snapshots, ckpt, ctx.renames, ctx.unused_keys(),
+                  sorted(session.inputs))
 
 
 def run_rules(ctx) -> list:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import sys
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -18,29 +16,23 @@ class ServingResult:
     findings: list = field(default_factory=list)
 
 
-def analyze(target: str, *, saved_model=None, receiver_fn=None, model_fn=None, input_fn=None, params=None,
-            per_mode_params=None) -> Optional[ServingResult]:
-    """None when the model has no serving_input_receiver_fn and none was asked for."""
+def analyze(session, *, saved_model=None, receiver_fn=None) -> Optional[ServingResult]:
+    """The serving graph of the ModelSession's model (model/session.py), compared with `saved_model`
+    (a path, or what read_saved_model made of it). None when the model has no
+    serving_input_receiver_fn and none was asked for."""
     from graphlint.checkpoint import reader as ckpt_lib
-    from graphlint.model import tfcompat
-    from graphlint.model.loader import loaded
-    from graphlint.model.specs import estimator_params
-    from graphlint.run.engine import mode_params
     from graphlint.serving import compare
-    from graphlint.serving.build import RECEIVER_FN, build_serving, find_receiver_fn
+    from graphlint.serving.build import RECEIVER_FN
     from graphlint.serving.signatures import read_saved_model
 
-    # a path or what read_saved_model made of it; a bad path fails before the build
+    # a bad path fails before the build
     saved = read_saved_model(saved_model) if isinstance(saved_model, (str, os.PathLike)) else saved_model
-    with tfcompat.estimator_api() as est, contextlib.redirect_stdout(sys.stderr), \
-            loaded(target, model_fn=model_fn, input_fn=input_fn) as model:
-        fn = find_receiver_fn(model, receiver_fn)
-        if fn is None:
-            if saved is None:
-                return None
-            raise UsageError(f"{target}: --saved-model needs the model's {RECEIVER_FN} (or --serving-input-fn NAME)")
-        build = build_serving(model, fn, estimator_params(model.model_fn, mode_params(
-            model.params, params, per_mode_params, "predict")), est)
+    build = session.serving(receiver_fn)
+    if build is None:
+        if saved is None:
+            return None
+        raise UsageError(f"{session.model.target}: --saved-model needs the model's {RECEIVER_FN} "
+                         "(or --serving-input-fn NAME)")
     changes = compare.build_problems(build)
     if saved is not None:
         changes += compare.signature_changes(saved.signatures, build.signatures, {m[0] for m in build.missing})
