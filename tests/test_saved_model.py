@@ -300,3 +300,16 @@ def test_saved_model_with_several_models_is_a_usage_error(exports, capsys, how):
     out, err = capsys.readouterr()
     assert err.startswith("graphlint: error: --saved-model works on one model at a time") and err.count("\n") == 1
     assert json.loads(out)["findings"] == []
+
+
+def test_check_with_the_serving_graph_imports_the_model_once(exports, tmp_path, capsys):
+    """One ModelSession per run (model/session.py): the modes and the serving graph are built from one
+    import of the model file, and each mode once."""
+    old, _ = exports
+    path = _model_file(str(tmp_path), "counted")
+    counter = tmp_path / "imports.txt"
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(f"\nwith open({str(counter)!r}, 'a') as _fh:\n    _fh.write('import\\n')\n")
+    assert main(["check", path, "--saved-model", old, "--jobs", "1", "--no-cache", "--exit-zero"]) == 0
+    capsys.readouterr()
+    assert counter.read_text().splitlines() == ["import"]
