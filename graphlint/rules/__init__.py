@@ -26,6 +26,7 @@ import importlib
 import inspect
 import pkgutil
 import re
+from types import MappingProxyType
 
 from graphlint.findings import Finding
 
@@ -43,6 +44,10 @@ class Rule:
     # finding of this rule explains, those rules report nothing (run/supersede.py runs this rule
     # first, and each of them asks unclaimed()). One cause is one finding, with the fix for the cause.
     supersedes = ()
+    # The documented Example and Fix, which tests/test_rule_examples.py runs (rules/example_common.py):
+    example_also = ()  # codes the Example may also produce above info (a cause fires with its symptom)
+    example_options = MappingProxyType({})  # graphlint.lint() keywords a model file cannot express
+    example_needs = ""  # why the rule has no runnable Example and Fix yet: the test skips it, saying so
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
