@@ -7,7 +7,8 @@ reentered_variable_scope.py); all_rules() finds it, and tests/test_rule_examples
 Example and Fix of its docstring. What several rules share lives in private modules (_shapes.py,
 _training.py, ...). The codes by area:
 
- * GL0xx graphlint's own configuration and comments (GL001, still in meta.py);
+ * GL0xx graphlint's own configuration and comments (GL001: its input is the suppression
+   comments the run layer matched against the other findings, run/suppressions.py);
  * GL1xx the TRAIN, EVAL and PREDICT graphs disagree in ways that break restore; GL105 and GL107
    name the cause of a divergence that GL101 or GL102 reports as its symptom, and supersede them
    (one finding per cause: `supersedes`, run/supersede.py); GL106 names the params behind GL102;
