@@ -92,7 +92,7 @@ def _graphlint(path, args):
 def _cli_args(rule, checkpoint):
     """The command line for the rule's examples: `example_options` (graphlint.lint() keywords) as options."""
     args = ["check", "--checkpoint", checkpoint] if checkpoint else ["diff"]
-    for key, value in (getattr(rule, "example_options", None) or {}).items():
+    for key, value in rule.example_options.items():
         assert key == "per_mode_params", f"{rule.code}: no command-line form for example_options[{key!r}] here"
         args += [a for mode, params in value.items() for a in (f"--params-{mode}", json.dumps(params))]
     return args
@@ -102,7 +102,7 @@ def _cli_args(rule, checkpoint):
 @pytest.mark.parametrize("rule", [pytest.param(r, marks=pytest.mark.realtf) if r.needs_checkpoint else r
                                   for r in RULES], ids=lambda r: r.code)
 def test_documented_example_triggers_the_rule_and_fix_does_not(rule, tmp_path, capsys):
-    if getattr(rule, "example_needs", None):
+    if rule.example_needs:
         pytest.skip(f"{rule.code} has no runnable example: {rule.example_needs}")
     sections = _printed_sections(rule, capsys)
     example = _write(str(tmp_path / "example"), "model.py", _source(rule, sections, "Example"))
@@ -115,7 +115,7 @@ def test_documented_example_triggers_the_rule_and_fix_does_not(rule, tmp_path, c
 
     found = _graphlint(example, args)
     assert any(f.code == rule.code for f in found), f"the Example does not trigger {rule.code}:\n{_shown(found)}"
-    also = set(getattr(rule, "example_also", ()))
+    also = set(rule.example_also)
     others = _loud(found, {rule.code} | also)
     assert not others, (f"the Example of {rule.code} also triggers other rules above info severity (a rule that "
                         f"fires together with them lists them in example_also):\n{_shown(others)}")

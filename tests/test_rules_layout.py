@@ -1,7 +1,4 @@
-"""The rules package is one module per rule, named for the rule's symbol, found without a list.
-
-GL001 stays in meta.py for now (the lead is changing how its findings are made).
-"""
+"""The rules package is one module per rule, named for the rule's symbol, found without a list."""
 
 import ast
 import importlib
@@ -15,9 +12,6 @@ import graphlint.rules as package
 from graphlint.analysis.context import Context
 from graphlint.rules import NOT_RULES, RULES, Rule, all_rules
 from graphlint.rules import _training
-
-LEGACY = {"meta": {"GL001"}}  # module -> codes, until GL001 moves to unused_suppression.py
-
 
 def _modules():
     return sorted(m.name for m in pkgutil.iter_modules(package.__path__))
@@ -37,11 +31,7 @@ def test_every_registered_rule_comes_from_a_discovered_module():
 
 @pytest.mark.parametrize("name", [n for n in _modules() if not n.startswith("_") and n not in NOT_RULES])
 def test_a_rule_module_holds_one_rule_named_like_it(name):
-    codes = _rules_defined_in(name)
-    if name in LEGACY:
-        assert codes == LEGACY[name]
-        return
-    (code,) = codes
+    (code,) = _rules_defined_in(name)
     assert RULES[code].symbol.replace("-", "_") == name
 
 

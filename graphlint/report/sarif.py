@@ -19,7 +19,7 @@ from urllib.parse import quote
 from graphlint import __version__
 from graphlint.constants import ExitCode
 from graphlint.rules import all_rules
-from graphlint.rules import meta  # noqa: F401  (GL001 is reported by selection, not by a check)
+from graphlint.rules import unused_suppression  # noqa: F401  (GL001 is reported by selection, not by a check)
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}

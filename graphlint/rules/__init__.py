@@ -7,7 +7,8 @@ reentered_variable_scope.py); all_rules() finds it, and tests/test_rule_examples
 Example and Fix of its docstring. What several rules share lives in private modules (_shapes.py,
 _training.py, ...). The codes by area:
 
- * GL0xx graphlint's own configuration and comments (GL001, still in meta.py);
+ * GL0xx graphlint's own configuration and comments (GL001: its input is the suppression
+   comments the run layer matched against the other findings, run/suppressions.py);
  * GL1xx the TRAIN, EVAL and PREDICT graphs disagree in ways that break restore; GL105 and GL107
    name the cause of a divergence that GL101 or GL102 reports as its symptom, and supersede them
    (one finding per cause: `supersedes`, run/supersede.py); GL106 names the params behind GL102;
@@ -26,6 +27,7 @@ import importlib
 import inspect
 import pkgutil
 import re
+from types import MappingProxyType
 
 from graphlint.findings import Finding
 
@@ -43,6 +45,10 @@ class Rule:
     # finding of this rule explains, those rules report nothing (run/supersede.py runs this rule
     # first, and each of them asks unclaimed()). One cause is one finding, with the fix for the cause.
     supersedes = ()
+    # The documented Example and Fix, which tests/test_rule_examples.py runs (rules/example_common.py):
+    example_also = ()  # codes the Example may also produce above info (a cause fires with its symptom)
+    example_options = MappingProxyType({})  # graphlint.lint() keywords a model file cannot express
+    example_needs = ""  # why the rule has no runnable Example and Fix yet: the test skips it, saying so
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

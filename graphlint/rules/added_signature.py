@@ -25,3 +25,7 @@ class AddedSignature(ServingRule):
     symbol = "added-signature"
     severity = "info"
     summary = "the new export has a signature the SavedModel in production does not"
+
+    def check_serving(self, comparison) -> list:
+        return [self.serving_finding(key, f"signature '{key}' is new (no client calls it yet)")
+                for key in comparison.added]

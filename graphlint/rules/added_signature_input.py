@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graphlint.rules._serving import ServingRule
+from graphlint.rules._serving import ServingRule, is_input, tensor_text
 
 
 class AddedSignatureInput(ServingRule):
@@ -29,3 +29,10 @@ class AddedSignatureInput(ServingRule):
     symbol = "added-signature-input"
     severity = "error"
     summary = "a signature has a new input that clients of the old signature do not feed"
+
+    def check_serving(self, comparison) -> list:
+        # a new key that is a gone key's twin is removed-signature-tensor's rename, not an addition
+        return [self.serving_finding(at.name, f"{tensor_text(at)} is new: clients of the old signature do not feed it",
+                                     "keep receiver_tensors as they were; put the new input in "
+                                     "receiver_tensors_alternatives (a new signature), as a placeholder_with_default")
+                for at in comparison.came if is_input(at) and not at.twin]

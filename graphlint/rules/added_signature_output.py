@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graphlint.rules._serving import ServingRule
+from graphlint.rules._serving import ServingRule, is_input, tensor_text
 
 
 class AddedSignatureOutput(ServingRule):
@@ -25,3 +25,8 @@ class AddedSignatureOutput(ServingRule):
     symbol = "added-signature-output"
     severity = "info"
     summary = "a signature has a new output"
+
+    def check_serving(self, comparison) -> list:
+        # a new key that is a gone key's twin is removed-signature-tensor's rename, not an addition
+        return [self.serving_finding(at.name, f"{tensor_text(at)} is new")
+                for at in comparison.came if not is_input(at) and not at.twin]

@@ -25,3 +25,9 @@ class DroppedSignature(ServingRule):
     symbol = "dropped-signature"
     severity = "error"
     summary = "an export_outputs entry that Estimator's export silently drops"
+
+    def check_serving(self, comparison) -> list:
+        return [self.serving_finding(key, f"export_outputs['{key}'] is not in the export: Estimator's "
+                                          f"build_all_signature_defs drops it silently ({why})",
+                                     "fix the output or the receiver, or remove the entry")
+                for key, why in comparison.dropped]

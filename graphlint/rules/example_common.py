@@ -22,7 +22,7 @@ is copied as it is written here.
 tests/test_rule_examples.py runs every registered rule's printed Example and Fix. The Example must
 produce at least one finding of the rule's code and, from other rules, nothing above info
 severity; the Fix must produce no finding of the rule's code and nothing above info severity.
-A rule class may set:
+A rule class may set (graphlint.rules.Rule declares them, with the defaults that mean none):
 
  * `example_also = ("GL101",)`: other codes its Example may also produce at warning or error
    severity, when the rule explains a symptom that another rule reports (a cause rule and its

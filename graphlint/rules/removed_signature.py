@@ -25,3 +25,12 @@ class RemovedSignature(ServingRule):
     symbol = "removed-signature"
     severity = "error"
     summary = "a signature of the SavedModel in production is gone from the new export"
+
+    def check_serving(self, comparison) -> list:
+        # A signature the export cannot build at all is signature-tensor-missing's finding (the
+        # export fails, so nothing ships), not a removal.
+        unbuilt = {u.at.signature for u in comparison.unbuilt}
+        return [self.serving_finding(key, f"signature '{key}' is in the SavedModel but the new export does not have "
+                                          f"it: clients calling it get no such signature",
+                                     "keep the export_outputs entry, or move clients off it before deploying")
+                for key in comparison.removed if key not in unbuilt]

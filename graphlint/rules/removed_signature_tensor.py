@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graphlint.rules._serving import ServingRule
+from graphlint.rules._serving import ServingRule, is_input, tensor_text
 
 
 class RemovedSignatureTensor(ServingRule):
@@ -25,3 +25,13 @@ class RemovedSignatureTensor(ServingRule):
     symbol = "removed-signature-tensor"
     severity = "error"
     summary = "an input or output of a signature is gone or renamed in the new export"
+
+    def check_serving(self, comparison) -> list:
+        out = []
+        for at in comparison.gone:
+            # the likely rename is a question in the message, never the fix
+            also = f" (renamed to '{at.twin}'? same dtype and shape)" if at.twin else ""
+            result = "a client feeding it gets an error" if is_input(at) else "a client reading it finds no such key"
+            out.append(self.serving_finding(at.name, f"{tensor_text(at)} is gone from the new export{also}: {result}",
+                                            f"keep the key '{at.key}' (an alias is fine)"))
+        return out

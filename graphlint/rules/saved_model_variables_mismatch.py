@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from graphlint.rules._serving import ServingRule
+from graphlint.serving.compare import shape_text
 
 
 class SavedModelVariablesMismatch(ServingRule):
@@ -25,3 +26,18 @@ class SavedModelVariablesMismatch(ServingRule):
     symbol = "saved-model-variables-mismatch"
     severity = "error"
     summary = "a variable the serving graph restores is missing from, or shaped differently in, the SavedModel's variables"
+
+    def check_serving(self, comparison) -> list:
+        return [f for r in comparison.restores for f in self._restore(r)]
+
+    def _restore(self, r) -> list:
+        fix = "export from a checkpoint of this model"
+        if r.held is None:
+            return [self.serving_finding(r.key, f"the serving graph restores '{r.key}', which the SavedModel's "
+                                                f"variables do not have", fix)]
+        shape, dtype = r.held
+        # a shape the serving graph does not know restores whatever shape is saved
+        if ((tuple(r.shape) if r.shape is not None else shape), r.dtype) == (shape, dtype):
+            return []
+        return [self.serving_finding(r.key, f"the serving graph restores '{r.key}' as {r.dtype}{shape_text(r.shape)}, "
+                                            f"the SavedModel's variables hold {dtype}{shape_text(shape)}", fix)]

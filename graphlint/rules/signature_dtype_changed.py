@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graphlint.rules._serving import ServingRule
+from graphlint.rules._serving import ServingRule, is_input, tensor_text
 
 
 class SignatureDtypeChanged(ServingRule):
@@ -26,5 +26,15 @@ class SignatureDtypeChanged(ServingRule):
     severity = "error"
     summary = "an input or output of a signature changed dtype (error for inputs, warning for outputs)"
 
-    def severity_for(self, change) -> str:
-        return "error" if change.io == "inputs" else "warning"
+    def check_serving(self, comparison) -> list:
+        out = []
+        for p in comparison.kept:
+            old, new = p.old.dtype, p.new.dtype
+            if old == new:
+                continue
+            # an input breaks every client that feeds it; an output only surprises its readers
+            effect, severity = (("a client feeding the old dtype gets an error", "error") if is_input(p.at)
+                                else ("clients now receive the new dtype", "warning"))
+            out.append(self.serving_finding(p.at.name, f"{tensor_text(p.at)} changed dtype {old} -> {new}: {effect}",
+                                            f"cast back to {old} at the model's edge", severity=severity))
+        return out

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from graphlint.rules._serving import ServingRule
+from graphlint.rules._serving import ServingRule, shape_change
+from graphlint.serving.compare import GENERALIZED
 
 
 class SignatureShapeGeneralized(ServingRule):
@@ -25,3 +26,7 @@ class SignatureShapeGeneralized(ServingRule):
     symbol = "signature-shape-generalized"
     severity = "info"
     summary = "an input or output shape of a signature accepts more than before"
+
+    def check_serving(self, comparison) -> list:
+        return [self.serving_finding(p.at.name, shape_change(p)) for p in comparison.kept
+                if p.shape_relation == GENERALIZED]

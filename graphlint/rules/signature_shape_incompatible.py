@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from graphlint.rules._serving import ServingRule
+from graphlint.rules._serving import ServingRule, shape_change
+from graphlint.serving.compare import INCOMPATIBLE
 
 
 class SignatureShapeIncompatible(ServingRule):
@@ -25,3 +26,7 @@ class SignatureShapeIncompatible(ServingRule):
     symbol = "signature-shape-incompatible"
     severity = "error"
     summary = "an input or output shape of a signature is incompatible with the old one"
+
+    def check_serving(self, comparison) -> list:
+        return [self.serving_finding(p.at.name, shape_change(p)) for p in comparison.kept
+                if p.shape_relation == INCOMPATIBLE]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from graphlint.rules._serving import ServingRule
+from graphlint.rules._serving import ServingRule, shape_change
+from graphlint.serving.compare import NARROWED
 
 
 class SignatureShapeNarrowed(ServingRule):
@@ -26,3 +27,7 @@ class SignatureShapeNarrowed(ServingRule):
     symbol = "signature-shape-narrowed"
     severity = "warning"
     summary = "an input or output shape of a signature is compatible but narrower than the old one"
+
+    def check_serving(self, comparison) -> list:
+        return [self.serving_finding(p.at.name, shape_change(p)) for p in comparison.kept
+                if p.shape_relation == NARROWED]

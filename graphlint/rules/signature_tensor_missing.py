@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graphlint.rules._serving import ServingRule
+from graphlint.rules._serving import ServingRule, io_word
 
 
 class SignatureTensorMissing(ServingRule):
@@ -26,3 +26,9 @@ class SignatureTensorMissing(ServingRule):
     symbol = "signature-tensor-missing"
     severity = "error"
     summary = "a signature names a tensor that the serving PREDICT graph does not have"
+
+    def check_serving(self, comparison) -> list:
+        return [self.serving_finding(u.at.name, f"signature '{u.at.signature}' names {io_word(u.at.io)} '{u.at.key}' = "
+                                                f"'{u.tensor}', which the PREDICT graph does not have",
+                                     "build the tensor in model_fn's graph")
+                for u in comparison.unbuilt]

@@ -1,5 +1,6 @@
 """Inline suppressions: `# graphlint: ignore[GL101]` on the statement that creates a name. A comment
-that suppresses nothing becomes a GL001 finding (made by that rule from the comments left unused)."""
+that suppresses nothing is a GL001 finding: this module matches comments and findings, and
+hands the comments, each with the codes it used, to that rule (rules/unused_suppression.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 
 from graphlint.model.sites import display_path
 from graphlint.rules import RULES
-from graphlint.rules import meta  # noqa: F401  (registers GL001, which turns unused comments into findings)
+from graphlint.rules.unused_suppression import UnusedSuppression
 
 
 # `# graphlint: ignore` or `# graphlint: ignore[GL101, GL2]`, anywhere in a comment.
@@ -28,9 +29,6 @@ class Suppression:
     codes: tuple  # empty: every code
     text: str
     used: set = field(default_factory=set)  # codes (or "*") that suppressed something
-
-    def unused(self) -> bool:
-        return bool(set(self.codes) - self.used) if self.codes else not self.used
 
     def matches(self, code: str) -> list:
         return ["*"] if not self.codes else [c for c in self.codes if code.startswith(c)]
@@ -73,8 +71,8 @@ def _real(path: str) -> str:
 
 
 def apply_suppressions(findings, files=()) -> list:
-    """Findings minus those suppressed by a comment on their location's statement, plus a GL001
-    finding for each comment (in `files` or in the findings' files) that suppressed nothing."""
+    """Findings minus those suppressed by a comment on their location's statement, plus the GL001
+    findings for the comments (in `files` or in the findings' files) that suppressed nothing."""
     paths = {}
     for path in [f.location.file for f in findings if f.location] + [display_path(p) for p in files]:
         paths.setdefault(_real(path), path)
@@ -92,7 +90,6 @@ def apply_suppressions(findings, files=()) -> list:
         if not used:
             kept.append(f)
     sups = {id(s): s for group in by_line.values() for s in group}.values()
-    unused = [RULES["GL001"].finding_for(s) for s in sups if s.unused()]
-    return kept + sorted(unused, key=lambda f: f.sort_key())
+    return kept + RULES[UnusedSuppression.code].check_suppressions(sups)
 
 

@@ -1,120 +1,128 @@
-"""The serving graph's signatures against a SavedModel's, as what a client of the old signatures
-meets on the new model. Each difference is a Change of one kind; one rule reports each kind."""
+"""The serving graph's signatures against a SavedModel's, as plain structure: the signatures only
+one side has, each tensor of a common signature that only one side has or that both have (old
+against new dtype and shape), what the export drops or cannot build, and the restore keys against
+the SavedModel's variables. It says what differs, never whether that is a finding: each GL5xx
+rule reads a Comparison and decides (graphlint/rules/_serving.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
+# How a new shape relates to the old one (shape_relation).
+GENERALIZED, NARROWED, INCOMPATIBLE = "generalized", "narrowed", "incompatible"
 
 
 @dataclass(frozen=True)
-class Change:
-    kind: str  # a GL5xx rule's symbol
-    name: str  # signature, or signature/io/key
-    message: str
-    fix: str = ""
-    io: str = ""  # "inputs" | "outputs" | ""
+class TensorKey:
+    """An input or output key of a signature, on one side only (or, in Comparison.kept, on both)."""
+
+    signature: str
+    io: str  # "inputs" | "outputs"
+    key: str
+    # gone: the one new key of its signature and io with the same dtype and shape, when no other
+    # gone key has them (a likely rename); came: the gone key it is that twin of
+    twin: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.signature}/{self.io}/{self.key}"
 
 
-def signature_changes(old: dict, new: dict, unbuilt=()) -> list:
-    """`unbuilt`: signatures the new export cannot build (GL511 reports them), so not "removed"."""
-    out = []
-    for key in sorted(old.keys() - new.keys() - set(unbuilt)):
-        out.append(Change("removed-signature", key, f"signature '{key}' is in the SavedModel but the new export "
-                          f"does not have it: clients calling it get no such signature",
-                          "keep the export_outputs entry, or move clients off it before deploying"))
-    for key in sorted(new.keys() - old.keys()):
-        out.append(Change("added-signature", key, f"signature '{key}' is new (no client calls it yet)"))
-    for key in sorted(old.keys() & new.keys()):
+@dataclass(frozen=True)
+class TensorPair:
+    """A key both sides' signature has: its old and new TensorSig, and how the shape changed."""
+
+    at: TensorKey
+    old: object  # signatures.TensorSig
+    new: object
+    shape_relation: str  # "" (the same shape), GENERALIZED, NARROWED or INCOMPATIBLE
+
+
+@dataclass(frozen=True)
+class Unbuilt:
+    """A signature tensor (serving/build.py's missing) that the PREDICT graph does not have."""
+
+    at: TensorKey
+    tensor: str  # the graph tensor name the signature names
+
+
+@dataclass(frozen=True)
+class Restore:
+    """A key the serving graph restores, and what the SavedModel's variables hold for it."""
+
+    key: str
+    shape: Optional[tuple]  # None: the graph does not know it
+    dtype: str
+    held: Optional[tuple] = None  # (shape, dtype) in the SavedModel's variables; None: no such key
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What the GL5xx rules read. Every sequence is in a fixed order (keys sorted; inputs before
+    outputs), so the findings made from it are too. Without a SavedModel only `dropped` and
+    `unbuilt` are filled; without its variables, `restores` is empty."""
+
+    dropped: tuple = ()  # ((export_outputs key, why Estimator drops it), ...)
+    unbuilt: tuple = ()  # (Unbuilt, ...)
+    removed: tuple = ()  # signature keys the SavedModel has and the new export does not
+    added: tuple = ()  # signature keys the new export has and the SavedModel does not
+    gone: tuple = ()  # (TensorKey, ...) of a common signature, in the SavedModel's only
+    came: tuple = ()  # (TensorKey, ...) of a common signature, in the new export's only
+    kept: tuple = ()  # (TensorPair, ...)
+    restores: tuple = ()  # (Restore, ...)
+
+
+def compare(build, saved=None, variables=None) -> Comparison:
+    """`build`: a signatures.ServingBuild; `saved`: its SavedModelInfo or None; `variables`: the
+    SavedModel's variables checkpoint (checkpoint.reader) or None."""
+    unbuilt = tuple(Unbuilt(TensorKey(sig, io, k), tensor) for sig, io, k, tensor in build.missing)
+    plain = Comparison(tuple(build.dropped.items()), unbuilt)
+    if saved is None:
+        return plain
+    old, new = saved.signatures, build.signatures
+    gone, came, kept = [], [], []
+    for sig in sorted(old.keys() & new.keys()):
         for io in ("inputs", "outputs"):
-            out.extend(_tensor_changes(key, io, getattr(old[key], io), getattr(new[key], io)))
-    return out
+            _tensors(sig, io, getattr(old[sig], io), getattr(new[sig], io), gone, came, kept)
+    restores = _restores(build.restore_keys, variables) if variables is not None else ()
+    return Comparison(plain.dropped, unbuilt, tuple(sorted(old.keys() - new.keys())),
+                      tuple(sorted(new.keys() - old.keys())), tuple(gone), tuple(came), tuple(kept), restores)
 
 
-def _tensor_changes(sig, io, old, new) -> list:
-    out = []
-    gone = {k: old[k] for k in old.keys() - new.keys()}
-    came = {k: new[k] for k in new.keys() - old.keys()}
+def _tensors(sig, io, old, new, gone, came, kept) -> None:
+    only_old = {k: old[k] for k in old.keys() - new.keys()}
+    only_new = {k: new[k] for k in new.keys() - old.keys()}
     # Tensors of one signature share little name text ('logits' -> 'scores'): a gone tensor is
-    # asked about as a rename only when exactly one new tensor has its dtype and shape, and no
-    # other gone tensor does (a question in the message, never a fix).
-    renames = _only_twins({k: _sig(v) for k, v in gone.items()}, {k: _sig(v) for k, v in came.items()})
-    what = "input" if io == "inputs" else "output"
-    for k in sorted(gone):
-        to = renames.get(k)
-        also = f" (renamed to '{to}'? same dtype and shape)" if to else ""
-        result = "a client feeding it gets an error" if io == "inputs" else "a client reading it finds no such key"
-        out.append(Change("removed-signature-tensor", f"{sig}/{io}/{k}",
-                          f"{what} '{k}' of signature '{sig}' is gone from the new export{also}: {result}",
-                          f"keep the key '{k}' (an alias is fine)", io))
-    for k in sorted(came):
-        if k in renames.values():
-            continue
-        kind = "added-signature-input" if io == "inputs" else "added-signature-output"
-        message = (f"input '{k}' of signature '{sig}' is new: clients of the old signature do not feed it"
-                   if io == "inputs" else f"output '{k}' of signature '{sig}' is new")
-        fix = ("keep receiver_tensors as they were; put the new input in receiver_tensors_alternatives "
-               "(a new signature), as a placeholder_with_default" if io == "inputs" else "")
-        out.append(Change(kind, f"{sig}/{io}/{k}", message, fix, io))
-    for k in sorted(old.keys() & new.keys()):
-        out.extend(_one_tensor(sig, io, k, old[k], new[k]))
-    return out
+    # taken for a rename only when exactly one new tensor has its dtype and shape, and no other
+    # gone tensor does.
+    twins = _only_twins({k: _sig(v) for k, v in only_old.items()}, {k: _sig(v) for k, v in only_new.items()})
+    back = {v: k for k, v in twins.items()}
+    gone += [TensorKey(sig, io, k, twins.get(k, "")) for k in sorted(only_old)]
+    came += [TensorKey(sig, io, k, back.get(k, "")) for k in sorted(only_new)]
+    kept += [TensorPair(TensorKey(sig, io, k), old[k], new[k], shape_relation(old[k].shape, new[k].shape))
+             for k in sorted(old.keys() & new.keys())]
 
 
-def _one_tensor(sig, io, key, a, b) -> list:
+def _restores(restore_keys: dict, variables) -> tuple:
     out = []
-    name = f"{sig}/{io}/{key}"
-    what = "input" if io == "inputs" else "output"
-    if a.dtype != b.dtype:
-        effect = ("a client feeding the old dtype gets an error" if io == "inputs"
-                  else "clients now receive the new dtype")
-        out.append(Change("signature-dtype-changed", name, f"{what} '{key}' of signature '{sig}' changed dtype "
-                          f"{a.dtype} -> {b.dtype}: {effect}", f"cast back to {a.dtype} at the model's edge", io))
-    relation = shape_relation(a.shape, b.shape)
-    if relation:
-        kind = {"incompatible": "signature-shape-incompatible", "narrowed": "signature-shape-narrowed",
-                "generalized": "signature-shape-generalized"}[relation]
-        out.append(Change(kind, name, f"{what} '{key}' of signature '{sig}' changed shape {shape_text(a.shape)} -> "
-                          f"{shape_text(b.shape)} ({relation})", "", io))
-    return out
+    for key, (shape, dtype) in sorted(restore_keys.items()):
+        entry = variables.entries.get(key)
+        out.append(Restore(key, shape, dtype, None if entry is None else (entry.shape, entry.dtype)))
+    return tuple(out)
 
 
 def shape_relation(old, new) -> str:
-    """'' (same), 'generalized' (every old value still fits), 'narrowed' (compatible, but some old
-    values no longer fit) or 'incompatible' (no old value fits), by TensorShape's own rules."""
+    """'' (same), GENERALIZED (every old value still fits), NARROWED (compatible, but some old
+    values no longer fit) or INCOMPATIBLE (no old value fits), by TensorShape's own rules."""
     if old == new:
         return ""
     from graphlint.model.tfcompat import tf
 
     a, b = tf().TensorShape(_dims(old)), tf().TensorShape(_dims(new))
     if not a.is_compatible_with(b):
-        return "incompatible"
-    return "generalized" if b.most_specific_compatible_shape(a) == b and a != b else "narrowed"
-
-
-def restore_changes(restore_keys: dict, variables) -> list:
-    """The export's restore keys against the SavedModel's variables/variables checkpoint."""
-    out = []
-    for key, (shape, dtype) in sorted(restore_keys.items()):
-        entry = variables.entries.get(key)
-        if entry is None:
-            out.append(Change("saved-model-variables-mismatch", key, f"the serving graph restores '{key}', which "
-                              f"the SavedModel's variables do not have", "export from a checkpoint of this model"))
-        elif (tuple(shape) if shape is not None else entry.shape, dtype) != (entry.shape, entry.dtype):
-            out.append(Change("saved-model-variables-mismatch", key, f"the serving graph restores '{key}' as "
-                              f"{dtype}{shape_text(shape)}, the SavedModel's variables hold {entry.dtype}"
-                              f"{shape_text(entry.shape)}", "export from a checkpoint of this model"))
-    return out
-
-
-def build_problems(build) -> list:
-    out = [Change("dropped-signature", key, f"export_outputs['{key}'] is not in the export: Estimator's "
-                  f"build_all_signature_defs drops it silently ({why})", "fix the output or the receiver, or remove the entry")
-           for key, why in build.dropped.items()]
-    out += [Change("signature-tensor-missing", f"{sig}/{io}/{k}", f"signature '{sig}' names {io[:-1]} '{k}' = "
-                   f"'{tensor}', which the PREDICT graph does not have", "build the tensor in model_fn's graph")
-            for sig, io, k, tensor in build.missing]
-    return out
+        return INCOMPATIBLE
+    return GENERALIZED if b.most_specific_compatible_shape(a) == b and a != b else NARROWED
 
 
 def _sig(t) -> tuple:

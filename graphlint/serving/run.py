@@ -1,4 +1,4 @@
-"""`check --saved-model DIR` and the serving graph: build it, compare it, turn Changes into findings."""
+"""`check --saved-model DIR` and the serving graph: build it, compare it, hand the comparison to the GL5xx rules."""
 
 from __future__ import annotations
 
@@ -33,19 +33,16 @@ def analyze(session, *, saved_model=None, receiver_fn=None) -> Optional[ServingR
             return None
         raise UsageError(f"{session.model.target}: --saved-model needs the model's {RECEIVER_FN} "
                          "(or --serving-input-fn NAME)")
-    changes = compare.build_problems(build)
-    if saved is not None:
-        changes += compare.signature_changes(saved.signatures, build.signatures, {m[0] for m in build.missing})
-        if saved.variables:
-            changes += compare.restore_changes(build.restore_keys, ckpt_lib.read(saved.variables))
-    return ServingResult(build, saved, _findings(changes))
+    variables = ckpt_lib.read(saved.variables) if saved is not None and saved.variables else None
+    return ServingResult(build, saved, _findings(compare.compare(build, saved, variables)))
 
 
-def _findings(changes) -> list:
+def _findings(comparison) -> list:
+    """Each GL5xx rule's findings in the comparison, by code."""
     from graphlint.rules import all_rules
     from graphlint.rules._serving import ServingRule
 
-    return [f for rule in all_rules() if isinstance(rule, ServingRule) for f in rule.check_serving(changes)]
+    return [f for rule in all_rules() if isinstance(rule, ServingRule) for f in rule.check_serving(comparison)]
 
 
 def render_table(result: ServingResult) -> str:

@@ -1,4 +1,4 @@
-"""GL0xx: findings about graphlint's own configuration and comments, not about the graphs."""
+"""GL001 unused-suppression: the class docstring is the rule's documentation (docs/rules.md)."""
 
 from __future__ import annotations
 
@@ -53,10 +53,16 @@ class UnusedSuppression(Rule):
     severity = "info"
     summary = "a `# graphlint: ignore` comment suppresses no finding"
 
-    on_graphs = False  # its input is the comments the run layer matched against the other findings
+    # Its input is the suppression comments of the model's files, each with the codes it suppressed
+    # a finding of (run/suppressions.py matches them against the other rules' findings).
+    on_graphs = False
 
-    def finding_for(self, sup):
-        """The finding for a run.suppressions.Suppression that suppressed nothing (or some codes)."""
+    def check_suppressions(self, suppressions) -> list:
+        """The findings for run.suppressions.Suppression comments that suppressed nothing, or
+        nothing of some of the codes they name, in report order."""
+        return sorted((self._finding(s) for s in suppressions if _unused(s)), key=lambda f: f.sort_key())
+
+    def _finding(self, sup):
         unused = [c for c in sup.codes if c not in sup.used]
         what = f"ignore[{','.join(unused)}]" if sup.codes else "ignore"
         if sup.codes and len(unused) < len(sup.codes):
@@ -65,3 +71,9 @@ class UnusedSuppression(Rule):
             message, fix = f"`{sup.text}` suppressed no finding", "remove the comment"
         site = Site(sup.file, sup.line, "", linecache.getline(sup.file, sup.line).strip())
         return self.finding((), what, message, fix=fix, location=site)
+
+
+def _unused(sup) -> bool:
+    """A comment naming codes is unused when one of them suppressed nothing; a bare one (every
+    code, `used` holding "*") when it suppressed nothing at all."""
+    return bool(set(sup.codes) - sup.used) if sup.codes else not sup.used
