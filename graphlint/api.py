@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from graphlint.run.engine import Report
+    from graphlint.report.document import Report
 
 
 def lint(model=None, *, model_fn=None, input_fn=None, params=None, per_mode_params=None, modes=None,
@@ -63,7 +63,7 @@ def _lint_estimator(estimator, input_fn, hooks, modes, select, ignore, extend_se
         raise TypeError("lint(estimator=...) needs input_fn, the input function you pass to train()")
     with estimator_api():
         program = estimator_model(estimator, input_fn, hooks, tuple(modes or ("train", "eval")))
-    report = engine.analyze_loaded(program.model, checkpoint=program.checkpoint, per_mode_params=program.params,
+    report = engine.analyze_model(program.model, checkpoint=program.checkpoint, per_mode_params=program.params,
                                    modes=program.modes, jobs=jobs)
     return _filtered(report, program.model, select, ignore, extend_select, baseline, config)
 

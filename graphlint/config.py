@@ -59,7 +59,7 @@ class Config:
     tf1: bool = False  # the TF1 runtime even where the source does not look like TF1 code (graphlint/tf1)
 
     def per_mode_params(self) -> dict:
-        """The shape engine.diff takes: mode -> params, for the modes that have some."""
+        """The shape a ModelSession takes (per_mode_params): mode -> params, for the modes that have some."""
         return {m: p for m in MODES if (p := getattr(self, f"params_{m}"))}
 
 

@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT
 from graphlint.model.snapshot import RunInfo
 from graphlint.run import cache as cache_lib
-from graphlint.run.engine import Report
+from graphlint.report.document import Report
 
 MODEL = '''\
 import importlib.util, json, os, sys

@@ -74,4 +74,4 @@ def test_a_layer_imports_nothing_above_it(module, path):
 def test_the_check_reads_lazy_imports_too():
     """A function-level import is an import: the check sees it (engine's serving step is one)."""
     path = os.path.join(ROOT, "run", "engine.py")
-    assert "graphlint.serving.run" in _imports(path, "graphlint.run.engine")
+    assert "graphlint.serving.check" in _imports(path, "graphlint.run.engine")

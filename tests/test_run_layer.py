@@ -76,7 +76,7 @@ def test_selection_filters_and_never_changes_a_finding(tmp_path):
     from graphlint.run import engine
 
     path = os.path.join(FIXTURES, "attempt2.py")
-    raw = engine.run(path)
+    raw = engine.analyze_file(path)
     kept = graphlint.lint(path, config=_config(tmp_path), ignore=["GL401"])
     assert kept.findings and set(kept.findings) < set(raw.findings)
     assert not [f for f in kept.findings if f.code == "GL401"] and [f for f in raw.findings if f.code == "GL401"]

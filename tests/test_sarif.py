@@ -10,7 +10,7 @@ import os
 import jsonschema
 import pytest
 
-from graphlint.run.engine import Report
+from graphlint.report.document import Report
 from graphlint.findings import Finding, Related
 from graphlint.report import github, sarif
 from graphlint.rules import all_rules

@@ -198,17 +198,17 @@ def _source_file(target: str) -> str:
 @contextlib.contextmanager
 def loaded(target: str, *, model_fn: str | None = None, input_fn: str | None = None):
     """Import the model with its folder importable; afterwards forget the modules it brought in."""
-    old_path = list(sys.path)
-    old_modules = set(sys.modules)
-    old_bytecode = sys.dont_write_bytecode
-    sys.dont_write_bytecode = True  # never leave __pycache__ in the user's folder
     source = _source_file(target)
     folder = os.path.dirname(os.path.abspath(source))
     sites = SiteFinder(folder)
-    sys.path.insert(0, folder)
+    old_path = list(sys.path)
+    old_modules = set(sys.modules)
+    old_bytecode = sys.dont_write_bytecode
     model = None
     runtime = contextlib.ExitStack()
-    try:
+    try:  # from the first change to the process on: the API's and pytest plugin's callers get it back
+        sys.dont_write_bytecode = True  # never leave __pycache__ in the user's folder
+        sys.path.insert(0, folder)
         runtime.enter_context(tf1.code(source, folder))  # TF1 code: the 1.x API until its modes are built
         module = _import_target(target, sites)
         fn = _find_model_fn(module, target, model_fn)

@@ -2,7 +2,7 @@
 
 A ModelSession holds the Estimator API, the loaded module, the files the model read and the params,
 and builds what callers ask for: a mode (`build`, `analysis`), the serving graph (`serving`). diff,
-check, run (run/engine.py), `check --saved-model` (serving/run.py) and `ckpt diff --mapped-by`
+check, run (run/engine.py), `check --saved-model` (serving/check.py) and `ckpt diff --mapped-by`
 (checkpoint/warmstart.py) all build through it, so the user's module is imported once per run and
 each mode is built once: a second caller asking for the same mode gets the first build's result.
 The session sits in the build stage: it imports nothing above it (no rules, no run layer).

@@ -1,5 +1,5 @@
 """What the GL5xx rules share. Their input is a serving/compare.py Comparison of the serving graph
-with a SavedModel, which the run layer builds (serving/run.py) and hands to each rule's
+with a SavedModel, which the run layer has built (serving/check.py) and hands to each rule's
 check_serving, so they do not run on the three modes' graphs; each rule decides what in it is a
 finding of its own, and words it."""
 

@@ -20,7 +20,7 @@ PartitionedCall, ...) might update it: they count as updates, so the rules stay 
    after the apply. The loss's ancestors, walked through op inputs from the loss and kept as a
    networkx DiGraph, then tell whether the loss depends on the variable at all, and whether
    every path to the loss passes through an op without a gradient.
- * Without those names (today's snapshots), training updates a variable when the train graph
+ * Without those names (a spec whose train_op graphlint cannot name, e.g. a plain tensor), training updates a variable when the train graph
    has any update op for it. That can only err towards silence: an update op that the train op
    does not run still counts.
 

@@ -30,7 +30,7 @@ from graphlint.wording import count
 class Request:
     """What a front door asks for, already parsed."""
 
-    command: str = "diff"  # diff | check
+    command: str = "diff"  # diff | check | run
     models: list = field(default_factory=list)  # files, quoted globs, package.module; empty: the config's
     config: Optional[str] = None  # a config file; None: the nearest one above the first model
     settings: dict = field(default_factory=dict)  # Config fields set by the caller (win over the file)
@@ -44,7 +44,7 @@ class Request:
     exit_zero: bool = False
     write_baseline: Optional[str] = None  # record the findings there instead of reporting them
     render: RenderOptions = RenderOptions()
-    # {"saved_model": DIR or None, "receiver_fn": NAME or None}: also build the serving graph (serving/run.py)
+    # {"saved_model": DIR or None, "receiver_fn": NAME or None}: also build the serving graph (serving/check.py)
     serving: Optional[dict] = None
     cache: bool = False  # reuse an unchanged model's report (run/cache.py); the command line's default
     cache_dir: Optional[str] = None  # None: GRAPHLINT_CACHE_DIR, else the user's cache folder
@@ -55,7 +55,7 @@ class Outcome:
     """One model's result: its Report with final findings, or the one-line error that stopped it."""
 
     model: str
-    report: object = None  # run.engine.Report
+    report: object = None  # report.document.Report
     error: Optional[str] = None
 
 
@@ -215,7 +215,7 @@ class Application:
         from graphlint.run import engine
 
         # The program's own warm start runs inside the TRAIN build, as Estimator.train runs it
-        return engine.analyze_loaded(program.model, checkpoint=program.checkpoint, params=None,
+        return engine.analyze_model(program.model, checkpoint=program.checkpoint, params=None,
                                      per_mode_params=program.params, modes=program.modes,
                                      timeout=self.request.timeout, jobs=self._jobs())
 
@@ -243,13 +243,13 @@ class Application:
         options = dict(self._build_options(), jobs=self._jobs())
         loaded = self.request.loaded
         if loaded is not None:
-            return engine.analyze_loaded(loaded, checkpoint=self._checkpoint(), **options)
+            return engine.analyze_model(loaded, checkpoint=self._checkpoint(), **options)
         conf, serving = self.config, self.request.serving
         if serving is not None and serving.get("saved_model"):  # a bad --saved-model fails before the builds
             from graphlint.serving.signatures import read_saved_model
 
             serving = dict(serving, saved_model=read_saved_model(serving["saved_model"]))
-        return engine.run(self.models[0], model_fn=conf.model_fn, input_fn=conf.input_fn,
+        return engine.analyze_file(self.models[0], model_fn=conf.model_fn, input_fn=conf.input_fn,
                           checkpoint=self._checkpoint(), serving=serving, **options)
 
     def _final(self, report, model: str):
@@ -272,7 +272,7 @@ class Application:
         text = fmt.render(outcomes[0].report, options)
         serving = outcomes[0].report.serving
         if serving is not None and self.config.format == "text":
-            from graphlint.serving.run import render_table
+            from graphlint.serving.check import render_table
 
             text = f"{render_table(serving)}\n{text}"
         return text

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import warnings
-from dataclasses import dataclass, field
 
 from graphlint.analysis import renames
 from graphlint.analysis.context import Context
@@ -16,30 +15,9 @@ from graphlint.model import session as session_lib
 from graphlint.model import tfcompat
 from graphlint.model.snapshot import MODES, RunInfo
 from graphlint.model.specs import describe as describe_conversion
+from graphlint.report.document import Report
 from graphlint.rules import all_rules
 from graphlint.run import supersede
-
-
-@dataclass
-class Report:
-    info: RunInfo
-    findings: list
-    mode_diff: list = field(default_factory=list)
-    snapshots: dict = field(default_factory=dict)
-    checkpoint: object = None  # checkpoint.Checkpoint when checked against one
-    renames: list = field(default_factory=list)  # [pairing.Pair]: a = graph key, b = checkpoint key
-    unused: list = field(default_factory=list)  # checkpoint keys no mode restores
-    inputs: list = field(default_factory=list)  # files read while loading and building (run/cache.py)
-    serving: object = None  # serving.run result when the serving graph was built (check --saved-model)
-
-    @property
-    def errors(self):
-        return [f for f in self.findings if f.severity == "error"]
-
-    def to_json(self) -> str:
-        from graphlint.report import json as json_report
-
-        return json_report.render(self)
 
 
 def _skip_reason(snap, explicit: bool) -> str:
@@ -54,15 +32,15 @@ def _skip_reason(snap, explicit: bool) -> str:
 
 def diff(target: str, **options) -> Report:
     """Build every mode and compare them with each other (and with a checkpoint, if given)."""
-    return run(target, **options)
+    return analyze_file(target, **options)
 
 
 def check(target: str, checkpoint: str, **options) -> Report:
     """diff, plus every mode's restore keys against a real checkpoint."""
-    return run(target, checkpoint=checkpoint, **options)
+    return analyze_file(target, checkpoint=checkpoint, **options)
 
 
-def run(target: str, *, model_fn=None, input_fn=None, checkpoint=None, serving=None, **options) -> Report:
+def analyze_file(target: str, *, model_fn=None, input_fn=None, checkpoint=None, serving=None, **options) -> Report:
     """Load the model file (or package.module), then analyze it. serving: {"saved_model": a path
     or SavedModelInfo, "receiver_fn": a name}, to also build the serving graph (check --saved-model)
     with the same loaded module and join its findings (GL5xx)."""
@@ -78,9 +56,9 @@ def run(target: str, *, model_fn=None, input_fn=None, checkpoint=None, serving=N
 
 def _with_serving(report, session, serving: dict) -> Report:
     """The serving graph's findings joined to the report; its result kept for the signature table."""
-    from graphlint.serving import run as serving_run
+    from graphlint.serving import check as serving_check
 
-    result = serving_run.analyze(session, saved_model=serving.get("saved_model"),
+    result = serving_check.analyze(session, saved_model=serving.get("saved_model"),
                                  receiver_fn=serving.get("receiver_fn"))
     if result is None:
         return report
@@ -88,8 +66,8 @@ def _with_serving(report, session, serving: dict) -> Report:
     return dataclasses.replace(report, findings=findings, serving=result)
 
 
-def analyze_loaded(model, *, checkpoint=None, **options) -> Report:
-    """analyze() for a Model the caller built (graphlint.lint(model_fn=..., input_fn=...))."""
+def analyze_model(model, *, checkpoint=None, **options) -> Report:
+    """analyze() for a Model the caller built (graphlint.lint(model_fn=..., input_fn=...), a program's Estimator)."""
     ckpt = ckpt_lib.read(checkpoint) if checkpoint else None
     build_options, options = _split(options)
     with session_lib.session_for(model, **build_options) as session:

@@ -21,7 +21,7 @@ _GLOB = re.compile(r"[*?\[]")
 @dataclass
 class Outcome:
     model: str
-    report: object = None  # engine.Report, or None when the model could not be checked
+    report: object = None  # report.document.Report, or None when the model could not be checked
     error: Optional[str] = None  # the one-line error when it could not
 
 
@@ -85,7 +85,7 @@ def _check_one(model, checkpoint, options):
     from graphlint.run import engine
 
     try:
-        report = engine.run(model, checkpoint=checkpoint, jobs=1, **options)
+        report = engine.analyze_file(model, checkpoint=checkpoint, jobs=1, **options)
     except UsageError as exc:
         return Outcome(model, error=str(exc)), None
     portable = {mode: snap.portable() for mode, snap in report.snapshots.items()}

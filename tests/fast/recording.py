@@ -103,7 +103,7 @@ def findings(ctx) -> list:
 
 def goldens(ctx, found) -> dict:
     """{golden file name: text} for the findings on a recording and every renderer."""
-    from graphlint.run.engine import Report
+    from graphlint.report.document import Report
 
     return renderings(Report(ctx.info, found, ctx.mode_diff, ctx.snapshots))
 
