@@ -10,7 +10,7 @@ import os
 import pytest
 
 ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "graphlint")
-DOORS = ("graphlint.cli", "graphlint.api", "graphlint.pytest_plugin", "graphlint.__main__")
+DOORS = ("graphlint.cli", "graphlint.commands", "graphlint.api", "graphlint.pytest_plugin", "graphlint.__main__")
 # what each lower layer may not import: everything above it
 ABOVE = {
     "graphlint.model": ("graphlint.analysis", "graphlint.rules", "graphlint.report", "graphlint.explain",
