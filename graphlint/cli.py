@@ -398,9 +398,9 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     from graphlint.model import tfcompat
 
-    tfcompat.show_import_output = getattr(args, "debug", False)
     try:
-        return COMMANDS[args.command](args)
+        with tfcompat.showing_import_output(getattr(args, "debug", False)):
+            return COMMANDS[args.command](args)
     except UsageError as exc:
         print(f"graphlint: error: {exc}", file=sys.stderr)
         _fatal_in_format(args, str(exc))

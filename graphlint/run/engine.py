@@ -194,7 +194,7 @@ def _remote(build):
     which do not pickle); the parent, which computed them, puts them back."""
     def job():
         snap, answers, read = build()
-        return (snap.portable(), read, answers), None  # nothing left to ask: the worker exits
+        return snap.portable(), read, answers
     return job
 
 
