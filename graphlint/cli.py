@@ -100,10 +100,10 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     from graphlint.model import tfcompat
 
-    tfcompat.show_import_output = getattr(args, "debug", False)
     run = {name: command.run for command in modules() for name in command.NAMES}[args.command]
     try:
-        return run(args)
+        with tfcompat.showing_import_output(getattr(args, "debug", False)):
+            return run(args)
     except UsageError as exc:
         print(f"graphlint: error: {exc}", file=sys.stderr)
         fatal_in_format(args, str(exc))

@@ -32,15 +32,9 @@ class Context:
     def site(self, mode: str, name: str):
         """file:line of the user code that created op `name` in `mode` (read only when reported)."""
         if (mode, name) not in self._site_cache:
-            self.prefetch_sites(mode, [name])
+            view = self.views.get(mode)
+            self._site_cache[(mode, name)] = view.sites([name])[0] if view is not None else None
         return self._site_cache[(mode, name)]
-
-    def prefetch_sites(self, mode: str, names) -> None:
-        """Read many sites in one question (one round trip when a worker holds the graph)."""
-        todo = sorted({n for n in names if (mode, n) not in self._site_cache})
-        view = self.views.get(mode)
-        found = view.sites(todo) if view is not None and todo else [None] * len(todo)
-        self._site_cache.update(((mode, n), s) for n, s in zip(todo, found))
 
     def first_site(self, modes, name: str):
         for mode in modes:

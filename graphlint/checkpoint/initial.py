@@ -62,7 +62,8 @@ class InitialValues:
         self._session = None
 
     def recording(self, original):
-        """Wraps checkpoint_utils._set_checkpoint_initializer: keep the value it replaces."""
+        """Wraps the function TF sets a warm-started initializer with (tfpatch/checkpoint_utils.py): keep
+        the value it replaces."""
         def wrapped(variable, *args, **kwargs):
             info = getattr(variable, "_save_slice_info", None)
             name = info.full_name if info is not None else variable.op.name

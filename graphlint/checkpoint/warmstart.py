@@ -13,7 +13,6 @@ same records).
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 
 from graphlint.checkpoint.initial import LOADED, NOT_LOADED, UNSURE
@@ -77,18 +76,12 @@ def mapped_by(model_path: str, *, model_fn=None, input_fn=None, params=None) -> 
     return len(snap.warm_starts), sorted(pairs), initial
 
 
-@contextlib.contextmanager
 def _keeping(initial):
     """While the model builds: keep each variable's initial value before a warm start replaces it
-    (installed before the build's own recorder, which wraps it)."""
-    from tensorflow.python.training import checkpoint_utils as cu
+    (entered before the build's own recorder, which wraps it)."""
+    from graphlint.tfpatch import checkpoint_utils
 
-    saved = cu._set_checkpoint_initializer
-    cu._set_checkpoint_initializer = initial.recording(saved)
-    try:
-        yield
-    finally:
-        cu._set_checkpoint_initializer = saved
+    return checkpoint_utils.wrapped(set_initializer=initial.recording)
 
 
 def parse_assignment_map(value: str) -> dict:

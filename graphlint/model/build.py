@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import inspect
-import sys
 
 from graphlint.errors import UsageError, first_line
 from graphlint.model import hooks, outputs, warmstart
@@ -13,46 +12,26 @@ from graphlint.model.roles import CREATORS, op_roles
 from graphlint.model.snapshot import BuildFailure, RestoreKey, ScopeRename, Snapshot, Variable
 from graphlint.model.specs import converted_from, to_estimator_spec
 from graphlint.model.tfcompat import is_estimator_spec, missing_tf_keras, tf
-
-_graph_class = None
-
+from graphlint.tfpatch.checkpoint_utils import raised_in_warm_start
+from graphlint.tfpatch.graph import recording_graph
 
 def _recording_graph(sites):
-    """A tf.Graph that notes where each op is created, and every time TF uniquifies a requested
-    name scope.
+    """A tf.Graph (tfpatch/graph.py) that notes where each op is created, and every time TF
+    uniquifies a requested name scope (a re-entered scope: GL6xx's renames)."""
+    created, first_scope, renames = {}, {}, []
 
-    Graph.unique_name is where TensorFlow turns a requested name into the name it really uses;
-    variable_scope, name_scope and Keras layers all reach it through Graph.name_scope. Hooking
-    it on a subclass sees every re-entered scope without patching any scope API.
-    """
-    global _graph_class
-    if _graph_class is None:
-        class RecordingGraph(tf().Graph):
-            def unique_name(self, name, mark_as_used=True):
-                got = super().unique_name(name, mark_as_used)
-                if mark_as_used and sys._getframe(1).f_code.co_name == "name_scope":
-                    self._gl_note_scope(name, got)
-                return got
+    def op_created(op, frame):
+        created[op.name] = sites.creation(frame, CREATORS)
 
-            def _create_op_internal(self, *args, **kwargs):
-                op = super()._create_op_internal(*args, **kwargs)
-                self.gl_created[op.name] = self.gl_sites.creation(sys._getframe(1), CREATORS)
-                return op
+    def scope_entered(full, got):
+        site = sites.raw_from_stack(3)  # a Site only for the few that become renames
+        if got == full:
+            first_scope.setdefault(full.lower(), site)
+        else:
+            renames.append((full, got, site, first_scope.get(full.lower())))
 
-            def _gl_note_scope(self, name, got):
-                full = f"{self._name_stack}/{name}" if self._name_stack else name
-                site = self.gl_sites.raw_from_stack(3)  # a Site only for the few that become renames
-                if got == full:
-                    self.gl_first_scope.setdefault(full.lower(), site)
-                else:
-                    self.gl_renames.append((full, got, site, self.gl_first_scope.get(full.lower())))
-
-        _graph_class = RecordingGraph
-    graph = _graph_class()
-    graph.gl_sites = sites
-    graph.gl_first_scope = {}
-    graph.gl_renames = []
-    graph.gl_created = {}  # op name -> SiteFinder.creation()
+    graph = recording_graph(op_created, scope_entered)
+    graph.gl_sites, graph.gl_renames, graph.gl_created = sites, renames, created  # op name -> SiteFinder.creation()
     return graph
 
 
@@ -106,24 +85,6 @@ def _input_tensors(model, mode: str, mode_key: str, params: dict):
                      "a (features, labels) tuple, or features")
 
 
-def _failure_kind(exc: BaseException) -> str:
-    """init_from_checkpoint checks its assignment_map while the graph is built, so a wrong map is a
-    model_fn exception raised from TF's checkpoint_utils: "warm-start". WarmStartSettings checks
-    its own maps after its init_from_checkpoint calls (names that select no variable):
-    "warm-start-settings" when warm_start raised and no init_from_checkpoint did."""
-    kind = ""
-    tb = exc.__traceback__
-    while tb is not None:
-        code = tb.tb_frame.f_code
-        if code.co_filename.endswith("checkpoint_utils.py") and \
-                code.co_name.startswith(("init_from_checkpoint", "_init_from_checkpoint")):
-            return "warm-start"
-        if code.co_filename.endswith("warm_starting_util.py") and code.co_name == "warm_start":
-            kind = "warm-start-settings"
-        tb = tb.tb_next
-    return kind
-
-
 def call_model_fn(model, features, labels, mode_key, params):
     available = {"features": features, "mode": mode_key, "params": params, "config": _run_config()}
     if "labels" in model.model_fn_args:
@@ -156,7 +117,7 @@ def build_mode(model, mode: str, params: dict, est, warm_start=None) -> tuple:
                 site = model.sites.from_traceback(exc.__traceback__)
                 raise UsageError(f"{site or model.target}: {needs_keras2}") from None
             snap.failure = BuildFailure(type(exc).__name__, first_line(exc),
-                                        model.sites.from_traceback(exc.__traceback__), _failure_kind(exc))
+                                        model.sites.from_traceback(exc.__traceback__), raised_in_warm_start(exc))
             snap.renames = _renames(graph)
             return snap, graph
         if not is_estimator_spec(spec):

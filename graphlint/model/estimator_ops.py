@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from graphlint.model import tfcompat
 from graphlint.model.tfcompat import tf
+from graphlint.tfpatch.graph import unfinalize
 
 
 def add_before_begin(spec, mode: str):
@@ -114,7 +115,7 @@ class Session:
         if self.built:
             return False
         self.built = True
-        self.graph._unsafe_unfinalize()
+        unfinalize(self.graph)
         try:
             final = tf().compat.v1.train.Scaffold(copy_from_scaffold=self.scaffold)
             final.finalize()

@@ -33,7 +33,6 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-import sys
 import time as real_time
 import warnings
 
@@ -41,6 +40,7 @@ import numpy as np
 
 from graphlint.model import hook_state
 from graphlint.model.tfcompat import tf
+from graphlint.tfpatch import hook_clock
 
 PATIENCE = 1000  # steps with no new fetch before a hook's schedule is taken as seen whole
 MAX_STEPS = 5000  # bound for a hook that keeps fetching new names
@@ -63,19 +63,9 @@ class Clock:
     @contextlib.contextmanager
     def installed(self, hooks):
         """While open, TensorFlow's hook module and the modules defining the hooks' classes read
-        this clock (`import time` and `from time import time` alike)."""
-        replaced = []
-        for module in _clock_modules(hooks):
-            for name, value in list(vars(module).items()):
-                new = self._replacement(value)
-                if new is not None:
-                    replaced.append((module, name, value))
-                    setattr(module, name, new)
-        try:
+        this clock (`import time` and `from time import time` alike: tfpatch/hook_clock.py)."""
+        with hook_clock.replaced(hooks, self._replacement):
             yield self
-        finally:
-            for module, name, value in reversed(replaced):
-                setattr(module, name, value)
 
     def _replacement(self, value):
         if value is real_time:
@@ -107,19 +97,6 @@ class _ClockModule:
 
     def __getattr__(self, name):
         return getattr(real_time, name)
-
-
-def _clock_modules(hooks):
-    from tensorflow.python.training import basic_session_run_hooks
-
-    modules = {id(basic_session_run_hooks): basic_session_run_hooks}
-    for hook in hooks:
-        for cls in type(hook).__mro__:
-            module = sys.modules.get(cls.__module__)
-            name = getattr(module, "__name__", "")
-            if module is not None and name != "builtins" and not name.startswith(("tensorflow", "keras")):
-                modules[id(module)] = module
-    return [modules[k] for k in sorted(modules, key=lambda k: modules[k].__name__)]
 
 
 @contextlib.contextmanager

@@ -19,6 +19,8 @@ from graphlint.errors import first_line
 from graphlint.model import estimator_ops, hook_schedule
 from graphlint.model.snapshot import Fetch, HookError
 from graphlint.model.tfcompat import tf
+from graphlint.tfpatch import graph_lookup, session_hooks, summary_writers
+from graphlint.tfpatch.graph import unfinalize
 
 _HOOKS = {
     "train": ("training_chief_hooks", "training_hooks"),  # MonitoredTrainingSession's order
@@ -34,57 +36,22 @@ class Watch:
         self.sites = sites
         self._made = {}  # id(hook) -> (hook, raw site); the hook is kept so its id stays unique
 
-    def note(self, hook, raw) -> None:
-        self._made[id(hook)] = (hook, raw)
+    def note(self, hook) -> None:
+        """Called as `hook` is constructed (tfpatch/session_hooks.py): its caller's user frame."""
+        self._made[id(hook)] = (hook, self.sites.raw_from_stack(3))
 
     def constructed_at(self, hook):
-        for watch in (self, *_remembered):
+        for watch in (self, *session_hooks.kept()):
             entry = watch._made.get(id(hook))
             if entry and entry[0] is hook:
                 return watch.sites.from_raw(entry[1])
         return None
 
 
-_remembered = []  # Watches of earlier code (a training program) whose hooks reach later builds
-
-
-def remember(watch: Watch) -> None:
-    """Hooks noted by `watch` (those a program passed to train()/evaluate()) keep their
-    construction sites in later builds, until forget()."""
-    _remembered.append(watch)
-
-
-def forget(watch: Watch) -> None:
-    if watch in _remembered:
-        _remembered.remove(watch)
-
-
-class _NullWriter:
-    """A summary writer that writes nothing: hooks open one in begin() (ProfilerHook even in its
-    constructor), and graphlint must not write event files into the user's folders."""
-
-    def __getattr__(self, name):
-        return lambda *args, **kwargs: None
-
-
-_watches = []  # the active Watch, innermost last
-
-
-def _recording_new(cls, *args, **kwargs):
-    hook = object.__new__(cls)
-    if _watches:
-        _watches[-1].note(hook, _watches[-1].sites.raw_from_stack(2))
-    return hook
-
-
-def _install_recording_new():
-    """SessionRunHook.__new__ notes where hooks are made while a Watch is active. It is installed
-    once and left in place: CPython cannot take a __new__ back off a class (object.__new__ then
-    rejects constructor arguments), and outside a Watch it does just what object.__new__ does."""
-    from tensorflow.python.training.session_run_hook import SessionRunHook
-
-    if SessionRunHook.__dict__.get("__new__") is None:
-        SessionRunHook.__new__ = staticmethod(_recording_new)
+def remembered(watch: Watch):
+    """While open, hooks noted by `watch` (those a program passed to train()/evaluate()) keep
+    their construction sites in later builds."""
+    return session_hooks.keeping(watch)
 
 
 @contextlib.contextmanager
@@ -92,18 +59,8 @@ def watching(sites):
     """While model_fn runs and its hooks are simulated: note each SessionRunHook's construction
     site (findings point at the user's `LoggingTensorHook(...)` line, not into TF), and give hooks
     writers that write nothing."""
-    from tensorflow.python.summary.writer.writer_cache import FileWriterCache
-
-    _install_recording_new()
-    watch = Watch(sites)
-    saved_get = FileWriterCache.__dict__["get"]
-    FileWriterCache.get = staticmethod(lambda *args, **kwargs: _NullWriter())
-    _watches.append(watch)
-    try:
+    with summary_writers.silenced(), session_hooks.noting(Watch(sites)) as watch:
         yield watch
-    finally:
-        _watches.remove(watch)
-        FileWriterCache.get = saved_get
 
 
 def simulate(graph, spec, mode: str, watch: Watch):
@@ -121,7 +78,7 @@ def simulate(graph, spec, mode: str, watch: Watch):
     failed = {}
     clock = hook_schedule.Clock()
     with clock.installed(hooks):
-        with _name_misses(graph, _noting(failed)):
+        with graph_lookup.name_misses(graph, _noting(failed)):
             ready = [h for h in hooks if _begin(h, failed, watch, fetches, errors)]
         at_begin = _names(graph)
         session = estimator_ops.Session(graph, scaffold)
@@ -130,14 +87,14 @@ def simulate(graph, spec, mode: str, watch: Watch):
         except Exception as exc:  # noqa: BLE001 - the session creator would raise it too
             errors.append(HookError("Scaffold", _message(exc), None, "session"))
         try:
-            with _name_misses(graph, _building(session, errors)):
+            with graph_lookup.name_misses(graph, _building(session, errors)):
                 steppers = [_Stepper(graph, hook, watch, errors) for hook in ready]
                 hook_schedule.run(steppers, graph, mode, clock)
                 for stepper in steppers:
                     fetches.extend(stepper.fetches)
                     _at_end(graph, stepper.hook, watch, fetches)
         finally:
-            graph._unsafe_unfinalize()  # graphlint reads the graph on (saveables, sites)
+            unfinalize(graph)  # graphlint reads the graph on (saveables, sites)
     late = _names(graph) - at_begin
     return fetches, errors, frozenset(added | late), frozenset(late)
 
@@ -149,27 +106,6 @@ def _names(graph) -> set:
 def _hooks(spec, mode):
     for attr in _HOOKS[mode]:
         yield from getattr(spec, attr, None) or ()
-
-
-@contextlib.contextmanager
-def _name_misses(graph, on_miss):
-    """While open, a lookup of a name on the graph that fails calls on_miss(name, exc), and is
-    tried once more when that returns True (else the failure stands)."""
-    original = graph.as_graph_element
-
-    def as_graph_element(obj, allow_tensor=True, allow_operation=True):
-        try:
-            return original(obj, allow_tensor, allow_operation)
-        except (KeyError, ValueError) as exc:
-            if not isinstance(obj, str) or not on_miss(obj, exc):
-                raise
-        return original(obj, allow_tensor, allow_operation)
-
-    graph.as_graph_element = as_graph_element
-    try:
-        yield
-    finally:
-        del graph.as_graph_element
 
 
 def _noting(failed: dict):

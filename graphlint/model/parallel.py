@@ -3,8 +3,7 @@
 A mode's graph is built in a worker, which sends back the Snapshot with the answers to every
 question a rule may ask of the graph (graphview.Answers) and exits, so no graph outlives its
 worker. The rules run in the parent on the same data as in a serial run, so the report is the
-same byte for byte. (A job may still return a server that answers questions over the pipe
-until it is told to stop.) Whatever a worker prints (the model's prints, TensorFlow's warnings) is
+same byte for byte. Whatever a worker prints (the model's prints, TensorFlow's warnings) is
 captured and replayed in a fixed order, so the console output does not depend on scheduling. Python
 warnings that passed the worker's filters are sent back and shown by the parent, through
 warnings.showwarning, where the run layer shows each once per run (engine.each_warning_once).
@@ -46,8 +45,8 @@ class WorkerError(Exception):
 
 
 class Worker:
-    """One forked process running `job()`; `job` returns (result, server) where server (or None)
-    answers questions later. Output is captured to temporary files and replayed by `replay()`."""
+    """One forked process running `job()`, which returns the result (picklable) and exits. Output
+    is captured to temporary files and replayed by `replay()`."""
 
     def __init__(self, label: str, job):
         import multiprocessing
@@ -58,10 +57,10 @@ class Worker:
         sys.stderr.flush()  # else the child inherits the parent's buffers and prints them again
         mp = multiprocessing.get_context("fork")
         self.conn, child = mp.Pipe()
-        self.proc = mp.Process(target=_serve, args=(child, job, self._out, self._err), daemon=True)
+        self.proc = mp.Process(target=_work, args=(child, job, self._out, self._err), daemon=True)
         self.proc.start()
         child.close()
-        self.result, self.serving = None, False
+        self.result = None
         self.warned = []  # [(text, category, filename, lineno, line)] the Python warnings it showed
 
     def receive(self):
@@ -70,12 +69,8 @@ class Worker:
         if message[0] == "warnings":
             self.warned = message[1]
             message = self._recv()
-        self.result, self.serving = _unwrap(self.label, message)
+        self.result = _unwrap(self.label, message)
         return self.result
-
-    def ask(self, method: str, args: tuple):
-        self.conn.send((method, args))
-        return _unwrap(self.label, self._recv())
 
     def _recv(self):
         try:
@@ -101,10 +96,6 @@ class Worker:
             warnings.showwarning(text, category, filename, lineno, line=line)
 
     def close(self) -> None:
-        try:
-            self.conn.send(None)
-        except (OSError, ValueError):
-            pass
         self.conn.close()
         self.proc.join(10)
         if self.proc.is_alive():
@@ -174,18 +165,16 @@ def _recording(into: list):
     return record
 
 
-def _serve(conn, job, out, err) -> None:
+def _work(conn, job, out, err) -> None:
     os.dup2(out.fileno(), 1)
     os.dup2(err.fileno(), 2)
     # sys.stdout may not write to fd 1 (a test runner's capture does not): point both at it.
     sys.stdout = open(1, "w", encoding="utf-8", errors="replace", closefd=False)
     sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
-    server = None
     warned = []
     warnings.showwarning = _recording(warned)
     try:
-        result, server = job()
-        reply = ("ok", (result, server is not None))
+        reply = ("ok", job())
     except UsageError as exc:
         reply = ("usage", str(exc))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which decides
@@ -195,15 +184,3 @@ def _serve(conn, job, out, err) -> None:
     if warned:
         conn.send(("warnings", warned))
     conn.send(reply)
-    while server is not None:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return
-        if message is None:
-            return
-        method, args = message
-        try:
-            conn.send(("ok", getattr(server, method)(*args)))
-        except BaseException as exc:  # noqa: BLE001
-            conn.send(("crash", f"{type(exc).__name__}: {exc}", traceback.format_exc()))

@@ -18,50 +18,17 @@ import contextlib
 import importlib.util
 import os
 import site
-import sys
 import sysconfig
 
-_recorders = []  # the sets receiving paths while a `recording()` block is active
-_installed = False
-_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 _SYSTEM = ("/dev/", "/proc/", "/sys/")
 
 
-def _hook(event, args) -> None:
-    if not _recorders:  # the hook stays installed for good (audit hooks cannot be removed): keep it cheap
-        return
-    try:
-        if event == "open":
-            path, mode, flags = args
-            if mode is not None and any(c in mode for c in "wax+"):
-                return
-            if mode is None and isinstance(flags, int) and flags & _WRITE_FLAGS:
-                return
-        elif event == "exec":
-            path = getattr(args[0], "co_filename", None)
-        else:
-            return
-        if isinstance(path, (str, bytes)):
-            path = os.path.abspath(os.fsdecode(path))
-            for found in _recorders:
-                found.add(path)
-    except Exception:  # noqa: BLE001 - an audit hook must never break the user's code
-        pass
-
-
-@contextlib.contextmanager
 def recording():
-    """Collect the paths read inside the block (in this process) into the yielded set."""
-    global _installed
-    if not _installed:
-        sys.addaudithook(_hook)
-        _installed = True
-    found = set()
-    _recorders.append(found)
-    try:
-        yield found
-    finally:
-        _recorders.remove(found)
+    """Collect the paths read inside the block (in this process) into the yielded set (the audit
+    hook is the room's: graphlint/tfpatch/audit.py)."""
+    from graphlint.tfpatch import audit
+
+    return audit.reading()
 
 
 def _excluded_roots() -> tuple:

@@ -90,7 +90,7 @@ class ModelSession:
                 snap, answers = self._analysis(mode)
                 # the Snapshot travels without its params (they may hold functions, which do not
                 # pickle); this process, which computed them, puts them back
-                return (snap.portable(), answers, self.inputs), None
+                return snap.portable(), answers, self.inputs
             return run
 
         workers = parallel.run_all({m: (f"building {m}", job(m)) for m in modes}, jobs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import contextvars
 import os
 import re
 import sys
@@ -21,8 +22,9 @@ MIN_TF = (2, 15)
 MAX_TF = (2, 21)
 
 _tf = None
-show_import_output = False  # the CLI's --debug: let TensorFlow's import chatter through
 import_output = ""  # what TensorFlow printed on stderr while importing (kept for --debug and failures)
+# The CLI's --debug: let TensorFlow's import chatter through (set by showing_import_output())
+_show_import_output = contextvars.ContextVar("graphlint_show_import_output", default=False)
 
 
 def tf():
@@ -48,12 +50,23 @@ def tf():
             _replay(printed)
             raise
         import_output = "".join(printed)
-        if show_import_output:
+        if _show_import_output.get():
             _replay(printed)
         check_version(tensorflow.__version__)
         tensorflow.get_logger().setLevel("ERROR")
         _tf = tensorflow
     return _tf
+
+
+@contextlib.contextmanager
+def showing_import_output(show: bool = True):
+    """Within the block, what TensorFlow prints while it is imported (if it is imported here) is
+    shown rather than kept quiet: the CLI's --debug."""
+    token = _show_import_output.set(bool(show))
+    try:
+        yield
+    finally:
+        _show_import_output.reset(token)
 
 
 @contextlib.contextmanager
@@ -309,35 +322,16 @@ def _estimator_label() -> str:
 
 @contextlib.contextmanager
 def estimator_api():
-    """Yield the Estimator API module; on TF 2.16+ install the stand-in only inside this block."""
+    """Yield the Estimator API module; on TF 2.16+ install the stand-in only inside this block
+    (graphlint/tfpatch/estimator_module.py)."""
     est = real_estimator()
     if est is not None:
         yield est
         return
-    t = tf()
-    mod = _standin_module()
-    targets = [t, t.compat.v1]
-    saved = [(obj, obj.__dict__.get("estimator", _MISSING)) for obj in targets]
-    saved_mod = sys.modules.get("tensorflow.estimator", _MISSING)
-    for obj in targets:
-        obj.estimator = mod
-    sys.modules["tensorflow.estimator"] = mod
-    try:
+    from graphlint.tfpatch import estimator_module
+
+    with estimator_module.installed(tf(), _standin_module()) as mod:
         yield mod
-    finally:
-        for obj, old in saved:
-            if old is _MISSING:
-                with contextlib.suppress(AttributeError):
-                    delattr(obj, "estimator")
-            else:
-                obj.estimator = old
-        if saved_mod is _MISSING:
-            sys.modules.pop("tensorflow.estimator", None)
-        else:
-            sys.modules["tensorflow.estimator"] = saved_mod
-
-
-_MISSING = object()
 
 
 def is_estimator_spec(obj) -> bool:

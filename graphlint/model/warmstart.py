@@ -1,11 +1,12 @@
 """Record what each warm start really loads while model_fn builds a mode.
 
-Every warm start in TF1 code reaches checkpoint_utils._init_from_checkpoint (tf.compat.v1.train.
-init_from_checkpoint, and warm_starting_util.warm_start, which Estimator(warm_start_from=...) calls),
-and that function hands each variable it resolves to _set_checkpoint_initializer. Wrapping those
-two for the duration of the build lets TensorFlow resolve the map by its own rules (scope maps,
-partitioned variables, the variable store) and shows which variables it covered: a map that TF
-accepts but that covers nothing raises nothing, so it can only be seen here.
+Every warm start in TF1 code reaches TF's init_from_checkpoint (tf.compat.v1.train.
+init_from_checkpoint, and WarmStartSettings' warm_start, which Estimator(warm_start_from=...)
+calls), and that hands each variable it resolves to the function that sets its initializer.
+Wrapping those for the duration of the build (graphlint/tfpatch/checkpoint_utils.py and
+warm_starting.py) lets TensorFlow resolve the map by its own rules (scope maps, partitioned
+variables, the variable store) and shows which variables it covered: a map that TF accepts but
+that covers nothing raises nothing, so it can only be seen here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import os
 import sys
 
 from graphlint.model.snapshot import Rejection, WarmStart
+from graphlint.tfpatch import checkpoint_utils, warm_starting
 
 _GRAPHLINT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _TF_DIRS = (os.sep + "tensorflow" + os.sep, os.sep + "tensorflow_estimator" + os.sep)
@@ -149,22 +151,15 @@ def _scope_misses(original, ckpt, key, target, shapes) -> tuple:
     """A rejected scope entry ('old/': 'new/'): one Rejection per variable TF maps under it to a
     key the checkpoint lacks, from TF's own resolution of the entry, run against a checkpoint
     that has every key and with the initializers it would set only noted, not created."""
-    from types import SimpleNamespace
-
-    from tensorflow.python.training import checkpoint_utils as cu
-
     if not (isinstance(key, str) and key.endswith("/") and isinstance(target, str)):
         return ()
     asked = []
-    saved = cu.load_checkpoint, cu._set_checkpoint_initializer
-    cu.load_checkpoint = lambda _: SimpleNamespace(get_variable_to_shape_map=lambda: _EveryKey(shapes))
-    cu._set_checkpoint_initializer = lambda var, _file, name, *a, **k: asked.append((_variable_name(var), name))
     try:
-        original(ckpt, [(key, target)])
+        with checkpoint_utils.resolving_only(_EveryKey(shapes), lambda var, name: asked.append(
+                (_variable_name(var), name))):
+            original(ckpt, [(key, target)])
     except (ValueError, TypeError):
         return ()
-    finally:
-        cu.load_checkpoint, cu._set_checkpoint_initializer = saved
     missing = sorted({(variable, name) for variable, name in asked if name not in shapes})
     return tuple(Rejection(name, variable, "missing", scope=(key, target)) for variable, name in missing)
 
@@ -253,19 +248,10 @@ def _source_keys(ckpt) -> dict:
 @contextlib.contextmanager
 def recording(sites):
     """While a mode is built: yields the list that collects one WarmStart per warm-start call."""
-    from tensorflow.python.training import checkpoint_utils as cu
-
-    from tensorflow.python.training import warm_starting_util as wsu
-
     recorder = _Recorder(sites)
-    saved = cu._init_from_checkpoint, cu._set_checkpoint_initializer, wsu.warm_start
-    cu._init_from_checkpoint = recorder.init_from_checkpoint(saved[0])
-    cu._set_checkpoint_initializer = recorder.set_initializer(saved[1])
-    wsu.warm_start = recorder.warm_start(saved[2])  # Estimator calls it through the module
-    try:
+    with checkpoint_utils.wrapped(recorder.init_from_checkpoint, recorder.set_initializer), \
+            warm_starting.wrapped(recorder.warm_start):
         yield recorder.records
-    finally:
-        cu._init_from_checkpoint, cu._set_checkpoint_initializer, wsu.warm_start = saved
 
 
 def estimator_warm_start(path, records) -> None:

@@ -79,13 +79,12 @@ def running(argv):
     sys.argv = [program.path, *program.args]
     sys.path.insert(0, program.folder)
     sys.dont_write_bytecode = True  # never leave __pycache__ in the user's folders
-    watch = None
     try:
         with tf1.code(program.path, program.folder):  # TF1 code: the 1.x API until its modes are built
             calls, watch = _run(program, sites)
-            yield program, calls, sites
+            with hooks.remembered(watch):  # hooks the program made: findings point at their lines
+                yield program, calls, sites
     finally:
-        hooks.forget(watch)
         sys.argv, sys.path[:], old_modules, sys.dont_write_bytecode = saved[0], saved[1], saved[2], saved[3]
         for name in set(sys.modules) - old_modules:
             if sites.is_user_file(getattr(sys.modules.get(name), "__file__", None) or "") or name == "__mp_main__":
@@ -115,7 +114,6 @@ def _run(program: Program, sites: SiteFinder) -> list:
         raise UsageError(f"{failure} before any Estimator call" if failure else
                          f"{program.name}: the program made no Estimator call (train, evaluate, predict, "
                          "export_saved_model or train_and_evaluate)")
-    hooks.remember(watch)  # hooks the program made: findings point at their lines
     if failure:
         print(f"graphlint: note: {failure} after {len(recorder.calls)} Estimator call(s); checking those "
               "(graphlint's calls return neutral values: train the estimator, evaluate {}, predict nothing)",

@@ -88,8 +88,6 @@ class AutoNumberedNameShift(Rule):
             lists = {m: by_stem[m][stem] for m in modes if by_stem[m].get(stem)}
             if len(lists) >= 2 and not all(n == stem for v in lists.values() for n in v):
                 numbered[stem] = lists  # else no numbered name: nothing can have shifted
-        for m in modes:
-            ctx.prefetch_sites(m, [n for lists in numbered.values() for n in lists.get(m, ())])
         for stem, lists in numbered.items():
             for site, names in self._shifts(ctx, stem, lists):
                 key = ((site.file, site.line), tuple(sorted(_shifted_scope(names).items())))

@@ -66,7 +66,6 @@ class TrainableNeverUpdated(Rule):
         skip = eval_state(ctx, st)
         names = sorted(n for n, var in train.variables.items() if var.trainable and n not in skip)
         trained = st.training.trained(names)
-        ctx.prefetch_sites("train", [n for n in names if not trained[n]])
         for name in names:
             if trained[name]:
                 continue

@@ -98,7 +98,6 @@ class UpdateOpsNotRun(Rule):
         stale = {n: u.assigns[0] for n, u in updates.items() if not any(runs[op] for op in u.assigns)}
         readers = _readers(ctx, stale)
         stale = {n: op for n, op in stale.items() if readers.get(n)}
-        ctx.prefetch_sites("train", list(stale.values()) + list(stale))
         if stale:  # one cause, whatever the count: the train op does not run the updates
             yield self._finding(ctx, train, sorted(stale), stale, readers)
 

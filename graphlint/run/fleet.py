@@ -57,7 +57,7 @@ def run_models(models, jobs: int, checkpoint=None, **options) -> list:
     from graphlint.model import parallel
 
     if not parallel.available():
-        return [_check_one(m, checkpoint, options)[0] for m in models]
+        return [_check_one(m, checkpoint, options) for m in models]
     _warm_up()
     workers = parallel.run_all({i: (m, _job(m, checkpoint, options)) for i, m in enumerate(models)}, jobs)
     outcomes = []
@@ -87,6 +87,6 @@ def _check_one(model, checkpoint, options):
     try:
         report = engine.analyze_file(model, checkpoint=checkpoint, jobs=1, **options)
     except UsageError as exc:
-        return Outcome(model, error=str(exc)), None
+        return Outcome(model, error=str(exc))
     portable = {mode: snap.portable() for mode, snap in report.snapshots.items()}
-    return Outcome(model, dataclasses.replace(report, snapshots=portable)), None
+    return Outcome(model, dataclasses.replace(report, snapshots=portable))

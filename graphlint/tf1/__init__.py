@@ -1,8 +1,8 @@
 """The TF1 runtime: while active, TF1 code runs on TensorFlow 2 as it did on TF 1.15.
 
 `import tensorflow as tf` gives the 1.x API (tf.compat.v1) with tf.contrib (api.py, contrib/), and
-TensorFlow's global switches are 1.x's (switches.py): graph mode, TensorShape v1, v1 control flow,
-and ref variables unless the code asks for resource ones, because that is what TF 1.15 built and
+TensorFlow's global switches are 1.x's (graphlint/tfpatch/v1_behavior.py): graph mode, TensorShape
+v1, v1 control flow, and ref variables unless the code asks for resource ones, because that is what TF 1.15 built and
 names matter: a ref variable's value is read through `<name>/read`, the op a TF1 hook fetches,
 where a resource variable has ReadVariableOp. On exit every switch, the import hook and
 sys.modules are as before, so nothing leaks into the process (the Python API, the pytest plugin).
@@ -44,19 +44,18 @@ def runtime():
         yield
         return
     from graphlint.model import tfcompat
-    from graphlint.tf1 import switches
     from graphlint.tf1.api import ImportHook
+    from graphlint.tfpatch.v1_behavior import v1_behavior
 
     hook = ImportHook(tfcompat.tf())
-    state = switches.to_v1()
-    hook.install()
-    _active.append(hook)
-    try:
-        yield
-    finally:
-        _active.pop()
-        hook.uninstall()
-        switches.restore(state)
+    with v1_behavior():
+        hook.install()
+        _active.append(hook)
+        try:
+            yield
+        finally:
+            _active.pop()
+            hook.uninstall()
 
 
 @contextlib.contextmanager

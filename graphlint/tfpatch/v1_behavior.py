@@ -1,5 +1,8 @@
-"""TensorFlow's global 1.x/2.x behaviour switches: turned to 1.x by TF's own
-`tf.compat.v1.disable_v2_behavior()`, and put back exactly as they were afterwards.
+"""TensorFlow's global 1.x/2.x behaviour switches (tensorflow.python.compat.v2_compat.
+disable_v2_behavior, and what it sets: tf2's flag, context.default_execution_mode, the eager
+flag of this thread's context, Tensor._USE_EQUALITY, and the globals of the modules v2_compat
+imports), turned to 1.x by TF's own function and put back exactly as they were afterwards; the
+TF1 runtime (graphlint/tf1/) enters them through v1_behavior().
 
 disable_v2_behavior() is meant for a process's start and has no inverse (enable_v2_behavior()
 turns eager execution back on only before any graph exists, and would force 2.x switches a
@@ -11,6 +14,7 @@ default and this thread's eager flag, and the globals it switched in the modules
 
 from __future__ import annotations
 
+import contextlib
 import types
 
 
@@ -67,3 +71,13 @@ def restore(state: dict) -> None:
 
 
 _MISSING = object()
+
+
+@contextlib.contextmanager
+def v1_behavior():
+    """TensorFlow's 1.x behaviour for the block; every switch as it was afterwards."""
+    state = to_v1()
+    try:
+        yield
+    finally:
+        restore(state)

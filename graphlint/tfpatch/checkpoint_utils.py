@@ -1,0 +1,69 @@
+"""checkpoint_utils._init_from_checkpoint, _set_checkpoint_initializer and load_checkpoint
+(tensorflow.python.training.checkpoint_utils), wrapped while a mode is built.
+
+Every warm start in TF1 code reaches _init_from_checkpoint (tf.compat.v1.train.
+init_from_checkpoint, and warm_starting_util.warm_start, which Estimator(warm_start_from=...)
+calls), and that function hands each variable it resolves to _set_checkpoint_initializer, which
+replaces the variable's initializer. Wrapping the two lets TensorFlow resolve a map by its own
+rules (scope maps, partitioned variables, the variable store) while graphlint sees which
+variables it covered (graphlint/model/warmstart.py) and the initial values it replaced
+(graphlint/checkpoint/initial.py). load_checkpoint is what _init_from_checkpoint reads the
+checkpoint's keys and shapes through.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from types import SimpleNamespace
+
+
+@contextlib.contextmanager
+def wrapped(init_from_checkpoint=None, set_initializer=None):
+    """While open, _init_from_checkpoint is init_from_checkpoint(the current one) and
+    _set_checkpoint_initializer is set_initializer(the current one), each when given."""
+    from tensorflow.python.training import checkpoint_utils as cu
+
+    saved = cu._init_from_checkpoint, cu._set_checkpoint_initializer
+    if init_from_checkpoint is not None:
+        cu._init_from_checkpoint = init_from_checkpoint(saved[0])
+    if set_initializer is not None:
+        cu._set_checkpoint_initializer = set_initializer(saved[1])
+    try:
+        yield
+    finally:
+        cu._init_from_checkpoint, cu._set_checkpoint_initializer = saved
+
+
+@contextlib.contextmanager
+def resolving_only(shape_map, on_initializer):
+    """While open, _init_from_checkpoint resolves a map against `shape_map` ({key: shape}, for
+    every checkpoint it is given) and, for each variable it would initialize from a key, calls
+    on_initializer(variable, key) instead of creating the initializer."""
+    from tensorflow.python.training import checkpoint_utils as cu
+
+    saved = cu.load_checkpoint, cu._set_checkpoint_initializer
+    cu.load_checkpoint = lambda _: SimpleNamespace(get_variable_to_shape_map=lambda: shape_map)
+    cu._set_checkpoint_initializer = lambda var, _file, name, *a, **k: on_initializer(var, name)
+    try:
+        yield
+    finally:
+        cu.load_checkpoint, cu._set_checkpoint_initializer = saved
+
+
+def raised_in_warm_start(exc: BaseException) -> str:
+    """Where in TF's warm start `exc` was raised, from its traceback: "warm-start" when in
+    init_from_checkpoint (it checks its assignment_map while the graph is built, so a wrong map is
+    a model_fn exception), "warm-start-settings" when in warm_starting_util.warm_start and no
+    init_from_checkpoint (WarmStartSettings checks its own maps after its init_from_checkpoint
+    calls), else ""."""
+    kind = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename.endswith("checkpoint_utils.py") and \
+                code.co_name.startswith(("init_from_checkpoint", "_init_from_checkpoint")):
+            return "warm-start"
+        if code.co_filename.endswith("warm_starting_util.py") and code.co_name == "warm_start":
+            kind = "warm-start-settings"
+        tb = tb.tb_next
+    return kind

@@ -1,0 +1,62 @@
+"""tf.Graph._create_op_internal (tensorflow.python.framework.ops.Graph), overridden on a subclass.
+
+Every op TensorFlow builds in graph mode passes through Graph._create_op_internal (create_op,
+the op-def library, Keras layers): overriding it on a subclass of tf.Graph sees each op as it is
+made, with the Python frame that made it, which is ten times cheaper than reading op.traceback
+afterwards. Name scopes are seen through the public Graph.name_scope, overridden on the same
+subclass: it is where TensorFlow turns a requested scope name into the one it uses
+(variable_scope, name_scope and Keras layers all reach it), so a re-entered scope is seen
+without patching any scope API. Nothing is patched on tf.Graph itself: only graphs made by
+recording_graph() behave differently.
+
+Also here: Graph._unsafe_unfinalize, which lets graphlint read (and add to) a graph that a
+Scaffold finalized, as MonitoredSession's own code does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+
+from graphlint.model.tfcompat import tf
+
+_graph_class = None  # the subclass, made once TensorFlow is imported
+
+
+def _recording_class():
+    global _graph_class
+    if _graph_class is None:
+        class RecordingGraph(tf().Graph):
+            def _create_op_internal(self, *args, **kwargs):
+                op = super()._create_op_internal(*args, **kwargs)
+                self._gl_op_created(op, sys._getframe(1))
+                return op
+
+            @contextlib.contextmanager
+            def name_scope(self, name):
+                parent = self.get_name_scope()
+                with super().name_scope(name) as scope:
+                    if isinstance(name, bytes):
+                        name = name.decode("utf-8")
+                    if isinstance(name, str) and name and not name.endswith("/"):
+                        # a new scope: TF made `scope` unique from the requested `parent/name`
+                        self._gl_scope_entered(f"{parent}/{name}" if parent else name, scope[:-1])
+                    yield scope
+
+        _graph_class = RecordingGraph
+    return _graph_class
+
+
+def recording_graph(op_created, scope_entered):
+    """A tf.Graph that calls op_created(op, frame) for each op made in it (frame: the Python frame
+    that called _create_op_internal), and scope_entered(requested, got) each time a new name scope
+    is entered (requested: the full name asked for; got: the unique one TF gave it)."""
+    graph = _recording_class()()
+    graph._gl_op_created = op_created
+    graph._gl_scope_entered = scope_entered
+    return graph
+
+
+def unfinalize(graph) -> None:
+    """Let ops be added to a graph a Scaffold finalized (graphlint reads saveables and sites after)."""
+    graph._unsafe_unfinalize()
