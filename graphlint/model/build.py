@@ -10,7 +10,7 @@ from graphlint.model import hooks, outputs, warmstart
 from graphlint.model.graphview import uninitialized_after_restore
 from graphlint.model.roles import CREATORS, op_roles
 from graphlint.model.snapshot import BuildFailure, RestoreKey, ScopeRename, Snapshot, Variable
-from graphlint.model.specs import converted_from, to_estimator_spec
+from graphlint.model.tpu_spec import converted_from, to_estimator_spec
 from graphlint.model.tfcompat import is_estimator_spec, missing_tf_keras, tf
 from graphlint.tfpatch.checkpoint_utils import raised_in_warm_start
 from graphlint.tfpatch.graph import recording_graph
@@ -53,7 +53,8 @@ def _fn_args(fn) -> tuple:
 
 
 def _run_config():
-    from graphlint.model.tfcompat import RunConfig, real_estimator
+    from graphlint.model.estimator_standin import RunConfig
+    from graphlint.model.tfcompat import real_estimator
 
     est = real_estimator()
     return est.RunConfig() if est is not None else RunConfig()

@@ -13,7 +13,7 @@ names come out the same, numbering included.
 
 from __future__ import annotations
 
-from graphlint.model import tfcompat
+from graphlint.model import estimator_standin, tfcompat
 from graphlint.model.tfcompat import tf
 from graphlint.tfpatch.graph import unfinalize
 
@@ -68,7 +68,7 @@ def _eval(spec):
 def _loss_metric():
     est = tfcompat.real_estimator()
     if est is None:
-        return tfcompat.verify_and_create_loss_metric
+        return estimator_standin.verify_and_create_loss_metric
     from tensorflow_estimator.python.estimator import estimator as est_lib
 
     return est_lib._verify_and_create_loss_metric
@@ -77,7 +77,7 @@ def _loss_metric():
 def _metric_updates():
     est = tfcompat.real_estimator()
     if est is None:
-        return tfcompat.extract_metric_update_ops
+        return estimator_standin.extract_metric_update_ops
     from tensorflow_estimator.python.estimator import estimator as est_lib
 
     return est_lib._extract_metric_update_ops

@@ -20,7 +20,7 @@ import threading
 from graphlint.errors import UsageError
 from graphlint.model import parallel, reads, tfcompat
 from graphlint.model.build import build_mode
-from graphlint.model.specs import estimator_params
+from graphlint.model.tpu_spec import estimator_params
 
 
 def mode_params(base: dict, overrides: dict, per_mode: dict, mode: str) -> dict:

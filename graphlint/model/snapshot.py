@@ -150,7 +150,7 @@ class Snapshot:
     warm_starts: list = field(default_factory=list)  # [WarmStart]
     failure: Optional[BuildFailure] = None
     skipped: str = ""  # why this mode was not built, when it was skipped on purpose
-    converted_from: str = ""  # "TPUEstimatorSpec" when model_fn returned one (see specs.py)
+    converted_from: str = ""  # "TPUEstimatorSpec" when model_fn returned one (see tpu_spec.py)
 
     @property
     def built(self) -> bool:

@@ -14,7 +14,8 @@ import collections
 import copy
 import inspect
 
-from graphlint.model.tfcompat import RunConfig, tf
+from graphlint.model.estimator_standin import RunConfig
+from graphlint.model.tfcompat import tf
 
 
 def api_parts(est_module):

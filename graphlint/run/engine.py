@@ -14,7 +14,7 @@ from graphlint.errors import UsageError
 from graphlint.model import session as session_lib
 from graphlint.model import tfcompat
 from graphlint.model.snapshot import MODES, RunInfo
-from graphlint.model.specs import describe as describe_conversion
+from graphlint.model.tpu_spec import describe as describe_conversion
 from graphlint.report.document import Report
 from graphlint.rules import all_rules
 from graphlint.run import supersede

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from graphlint.errors import UsageError, first_line
 from graphlint.model import build as model_build
-from graphlint.model.specs import to_estimator_spec
+from graphlint.model.tpu_spec import to_estimator_spec
 from graphlint.model.tfcompat import tf
 from graphlint.serving.signatures import ServingBuild, from_signature_def
 

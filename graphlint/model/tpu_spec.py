@@ -125,7 +125,7 @@ class TPUEstimatorSpec(collections.namedtuple("TPUEstimatorSpec", _TPU_SPEC_FIEL
                                scaffold_fn, host_call, *hooks)
 
     def as_estimator_spec(self):
-        from graphlint.model.tfcompat import EstimatorSpec
+        from graphlint.model.estimator_standin import EstimatorSpec
 
         metric_ops = _call_host(self.eval_metrics) if self.eval_metrics is not None else None
         hooks = (_OutfeedHostCallHook(_call_host(self.host_call)),) if self.host_call is not None else ()
