@@ -89,9 +89,9 @@ def test_a_rename_is_asked_about_in_the_removed_keys_message(comparison):
 def test_a_renamed_symbol_still_reports(rule, comparison, monkeypatch):
     """The run's collection of serving findings, with one rule's symbol changed: that rule's
     findings are the same, under its new symbol (they were once joined to it by that string)."""
-    before = serving_check._findings(comparison)
+    before = serving_check.rule_findings(comparison)
     monkeypatch.setattr(rule, "symbol", f"renamed-{rule.code.lower()}")
-    after = serving_check._findings(comparison)
+    after = serving_check.rule_findings(comparison)
     assert [(f.code, f.name, f.message) for f in after] == [(f.code, f.name, f.message) for f in before]
     assert {f.symbol for f in after if f.code == rule.code} == {f"renamed-{rule.code.lower()}"}
 
@@ -110,5 +110,5 @@ def test_the_comparison_names_no_rule():
 def test_without_a_saved_model_only_the_build_is_checked():
     build = ServingBuild("serving_input_receiver_fn", NEW, {"cls": "why"}, [("unbuilt", "outputs", "s", "o:0")],
                          RESTORES)
-    found = serving_check._findings(compare.compare(build))
+    found = serving_check.rule_findings(compare.compare(build))
     assert [(f.code, f.name) for f in found] == [("GL510", "cls"), ("GL511", "unbuilt/outputs/s")]

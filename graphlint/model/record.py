@@ -12,7 +12,9 @@ attributes; one that *is* a field of its mode's Snapshot, like the op types, is 
 {"@snapshot": field}, one computed from its _stacks as {"@derived": true}). A Site is
 {"@site": "basename:line"}, a key into the table "sites" at the end, which lists each Site once
 (a few lines of user code create most of the ops). Paths under the recorded tree are written from
-the mark ROOT, so a recording made in one checkout loads in another."""
+the mark ROOT, so a recording made in one checkout loads in another. A caller may name dataclasses
+of other packages it records (`classes`: a checkpoint's keys, a serving comparison); they are
+written the same way, and must be named again to read them back."""
 
 from __future__ import annotations
 
@@ -36,9 +38,14 @@ _DERIVED = {
 }
 
 
+def _known(classes) -> dict:
+    return {**CLASSES, **{c.__name__: c for c in classes}}
+
+
 class _Encoder:
-    def __init__(self, root: str):
+    def __init__(self, root: str, classes=()):
         self.root = root
+        self.classes = _known(classes)
         self.sites = {}  # Site -> its key in the table, in the order first met (deterministic)
         self.keys = set()
 
@@ -66,7 +73,7 @@ class _Encoder:
         if isinstance(obj, snapshot.Site):
             return {"@site": self.site(obj)}
         name = type(obj).__name__
-        if CLASSES.get(name) is type(obj):
+        if self.classes.get(name) is type(obj):
             return {"@": name, **{f.name: self(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.init}}
         raise TypeError(f"cannot record a {type(obj).__module__}.{name}: teach graphlint/model/record.py its form")
 
@@ -100,8 +107,9 @@ class _Encoder:
 
 
 class _Decoder:
-    def __init__(self, root: str, sites: dict):
+    def __init__(self, root: str, sites: dict, classes=()):
         self.root = root
+        self.classes = _known(classes)
         self.sites = {k: snapshot.Site(self.text(f), line, self.text(func), self.text(code))
                       for k, (f, line, func, code) in sites.items()}
 
@@ -128,9 +136,10 @@ class _Decoder:
         fields = {k: v for k, v in data.items() if k != "@"}
         if data["@"] == "Answers":
             return self.answers(fields, snap)
-        cls = CLASSES.get(data["@"])
+        cls = self.classes.get(data["@"])
         if cls is None:
-            raise ValueError(f"a recording names class {data['@']!r}, which graphlint.model does not have")
+            raise ValueError(f"a recording names class {data['@']!r}, which graphlint.model does not have "
+                             "and the reader did not name")
         return cls(**{k: self(v) for k, v in fields.items()})
 
     def answers(self, fields: dict, snap):
@@ -148,19 +157,21 @@ class _Decoder:
         return answers
 
 
-def dumps(info, snapshots: dict, views: dict, meta: dict, root: str = "") -> str:
-    """The recording as text: the same run gives the same bytes."""
-    enc = _Encoder(root)
+def dumps(info, snapshots: dict, views: dict, meta: dict, root: str = "", classes=()) -> str:
+    """The recording as text: the same run gives the same bytes. `classes`: dataclasses outside
+    graphlint.model that `meta` holds."""
+    enc = _Encoder(root, classes)
     doc = {"format": FORMAT, **{k: enc(v) for k, v in meta.items()}, "info": enc(info),
            "modes": {m: {"snapshot": enc(s), "answers": enc(views.get(m), s)} for m, s in snapshots.items()}}
     doc["sites"] = enc.table()
     return _pretty(doc) + "\n"
 
 
-def loads(text: str, root: str = "") -> tuple:
-    """(meta, RunInfo, {mode: Snapshot}, {mode: Answers or None}) from dumps' text."""
+def loads(text: str, root: str = "", classes=()) -> tuple:
+    """(meta, RunInfo, {mode: Snapshot}, {mode: Answers or None}) from dumps' text, given the
+    `classes` it was written with."""
     doc = json.loads(text)
-    dec = _Decoder(root, doc.get("sites", {}))
+    dec = _Decoder(root, doc.get("sites", {}), classes)
     if doc.get("format") != FORMAT:
         raise ValueError(f"recording format {doc.get('format')!r}, this graphlint reads {FORMAT}")
     snapshots = {m: dec(d["snapshot"]) for m, d in doc["modes"].items()}

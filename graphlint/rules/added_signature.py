@@ -27,5 +27,6 @@ class AddedSignature(ServingRule):
     summary = "the new export has a signature the SavedModel in production does not"
 
     def check_serving(self, comparison) -> list:
-        return [self.serving_finding(key, f"signature '{key}' is new (no client calls it yet)")
+        return [self.serving_finding(key, f"signature '{key}' is new (no client calls it yet)",
+                                     "nothing to fix: tell the clients that want it that it exists")
                 for key in comparison.added]

@@ -28,5 +28,6 @@ class SignatureShapeGeneralized(ServingRule):
     summary = "an input or output shape of a signature accepts more than before"
 
     def check_serving(self, comparison) -> list:
-        return [self.serving_finding(p.at.name, shape_change(p)) for p in comparison.kept
+        return [self.serving_finding(p.at.name, shape_change(p),
+                                     "nothing to fix: every input of the old shape still fits") for p in comparison.kept
                 if p.shape_relation == GENERALIZED]

@@ -28,5 +28,6 @@ class SignatureShapeIncompatible(ServingRule):
     summary = "an input or output shape of a signature is incompatible with the old one"
 
     def check_serving(self, comparison) -> list:
-        return [self.serving_finding(p.at.name, shape_change(p)) for p in comparison.kept
+        return [self.serving_finding(p.at.name, shape_change(p),
+                                     "keep the old shape at the model's edge and reshape inside") for p in comparison.kept
                 if p.shape_relation == INCOMPATIBLE]

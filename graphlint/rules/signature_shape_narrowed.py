@@ -29,5 +29,6 @@ class SignatureShapeNarrowed(ServingRule):
     summary = "an input or output shape of a signature is compatible but narrower than the old one"
 
     def check_serving(self, comparison) -> list:
-        return [self.serving_finding(p.at.name, shape_change(p)) for p in comparison.kept
+        return [self.serving_finding(p.at.name, shape_change(p),
+                                     "keep unknown dimensions unknown in serving_input_receiver_fn") for p in comparison.kept
                 if p.shape_relation == NARROWED]

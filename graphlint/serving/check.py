@@ -13,6 +13,7 @@ from graphlint.errors import UsageError
 class ServingResult:
     build: object  # signatures.ServingBuild
     saved: Optional[object] = None  # signatures.SavedModelInfo
+    comparison: Optional[object] = None  # compare.Comparison: the GL5xx rules' input (kept for tests/fast's recordings)
     findings: list = field(default_factory=list)
 
 
@@ -34,10 +35,11 @@ def analyze(session, *, saved_model=None, receiver_fn=None) -> Optional[ServingR
         raise UsageError(f"{session.model.target}: --saved-model needs the model's {RECEIVER_FN} "
                          "(or --serving-input-fn NAME)")
     variables = ckpt_lib.read(saved.variables) if saved is not None and saved.variables else None
-    return ServingResult(build, saved, _findings(compare.compare(build, saved, variables)))
+    comparison = compare.compare(build, saved, variables)
+    return ServingResult(build, saved, comparison, rule_findings(comparison))
 
 
-def _findings(comparison) -> list:
+def rule_findings(comparison) -> list:
     """Each GL5xx rule's findings in the comparison, by code."""
     from graphlint.rules import all_rules
     from graphlint.rules._serving import ServingRule

@@ -11,9 +11,16 @@ Only recording.json needs TensorFlow. It says which graphlint code and model fil
 silently testing the rules against graphs the current code no longer builds. The code digest leaves
 out what the fast lane runs itself on the recording (rules, analysis, reporters): a changed rule
 changes the goldens, not the recording, and GRAPHLINT_UPDATE_GOLDENS=1 rewrites those in seconds.
+
+A case checked against a checkpoint or a SavedModel (case_inputs.py: CHECKPOINT, SAVED_MODEL) also
+records what `check` read of it: the Checkpoint (keys, shapes, dtypes, classes) and the object-graph
+names the rules read from the Context, and the serving graph's ServingBuild, the SavedModel's
+signatures and their Comparison (the GL5xx rules' input; it is made with TensorFlow's shape rules).
+The rename pairing, every rule and the run's inline suppressions (GL001) run on the recording.
 """
 
 import contextlib
+import dataclasses
 import functools
 import glob
 import hashlib
@@ -27,6 +34,7 @@ REGENERATE = "GRAPHLINT_UPDATE_GOLDENS=1 python -m pytest tests/fast"
 UPDATE = os.environ.get("GRAPHLINT_UPDATE_GOLDENS", "")  # "1": stale recordings and all goldens; "all": every recording
 RECORDED = os.path.join(ROOT, "tests", "fast", "recorded")
 RECORDING = "recording.json"
+MADE = "$TMP"  # what case_inputs.py made for a `check` case: its temporary directory, in a recording
 RENDERERS = ("text", "json", "sarif", "github")
 GOLDENS = ("findings.txt",) + tuple(f"report.{'txt' if r == 'text' else r}" for r in RENDERERS)
 # What runs on a recording in the fast lane itself: a change there is a golden's change, not a stale recording.
@@ -83,29 +91,70 @@ def staleness(meta) -> str:
     return f"the model's files changed since it was recorded: {', '.join(changed)}" if changed else ""
 
 
-def load(model):
-    """(meta, a Context as the engine builds it for `diff`) from the model's recording."""
+@functools.lru_cache(maxsize=1)
+def classes() -> tuple:
+    """The dataclasses of other packages than graphlint.model that a recording holds (meta's
+    "checkpoint" and "serving")."""
+    from graphlint.checkpoint import reader
+    from graphlint.serving import compare, signatures
+
+    return tuple(c for m in (reader, signatures, compare) for c in vars(m).values()
+                 if isinstance(c, type) and dataclasses.is_dataclass(c) and c.__module__ == m.__name__)
+
+
+@dataclasses.dataclass
+class Recorded:
+    meta: dict
+    ctx: object  # analysis.context.Context, as the engine gives it to the rules
+    serving: object = None  # serving.check.ServingResult (check --saved-model); its findings are findings()'s
+
+
+def load(model, made: str = "") -> Recorded:
+    """The model's recording, with a Context as the engine builds it for `diff` or `check`; `made`:
+    the directory to read MADE as (a real run's, to compare with what it printed)."""
+    from graphlint.analysis import renames
     from graphlint.analysis.context import Context
     from graphlint.analysis.modediff import mode_diff
+    from graphlint.serving.check import ServingResult
 
     with open(os.path.join(folder(model), RECORDING), encoding="utf-8") as fh:
-        meta, info, snapshots, views = record.loads(fh.read(), ROOT)
-    return meta, Context(info, snapshots, views, mode_diff(snapshots))
+        text = fh.read()
+    meta, info, snapshots, views = record.loads(text.replace(MADE, made) if made else text, ROOT, classes())
+    checked = meta.get("checkpoint") or {}
+    ctx = Context(info, snapshots, views, mode_diff(snapshots), checkpoint=checked.get("checkpoint"),
+                  object_names=checked.get("object_names", {}))
+    if ctx.checkpoint is not None:  # as run/engine.py's analyze()
+        found = renames.pair(ctx)
+        ctx = dataclasses.replace(ctx, renames=found.pairs, unsure_renames=found.unsure)
+    serving = meta.get("serving")
+    result = ServingResult(serving["build"], serving["saved"], serving["comparison"]) if serving else None
+    return Recorded(meta, ctx, result)
 
 
-def findings(ctx) -> list:
-    """Every rule on the Context, through the engine's own run_rules()."""
+def findings(rec) -> list:
+    """What graphlint reports on the recording: every rule through the engine's own run_rules(),
+    the serving rules on the recorded comparison (run/engine.py's _with_serving), then what the
+    run layer does with them (run/selection.py: inline suppressions and their GL001 findings)."""
+    from graphlint.config import Config
     from graphlint.run.engine import run_rules
+    from graphlint.run.selection import apply_config
+    from graphlint.serving.check import rule_findings
 
     with _cwd(ROOT):  # sites are relative to the directory graphlint ran in, and rules read their source
-        return run_rules(ctx)
+        found = run_rules(rec.ctx)
+        if rec.serving is not None:
+            found = sorted(found + rule_findings(rec.serving.comparison), key=lambda f: f.sort_key())
+        model_file = rec.ctx.info.model_file
+        return apply_config(found, Config(), [model_file] if model_file else [])
 
 
-def goldens(ctx, found) -> dict:
+def goldens(rec, found) -> dict:
     """{golden file name: text} for the findings on a recording and every renderer."""
     from graphlint.report.document import Report
 
-    return renderings(Report(ctx.info, found, ctx.mode_diff, ctx.snapshots))
+    ctx = rec.ctx
+    return renderings(Report(ctx.info, found, ctx.mode_diff, ctx.snapshots, ctx.checkpoint, ctx.renames,
+                             ctx.unused_keys(), serving=rec.serving))
 
 
 def renderings(report) -> dict:
@@ -155,18 +204,38 @@ def _cwd(path):
 
 
 def record_model(model) -> None:
-    """Run `graphlint diff` on the model for real and write the Context its rules got."""
+    """Run `graphlint diff` on the model for real (`check`, against what case_inputs.py makes, when
+    the case declares it), write the Context its rules got, and check that the recording gives
+    what that run printed."""
+    from case_inputs import made
     from corpus import lint_case, skip_unless_runnable
 
     corpus, path = model
     skip_unless_runnable(path)
-    with _contexts_given_to_rules() as seen, _cwd(ROOT):  # sites are written relative to the cwd
-        report = lint_case(path)
-    ctx = seen[-1]
-    meta = {"model": os.path.relpath(path, ROOT), "made_by": made_by(), "inputs": inputs_digest(report.inputs)}
-    os.makedirs(folder(model), exist_ok=True)
-    text = record.dumps(ctx.info, ctx.snapshots, ctx.views, meta, ROOT)
-    _write(os.path.join(folder(model), RECORDING), text)
+    with made(path) as (command, args, tmp), _contexts_given_to_rules() as seen, _cwd(ROOT):  # sites: from the cwd
+        report = lint_case(path, *args, command=command)
+        ctx = seen[-1]
+        meta = {"model": os.path.relpath(path, ROOT), "made_by": made_by(), "inputs": inputs_digest(report.inputs),
+                **_checked(ctx, report)}
+        text = record.dumps(ctx.info, ctx.snapshots, ctx.views, meta, ROOT, classes())
+        printed = renderings(report)
+        os.makedirs(folder(model), exist_ok=True)
+        _write(os.path.join(folder(model), RECORDING), text.replace(tmp, MADE) if tmp else text)
+        rec = load(model, made=tmp)  # a name may be a path (GL307's), and SARIF fingerprints hash it
+        replayed = goldens(rec, findings(rec))
+    differ = sorted(name for name in printed if replayed[name] != printed[name])
+    assert not differ, f"{model_id(model)}: the recording does not give what graphlint printed: {differ}"
+
+
+def _checked(ctx, report) -> dict:
+    """What `check` read besides the graphs: the checkpoint, the serving comparison."""
+    out = {}
+    if ctx.checkpoint is not None:
+        out["checkpoint"] = {"checkpoint": ctx.checkpoint, "object_names": ctx.object_names}
+    if report.serving is not None:
+        serving = report.serving
+        out["serving"] = {"build": serving.build, "saved": serving.saved, "comparison": serving.comparison}
+    return out
 
 
 @contextlib.contextmanager

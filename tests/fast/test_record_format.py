@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT
 from graphlint.model import record
 from graphlint.model.snapshot import RunInfo, Site, Snapshot, Variable
-from recording import MODELS, RECORDING, UPDATE, folder, load, made_by, staleness
+from recording import MODELS, RECORDING, UPDATE, classes, folder, load, made_by, staleness
 
 # Tests that read the recordings wait for a run that does not rewrite them.
 reads_recordings = pytest.mark.skipif(bool(UPDATE), reason="the recordings are being rewritten (GRAPHLINT_UPDATE_GOLDENS)")
@@ -22,9 +22,9 @@ def test_every_recording_reads_back_to_the_same_bytes():
         path = os.path.join(folder(model), RECORDING)
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
-        meta, info, snapshots, views = record.loads(text, ROOT)
+        meta, info, snapshots, views = record.loads(text, ROOT, classes())
         meta.pop("format")
-        assert record.dumps(info, snapshots, views, meta, ROOT) == text, path
+        assert record.dumps(info, snapshots, views, meta, ROOT, classes()) == text, path
 
 
 def test_values_round_trip_with_their_types():
@@ -51,7 +51,7 @@ def test_an_unknown_type_fails_when_recorded_not_when_read():
 
 @reads_recordings
 def test_a_changed_code_digest_or_model_file_makes_a_recording_stale():
-    meta, _ = load(MODELS[0])
+    meta = load(MODELS[0]).meta
     assert staleness(meta) == ""
     assert "code changed" in staleness(dict(meta, made_by="0" * 64))
     inputs = dict(meta["inputs"])
@@ -59,3 +59,15 @@ def test_a_changed_code_digest_or_model_file_makes_a_recording_stale():
     inputs[first] = "0" * 64
     assert first in staleness(dict(meta, inputs=inputs))
     assert made_by() == meta["made_by"]
+
+
+def test_a_class_outside_graphlint_model_is_recorded_only_when_named():
+    from graphlint.checkpoint.reader import Checkpoint, CkptEntry
+
+    ckpt = Checkpoint("$TMP/model.ckpt-1", {"w": CkptEntry("w", (4, 3), "float32", 12, "other")}, False)
+    with pytest.raises(TypeError, match="Checkpoint"):
+        record.dumps(RunInfo(model="m"), {}, {}, {"checkpoint": ckpt}, ROOT)
+    text = record.dumps(RunInfo(model="m"), {}, {}, {"checkpoint": ckpt}, ROOT, (Checkpoint, CkptEntry))
+    assert record.loads(text, ROOT, (Checkpoint, CkptEntry))[0]["checkpoint"] == ckpt
+    with pytest.raises(ValueError, match="Checkpoint"):
+        record.loads(text, ROOT)
