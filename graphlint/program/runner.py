@@ -76,10 +76,10 @@ def running(argv):
     program = Program(argv)
     sites = SiteFinder(program.folder)
     saved = (list(sys.argv), list(sys.path), set(sys.modules), sys.dont_write_bytecode)
-    sys.argv = [program.path, *program.args]
-    sys.path.insert(0, program.folder)
-    sys.dont_write_bytecode = True  # never leave __pycache__ in the user's folders
-    try:
+    try:  # from the first change to the process on: the API's and pytest plugin's callers get it back
+        sys.argv = [program.path, *program.args]
+        sys.path.insert(0, program.folder)
+        sys.dont_write_bytecode = True  # never leave __pycache__ in the user's folders
         with tf1.code(program.path, program.folder):  # TF1 code: the 1.x API until its modes are built
             calls, watch = _run(program, sites)
             with hooks.remembered(watch):  # hooks the program made: findings point at their lines
