@@ -1,17 +1,23 @@
-"""The test corpus's one helper: a case is a model file that declares its command-line arguments
-(`ARGS = [...]`), what it needs (`REQUIRES = "keras"`) and the findings it must produce
-(`EXPECT = [(code, modes, name), ...]`), and `lint_case()` runs it through the same run layer as
-the command line and the API."""
+"""The tests' one way into graphlint: `lint_case()` runs a model file through the same run layer as
+the command line and the API, and `write_model()` makes a model file from source text (a test's
+variant of a case, a rule's documented example) for it. Model files take their dataset, layer and
+EstimatorSpec from the one shared example model, graphlint/rules/example_common.py, as the rule
+docs' examples do.
+
+A case (tests/cases/) is a model file that declares its command-line arguments (`ARGS = [...]`),
+what it needs (`REQUIRES = "keras"`) and the findings it must produce (`EXPECT = [(code, modes,
+name), ...]`)."""
 
 import ast
 import glob
 import os
+import shutil
 
 import pytest
 
 from conftest import CASES
 
-CASE_FILES = sorted(p for p in glob.glob(os.path.join(CASES, "*.py")) if not p.endswith("case_common.py"))
+CASE_FILES = sorted(glob.glob(os.path.join(CASES, "*.py")))
 
 
 def literal(path, name, default):
@@ -37,9 +43,21 @@ def skip_unless_runnable(path) -> None:
         pytest.skip("tf.compat.v1.layers needs tf-keras on TensorFlow 2.16+ (pip install 'tf-keras==<your TF minor>.*' --no-deps)")
 
 
+def write_model(folder, source, name="model.py", siblings=()) -> str:
+    """The path of a model file `name` holding `source`, in `folder` (made if missing), with copies
+    of the `siblings` files next to it (modules it imports as its own code)."""
+    os.makedirs(folder, exist_ok=True)
+    for sibling in siblings:
+        shutil.copy(sibling, os.path.join(folder, os.path.basename(sibling)))
+    path = os.path.join(str(folder), name)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(source)
+    return path
+
+
 def lint_case(path, *extra, command="diff"):
-    """The case's Report, as `graphlint COMMAND path ARGS... EXTRA...` would compute it (--jobs 1
-    unless EXTRA says otherwise)."""
+    """The model file's Report, as `graphlint COMMAND path ARGS... EXTRA...` would compute it
+    (ARGS: the file's own, if it declares them; --jobs 1 unless EXTRA says otherwise)."""
     from graphlint.cli import parser, request_from_args
     from graphlint.run.application import Application
 

@@ -7,7 +7,6 @@ the fallback for specs whose train_op graphlint cannot name.
 """
 
 import os
-import shutil
 
 import pytest
 
@@ -15,7 +14,7 @@ from conftest import CASES, FIXTURES
 from graphlint.model import session as session_lib
 from graphlint.rules import all_rules
 from realtf import run_for_real
-from corpus import lint_case
+from corpus import lint_case, write_model
 
 all_rules()
 
@@ -29,10 +28,6 @@ def _line(path, needle, nth=0):
     hits = [i for i, text in enumerate(open(path, encoding="utf-8").read().splitlines(), 1) if needle in text]
     assert len(hits) > nth, f"{needle!r} not in {path}"
     return hits[nth]
-
-
-def _report(path):
-    return lint_case(path)
 
 
 def _findings(report, code):
@@ -61,13 +56,6 @@ def unrecorded(monkeypatch):
     monkeypatch.setattr(session_lib, "build_mode", build_and_forget)
 
 
-def _model(tmp_path, source, name="model.py"):
-    """A model file next to a copy of case_common.py, so it imports like the case files."""
-    shutil.copy(os.path.join(CASES, "case_common.py"), tmp_path / "case_common.py")
-    path = tmp_path / name
-    path.write_text(source)
-    return str(path)
-
 
 def _ckpt_value(workdir, key):
     from graphlint.model.tfcompat import tf
@@ -79,7 +67,7 @@ def _ckpt_value(workdir, key):
 
 def test_gl401_names_the_variable_and_the_eval_assign():
     path = _case("eval_counter")
-    (f,) = _findings(_report(path), "GL401")
+    (f,) = _findings(lint_case(path), "GL401")
     assert (f.name, f.modes, f.severity) == ("examples_seen", ("train", "eval", "predict"), "warning")
     var = _line(path, 'get_variable("examples_seen"')
     assert _where(f.location) == f"eval_counter.py:{var}"
@@ -94,7 +82,7 @@ def test_gl401_names_the_variable_and_the_eval_assign():
 def test_gl401_on_the_founding_story():
     """attempt2's counter exists in every mode but only EVAL assigns it; attempt1's exists only in EVAL."""
     two = os.path.join(FIXTURES, "attempt2.py")
-    report = _report(two)
+    report = lint_case(two)
     (f,) = _findings(report, "GL401")  # one line makes the three counters: one finding names them all
     assert f.all_names == tuple(f"class_{c}/sample_num_classid_{c}" for c in range(3))
     var, assign = _line(two, "sample_nums.append(tf.compat.v1.get_variable("), _line(two, "assign_add(")
@@ -104,13 +92,13 @@ def test_gl401_on_the_founding_story():
     assert "Each is also trainable" in f.message
     assert not _findings(report, "GL402"), "the counter is GL401's, not also GL402's"
 
-    one = _report(os.path.join(FIXTURES, "attempt1.py"))
+    one = lint_case(os.path.join(FIXTURES, "attempt1.py"))
     assert not _findings(one, "GL401"), "attempt1's counters are never created by train: one cause, GL101's"
     (gl101,) = _findings(one, "GL101")
     assert gl101.names == tuple(f"class_{c}/sample_num_classid_{c}" for c in range(3))
     assert "LOCAL_VARIABLES" in gl101.fix
     for fixed in ("fixed", "original"):
-        assert not _findings(_report(os.path.join(FIXTURES, fixed + ".py")), "GL401")
+        assert not _findings(lint_case(os.path.join(FIXTURES, fixed + ".py")), "GL401")
 
 
 @pytest.mark.realtf
@@ -131,7 +119,7 @@ def test_gl401_claims_hold_in_tensorflow(tmp_path):
 _BUILT_EVERYWHERE = '''
 import tensorflow as tf
 
-from case_common import input_fn, linear, params, spec  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params, spec  # noqa: F401
 
 
 class CountHook(tf.estimator.SessionRunHook):
@@ -150,27 +138,27 @@ def model_fn(features, labels, mode, params):
 def test_gl401_precise_with_the_train_op_sees_an_assign_training_does_not_run(tmp_path):
     """The counter's assign exists in the train graph too, but the train op never runs it: only the
     recorded train_op tells. (Without it, any update op in the train graph counts: no finding.)"""
-    path = _model(tmp_path, _BUILT_EVERYWHERE)
-    (f,) = _findings(_report(path), "GL401")
+    path = write_model(tmp_path, _BUILT_EVERYWHERE)
+    (f,) = _findings(lint_case(path), "GL401")
     assert f.modes == ("train", "eval", "predict") and f.name == "examples_seen"
     assert "the loss does not depend on it, and nothing the train op runs updates it" in f.message
     assert "It is also trainable" not in f.message
 
 
 def test_gl401_without_the_train_op_counts_any_update_in_the_train_graph(tmp_path, unrecorded):
-    assert not _findings(_report(_model(tmp_path, _BUILT_EVERYWHERE)), "GL401")
+    assert not _findings(lint_case(write_model(tmp_path, _BUILT_EVERYWHERE)), "GL401")
 
 
 # --- GL402 trainable-never-updated ----------------------------------------------------------
 
 def test_gl402_names_the_variable(tmp_path):
     path = _case("untrained_variable")
-    (f,) = _findings(_report(path), "GL402")
+    (f,) = _findings(lint_case(path), "GL402")
     assert (f.name, f.modes, f.severity) == ("calibration/scale", ("train",), "warning")
     var = _line(path, 'get_variable("calibration/scale"')
     assert _where(f.location) == f"untrained_variable.py:{var}"
     assert "the loss does not depend on it, and nothing the train op runs updates it" in f.message
-    assert not _findings(_report(_case("untrained_variable_fixed")), "GL402")
+    assert not _findings(lint_case(_case("untrained_variable_fixed")), "GL402")
 
 
 @pytest.mark.realtf
@@ -184,7 +172,7 @@ def test_gl402_claims_hold_in_tensorflow(tmp_path):
 _CUT = '''
 import tensorflow as tf
 
-from case_common import input_fn, linear, params  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params  # noqa: F401
 
 
 def model_fn(features, labels, mode, params):
@@ -206,8 +194,8 @@ def model_fn(features, labels, mode, params):
 
 
 def test_gl402_precise_says_why_no_gradient_arrives(tmp_path):
-    path = _model(tmp_path, _CUT)
-    found = {f.name: f for f in _findings(_report(path), "GL402")}
+    path = write_model(tmp_path, _CUT)
+    found = {f.name: f for f in _findings(lint_case(path), "GL402")}
     assert set(found) == {"scale", "frozen"}  # bias gets a gradient
     assert ("the loss depends on it only through tensors or ops that carry no gradient (the first on the way: "
             "'StopGradient', StopGradient), so no gradient reaches it") in found["scale"].message
@@ -220,7 +208,7 @@ def test_gl402_precise_says_why_no_gradient_arrives(tmp_path):
 
 @pytest.mark.realtf
 def test_gl402_precise_claims_hold_in_tensorflow(tmp_path):
-    path = _model(tmp_path, _CUT)
+    path = write_model(tmp_path, _CUT)
     work = str(tmp_path / "work")
     assert run_for_real(path, work).ok
     assert _ckpt_value(work, "scale") == 1.0 and _ckpt_value(work, "frozen") == 1.0
@@ -260,7 +248,7 @@ def test_gl105_pairs_the_shifted_names_by_creation_line():
     path = _case("numbering_shift")
     temperature, w, b = (_line(path, "temperature = tf.compat.v1.Variable("), _line(path, "w = tf.compat.v1.Variable("),
                          _line(path, "b = tf.compat.v1.Variable("))
-    first, second = _findings(_report(path), "GL105")
+    first, second = _findings(lint_case(path), "GL105")
     assert (first.name, first.modes, _where(first.location)) == \
         ("Variable", ("train", "eval", "predict"), f"numbering_shift.py:{w}")
     assert "named 'Variable' in train/predict but 'Variable_1' in eval" in first.message
@@ -274,13 +262,13 @@ def test_gl105_pairs_the_shifted_names_by_creation_line():
     assert "'Variable_1' in train/predict but 'Variable_2' in eval" in second.message
     assert "which train's checkpoint does not have: restore fails (NotFoundError)" in second.message
     assert _related(second) == {(f"numbering_shift.py:{w}", "in eval, this line creates 'Variable_1' first")}
-    assert not _findings(_report(_case("numbering_shift_fixed")), "GL105")
+    assert not _findings(lint_case(_case("numbering_shift_fixed")), "GL105")
 
 
 HELPER_TAKER = """
 import tensorflow as tf
 
-from case_common import input_fn, params, spec  # noqa: F401
+from graphlint.rules.example_common import input_fn, params, spec  # noqa: F401
 
 
 def scalar(value):
@@ -299,8 +287,8 @@ def model_fn(features, labels, mode, params):
 def test_gl105_names_the_call_that_only_one_mode_made_not_the_helper(tmp_path):
     """The variable that took the number is made in a helper: the note is on the call under the
     `if` (the line the other modes never ran, as GL101 finds it), not on the helper's line."""
-    path = _model(tmp_path, HELPER_TAKER, "helper.py")
-    (f,) = [f for f in _findings(_report(path), "GL105") if f.name == "Variable"]
+    path = write_model(tmp_path, HELPER_TAKER, "helper.py")
+    (f,) = [f for f in _findings(lint_case(path), "GL105") if f.name == "Variable"]
     call, helper = _line(path, "temperature = scalar(2.0)"), _line(path, "return tf.compat.v1.Variable(")
     assert (f"helper.py:{call}", "in eval, this line creates 'Variable' first") in _related(f)
     assert all(_where(r.site) != f"helper.py:{helper}" for r in f.related)
@@ -309,7 +297,7 @@ def test_gl105_names_the_call_that_only_one_mode_made_not_the_helper(tmp_path):
 
 def test_gl105_silent_wrong_restore():
     path = _case("numbering_shift_silent")
-    report = _report(path)
+    report = lint_case(path)
     (f,) = _findings(report, "GL105")
     noise = _line(path, "noise_scale = tf.compat.v1.Variable(")
     assert (f.name, _where(f.location)) == ("Variable_1", f"numbering_shift_silent.py:{_line(path, 'bias = tf')}")
@@ -331,8 +319,8 @@ def test_gl105_claims_hold_in_tensorflow(tmp_path):
     old = '    b = tf.compat.v1.Variable(tf.zeros([params["units"]]))\n'
     assert old in source
     source = source.replace(old, old.replace("b = ", "b = 0.0 if mode == tf.estimator.ModeKeys.EVAL else "))
-    path = _model(tmp_path, source, "shape.py")
-    (f,) = [f for f in _findings(_report(path), "GL105") if f.name == "Variable"]
+    path = write_model(tmp_path, source, "shape.py")
+    (f,) = [f for f in _findings(lint_case(path), "GL105") if f.name == "Variable"]
     assert f.message.endswith("of shape [3]: a resource variable is restored without a shape check, so eval "
                               "computes with that [3] value instead of a [4, 3] one, and fails wherever the "
                               "shape does not fit")
@@ -344,8 +332,8 @@ def test_gl105_claims_hold_in_tensorflow(tmp_path):
                             "tf.compat.v1.Variable(tf.compat.v1.glorot_uniform_initializer()([4, params[\"units\"]]), "
                             "use_resource=False)")
     assert "use_resource=False" in source
-    path = _model(tmp_path, source, "shape_ref.py")
-    (f,) = [f for f in _findings(_report(path), "GL105") if f.name == "Variable"]
+    path = write_model(tmp_path, source, "shape_ref.py")
+    (f,) = [f for f in _findings(lint_case(path), "GL105") if f.name == "Variable"]
     assert f.message.endswith("of shape [3]: restore fails (shapes differ)")
     ref = run_for_real(path, str(tmp_path / "shape_ref"))
     assert ref.restore_error.startswith("InvalidArgumentError:") and ref.eval_error is None
@@ -360,7 +348,7 @@ def test_gl105_needs_evidence_of_auto_numbering(tmp_path):
     source = '''
 import tensorflow as tf
 
-from case_common import input_fn, params, spec  # noqa: F401
+from graphlint.rules.example_common import input_fn, params, spec  # noqa: F401
 
 
 def model_fn(features, labels, mode, params):
@@ -370,7 +358,7 @@ def model_fn(features, labels, mode, params):
         logits += tf.compat.v1.get_variable("head_%d" % (i + 1), [params["units"]])
     return spec(mode, logits, labels)
 '''
-    report = _report(_model(tmp_path, source))
+    report = lint_case(write_model(tmp_path, source))
     assert not _findings(report, "GL105")
     assert _findings(report, "GL101")  # the symptom is still reported
 
@@ -382,28 +370,30 @@ def test_gl106_is_silent_when_the_params_are_the_same(tmp_path):
     source = '''
 import tensorflow as tf
 
-from case_common import input_fn, linear, params, spec  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params, spec  # noqa: F401
 
 
 def model_fn(features, labels, mode, params):
     units = params["units"] + (1 if mode == tf.estimator.ModeKeys.EVAL else 0)
     return spec(mode, linear(features, units), labels)
 '''
-    report = _report(_model(tmp_path, source))
+    report = lint_case(write_model(tmp_path, source))
     assert _findings(report, "GL102") and not _findings(report, "GL106")
 
 
 def test_gl106_names_the_param_that_sizes_the_variable():
     path = _case("params_shape")
-    (f,) = _findings(_report(path), "GL106")
+    (f,) = _findings(lint_case(path), "GL106")
     assert (f.name, f.modes, f.severity) == ("w", ("train", "eval", "predict"), "error")
     assert "restoring one mode's checkpoint in another" in f.message  # what GL102 would have said
     assert "batch_size (train: 4, eval: 8, predict: 4); units (train: 3, eval: 4, predict: 3)" in f.message
     assert "the differing dimension equals 'units' in every mode" in f.message
     assert f.fix.startswith("give every mode the same units ")
     assert "model.layers" not in f.message  # nested params are compared, and these are equal
-    assert _where(f.location) == f"case_common.py:{_line(_case('case_common'), 'get_variable(name')}"
-    (g,) = _findings(_report(_case("shape_by_params")), "GL106")
+    # w is made by the shared example model's linear(), which is graphlint's code, not the user's:
+    # the finding is at the model file's line that calls it
+    assert _where(f.location) == f"params_shape.py:{_line(path, 'linear(features')}"
+    (g,) = _findings(lint_case(_case("shape_by_params")), "GL106")
     assert "units (train: 3, eval: 4, predict: 3)" in g.message
 
 
@@ -411,15 +401,14 @@ def test_gl106_names_the_param_that_sizes_the_variable():
 
 def test_gl107_explains_the_missing_ema_key():
     path = _case("ema_eval_only")
-    (f,) = _findings(_report(path), "GL107")
+    (f,) = _findings(lint_case(path), "GL107")
     assert (f.name, f.modes, f.severity) == ("w/ExponentialMovingAverage", ("eval", "predict"), "error")
     assert _where(f.location) == f"ema_eval_only.py:{_line(path, 'Saver(ema.variables_to_restore())')}"
     assert "the moving-average shadow of 'w': the eval/predict Saver restores 'w' from it" in f.message
     assert "the train graph creates no '.../ExponentialMovingAverage' variable at all" in f.message
     assert "NotFoundError: Key w/ExponentialMovingAverage not found in checkpoint" in f.message
-    assert _related(f) == {(f"case_common.py:{_line(_case('case_common'), 'get_variable(name')}",
-                            "'w' is created here")}
-    assert not _findings(_report(_case("ema_fixed")), "GL107")
+    assert _related(f) == {(f"ema_eval_only.py:{_line(path, 'linear(features')}", "'w' is created here")}
+    assert not _findings(lint_case(_case("ema_fixed")), "GL107")
 
 
 _PARTIAL_EMA = open(os.path.join(CASES, "ema_eval_only.py")).read().replace(
@@ -433,8 +422,8 @@ _PARTIAL_EMA = open(os.path.join(CASES, "ema_eval_only.py")).read().replace(
 @pytest.mark.realtf
 def test_gl107_when_training_averages_other_variables(tmp_path):
     assert _PARTIAL_EMA != open(os.path.join(CASES, "ema_eval_only.py")).read()
-    path = _model(tmp_path, _PARTIAL_EMA)
-    (f,) = _findings(_report(path), "GL107")
+    path = write_model(tmp_path, _PARTIAL_EMA)
+    (f,) = _findings(lint_case(path), "GL107")
     assert "the train graph averages other variables (e.g. 'bias/ExponentialMovingAverage') but not 'w'" in f.message
     real = run_for_real(path, str(tmp_path / "work"))
     assert real.missing_keys == {"w/ExponentialMovingAverage"}
@@ -448,7 +437,7 @@ def test_gl107_claims_hold_in_tensorflow(tmp_path):
     assert run_for_real(_case("ema_fixed"), str(tmp_path / "fixed")).ok
     # and the fix with the EMA on: training makes the averages, evaluation restores them
     source = open(_case("ema_fixed")).read().replace('"use_ema": False', '"use_ema": True')
-    path = _model(tmp_path, source, "ema_on.py")
+    path = write_model(tmp_path, source, "ema_on.py")
     assert run_for_real(path, str(tmp_path / "on")).ok
     assert _ckpt_value(str(tmp_path / "on"), "w/ExponentialMovingAverage")
-    assert not [f for f in _report(path).findings if f.severity == "error"]
+    assert not [f for f in lint_case(path).findings if f.severity == "error"]

@@ -2,13 +2,13 @@
 in the styles of public code bases give no warning, error or 'other' row, and fit on a screen; a real
 difference is still reported."""
 
+import json
 import os
 
 import pytest
 
 from conftest import ROOT
-
-import graphlint
+from corpus import lint_case
 from graphlint.analysis.modediff import DiffRow
 from graphlint.model.roles import op_roles
 from graphlint.report import text
@@ -19,7 +19,7 @@ CLEAN = ("bert_style.py", "ema_restore.py", "helper_summaries.py")
 
 @pytest.fixture(scope="module")
 def reports():
-    return {name: graphlint.lint(os.path.join(CLASSES, name)) for name in CLEAN + ("eval_only_layer.py",)}
+    return {name: lint_case(os.path.join(CLASSES, name)) for name in CLEAN + ("eval_only_layer.py",)}
 
 
 def _classes(report, name):
@@ -110,7 +110,7 @@ HOOK_AND_PREDICTION = os.path.join(CLASSES, "hook_and_prediction_outputs.py")
 
 
 def _diff(**params):
-    report = graphlint.lint(HOOK_AND_PREDICTION, params=params)
+    report = lint_case(HOOK_AND_PREDICTION, "--params", json.dumps(params))
     return report, {(r.scope, r.modes): r.cls for r in report.mode_diff}
 
 

@@ -5,19 +5,16 @@ and restores; baselines and inline suppressions keep working on the grouped find
 
 import json
 import os
-import shutil
-import sys
 
 import pytest
 
-from corpus import lint_case, literal
+from corpus import lint_case, literal, write_model
 from graphlint.report import json as json_report
 from graphlint.report.text import finding_lines
 from graphlint.run.baseline import filter_baseline, write_baseline
 from realtf import run_for_real
 
 CAUSES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "causes")
-sys.path.insert(0, CAUSES)  # the cause models import causes_common, as the case files import case_common
 
 
 def _cause(name):
@@ -135,12 +132,11 @@ def test_a_baseline_knows_a_group_until_a_new_name_joins_it(tmp_path):
 
 
 def test_one_comment_at_the_cause_suppresses_the_group(tmp_path):
-    shutil.copy(os.path.join(CAUSES, "causes_common.py"), tmp_path / "causes_common.py")
     source = open(_cause("if_block"), encoding="utf-8").read()
     marked = source.replace('prefix="calib")', 'prefix="calib")  # graphlint: ignore[GL101]')
     assert marked != source
-    (tmp_path / "if_block.py").write_text(marked)
-    report = lint_case(str(tmp_path / "if_block.py"))
+    path = write_model(tmp_path, marked, "if_block.py", siblings=[os.path.join(CAUSES, "causes_common.py")])
+    report = lint_case(path)
     codes = {f.code for f in report.findings}
     assert "GL101" not in codes and "GL001" not in codes and "GL104" in codes
 

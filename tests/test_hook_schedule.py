@@ -13,15 +13,15 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-import graphlint  # noqa: E402
-from tests.realtf import run_for_real  # noqa: E402
+from corpus import lint_case, write_model  # noqa: E402
+from realtf import run_for_real  # noqa: E402
 
 CASES = os.path.join(os.path.dirname(__file__), "cases")
 EVERY = 4  # the hooks' period: small, so the real runs stay short
 
 MODEL = '''import tensorflow as tf
 
-from case_common import input_fn, linear, params, spec  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params, spec  # noqa: F401
 
 EVERY = {every}
 BUILT_IN_TRAIN = {built_in_train}
@@ -86,12 +86,7 @@ STEPS = {"Counter": EVERY, "StepTimer": EVERY, "OnGlobalStep": EVERY + 1}
 
 
 def _write(folder, hook, built_in_train=False):
-    folder.mkdir()
-    with open(os.path.join(CASES, "case_common.py")) as f:
-        (folder / "case_common.py").write_text(f.read())
-    path = folder / "model.py"
-    path.write_text(MODEL.format(every=EVERY, built_in_train=built_in_train, hook=hook))
-    return str(path)
+    return write_model(folder, MODEL.format(every=EVERY, built_in_train=built_in_train, hook=hook))
 
 
 def _global_step(workdir):
@@ -105,7 +100,7 @@ def test_periodic_fetch_fails_real_training_at_the_step_graphlint_names(hook, tm
     path = _write(tmp_path / "model", hook)
     step = STEPS[hook]
 
-    report = graphlint.lint(path)
+    report = lint_case(path)
     assert [(f.code, f.modes, f.name) for f in report.errors] == [("GL201", ("train",), "side/mean:0")]
     assert f"in train at step {step}," in report.errors[0].message
     (fetch,) = [x for x in report.snapshots["train"].fetches if not x.resolved]
@@ -121,7 +116,7 @@ def test_periodic_fetch_fails_real_training_at_the_step_graphlint_names(hook, tm
 @pytest.mark.parametrize("hook", sorted(STEPS))
 def test_the_same_schedule_fetching_a_name_train_builds_is_quiet_and_trains(hook, tmp_path):
     path = _write(tmp_path / "model", hook, built_in_train=True)
-    report = graphlint.lint(path)
+    report = lint_case(path)
     assert [f for f in report.findings if f.severity in ("error", "warning")] == [], report.findings
     fetched = [x for x in report.snapshots["train"].fetches if x.name == "side/mean:0"]
     assert [(x.resolved, x.step) for x in fetched] == [(True, STEPS[hook])]
@@ -132,7 +127,7 @@ def test_the_same_schedule_fetching_a_name_train_builds_is_quiet_and_trains(hook
 
 STOPPER = '''import tensorflow as tf
 
-from case_common import input_fn, linear, params, spec  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params, spec  # noqa: F401
 
 
 class StopsEarly(tf.estimator.SessionRunHook):
@@ -162,17 +157,12 @@ def model_fn(features, labels, mode, params):
 def test_a_requested_stop_ends_the_steps_and_after_run_prints_nothing(tmp_path, capfd):
     """MonitoredSession stops after the step a hook requests it at, so a later fetch never fails;
     what after_run prints from placeholder values is not graphlint's output."""
-    folder = tmp_path / "model"
-    folder.mkdir()
-    with open(os.path.join(CASES, "case_common.py")) as f:
-        (folder / "case_common.py").write_text(f.read())
-    path = folder / "model.py"
-    path.write_text(STOPPER)
+    path = write_model(tmp_path / "model", STOPPER)
 
-    report = graphlint.lint(str(path))
+    report = lint_case(path)
     assert [f for f in report.findings if f.code.startswith("GL2")] == [], report.findings
     assert "SIMULATED-STEP" not in "".join(capfd.readouterr())
-    outcome = run_for_real(str(path), str(tmp_path / "work"), train_steps=20, eval_steps=1)
+    outcome = run_for_real(path, str(tmp_path / "work"), train_steps=20, eval_steps=1)
     assert outcome.train_error is None, outcome
     assert _global_step(tmp_path / "work") == 3
 
@@ -180,7 +170,7 @@ def test_a_requested_stop_ends_the_steps_and_after_run_prints_nothing(tmp_path, 
 def test_before_run_raising_at_a_later_step_fails_real_training_there(tmp_path):
     """tests/cases/hook_schedule_raises.py (GL203 there): its hook raises KeyError every 20th step."""
     path = os.path.join(CASES, "hook_schedule_raises.py")
-    report = graphlint.lint(path)
+    report = lint_case(path)
     (err,) = report.snapshots["train"].hook_errors
     assert (err.moment, err.step, err.message.split(":")[0]) == ("before_run", 20, "KeyError")
     before = run_for_real(path, str(tmp_path / "before"), train_steps=19, eval_steps=1)

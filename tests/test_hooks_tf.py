@@ -12,18 +12,17 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-import graphlint  # noqa: E402
-from tests.realtf import run_for_real  # noqa: E402
+from corpus import lint_case, write_model  # noqa: E402
+from realtf import run_for_real  # noqa: E402
 
 pytestmark = pytest.mark.realtf  # every test here runs real TensorFlow (trains, evaluates or restores)
 
-CASES = os.path.join(os.path.dirname(__file__), "cases")
 
 MODEL = '''import os
 
 import tensorflow as tf
 
-from case_common import input_fn, linear, params, spec  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params, spec  # noqa: F401
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -83,11 +82,7 @@ HOOKS = {
 
 
 def _write_model(folder, hook):
-    with open(os.path.join(CASES, "case_common.py")) as f:
-        (folder / "case_common.py").write_text(f.read())
-    path = folder / "model.py"
-    path.write_text(MODEL.replace("{hook}", hook))
-    return str(path)
+    return write_model(folder, MODEL.replace("{hook}", hook))
 
 
 @pytest.mark.parametrize("case", sorted(HOOKS))
@@ -97,7 +92,7 @@ def test_hook_verdict_matches_a_real_run(case, tmp_path):
     model_dir.mkdir()
     path = _write_model(model_dir, hook)
 
-    report = graphlint.lint(path)
+    report = lint_case(path)
     assert not (model_dir / "out").exists(), "graphlint must not write (summary writers are null)"
     errors = [(f.code, f.modes, f.name) for f in report.errors]
     outcome = run_for_real(path, str(tmp_path / "work"))
@@ -122,7 +117,7 @@ def test_begin_raising_for_another_reason_is_an_error(tmp_path):
     model_dir.mkdir()
     path = _write_model(model_dir, 'tf.compat.v1.train.CheckpointSaverHook(os.path.join(HERE, "out", mode), '
                                    'save_steps=1, listeners=[Picky()])')
-    report = graphlint.lint(path)
+    report = lint_case(path)
     got = [(f.code, f.severity, f.modes, os.path.basename(f.location.file))
            for f in report.findings if f.code.startswith("GL2")]
     assert got == [("GL203", "error", ("eval",), "model.py")], report.findings

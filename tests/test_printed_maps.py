@@ -8,6 +8,7 @@ optimizer), and a two-tower recommender whose towers moved under a new scope
 from __future__ import annotations
 
 import ast
+import json
 import os
 import sys
 
@@ -17,6 +18,7 @@ import pytest
 pytest.importorskip("tensorflow")
 
 from conftest import ROOT  # noqa: E402
+from corpus import lint_case  # noqa: E402
 from graphlint.model.tfcompat import estimator_api, tf  # noqa: E402
 from realtf import _build, _import_model  # noqa: E402
 
@@ -29,9 +31,7 @@ PRETRAINED = os.path.join(BERT, "pretrained", "bert_model.ckpt")
 
 @pytest.fixture
 def printed_map():
-    import graphlint
-
-    report = graphlint.lint(MODEL)
+    report = lint_case(MODEL)
     (finding,) = [f for f in report.findings if f.code == "GL310"]
     return ast.literal_eval(finding.fix.split("assignment_map: ", 1)[1])
 
@@ -102,7 +102,6 @@ def _old_towers(folder):
 
 
 def test_the_printed_two_tower_map_pasted_loads_each_tower_into_its_own(tmp_path):
-    import graphlint
     from corpus import has_v1_layers
 
     if not has_v1_layers():
@@ -111,7 +110,7 @@ def test_the_printed_two_tower_map_pasted_loads_each_tower_into_its_own(tmp_path
     t = tf()
     v1 = t.compat.v1
     old = _old_towers(str(tmp_path))
-    report = graphlint.lint(TWO_TOWER, params={"old": old})
+    report = lint_case(TWO_TOWER, "--params", json.dumps({"old": old}))
     (finding,) = [f for f in report.findings if f.code == "GL310"]
     printed = ast.literal_eval(finding.fix.split("assignment_map: ", 1)[1])
     assert printed == {"item_tower/": "two_tower/item/", "user_tower/": "two_tower/user/"}

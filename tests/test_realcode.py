@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
+from corpus import lint_case
 from graphlint.model.tfcompat import real_estimator, tf
 
 REALCODE = os.path.join(ROOT, "tests", "realcode")
@@ -56,14 +57,12 @@ def _path(rel):
 @pytest.fixture(scope="module")
 def lint_report():
     """One graphlint run per model for the whole module; a UsageError (exit 2) is re-raised."""
-    import graphlint
-
     results = {}
 
     def get(rel):
         if rel not in results:
             try:
-                results[rel] = graphlint.lint(_path(rel))
+                results[rel] = lint_case(_path(rel))
             except Exception as exc:  # noqa: BLE001 - re-raised in every test that asks
                 results[rel] = exc
         if isinstance(results[rel], Exception):
@@ -128,7 +127,7 @@ def test_one_planted_bug_is_one_finding(lint_report, rel):
 # --- proofs against real TensorFlow: train 2 steps, then evaluate ----------------------------
 
 def _run(rel, workdir):
-    from tests.realtf import run_for_real
+    from realtf import run_for_real
 
     return run_for_real(_path(rel), str(workdir))
 
@@ -163,7 +162,7 @@ def test_tf_reentered_scope_fails_training_with_keyerror(tmp_path):
 @pytest.mark.realtf
 def test_tf_reentered_scope_built_the_logit_under_fm_1():
     """The TRAIN graph has 'fm_1/logit' and no 'fm/logit': the reason the hook's name misses."""
-    from tests.realtf import _build, _import_model
+    from realtf import _build, _import_model
     from graphlint.model.tfcompat import estimator_api
 
     t = tf()

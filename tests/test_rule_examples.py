@@ -5,10 +5,10 @@ Each rule's `## Example` and `## Fix` section holds one ```python block: a compl
 (see graphlint/rules/example_common.py for the shared boilerplate and the rule attributes read
 here). The blocks are taken from what `graphlint rules CODE` prints (the helpers inlined), each is
 written to a fresh folder, must import no graphlint module, and is run through the run layer as
-`graphlint diff` would run it (tests/corpus.py's lint_case, like every case). For the rules that
-need a checkpoint (GL3xx), the Fix's TRAIN graph is first trained for a step and saved, as
-Estimator would (tests/realtf/checkpoints.py), and both files are run as `graphlint check
---checkpoint` against that checkpoint.
+`graphlint diff` would run it (tests/corpus.py's write_model and lint_case, like every case). For
+the rules that need a checkpoint (GL3xx), the Fix's TRAIN graph is first trained for a step and
+saved, as Estimator would (tests/realtf/checkpoints.py), and both files are run as `graphlint
+check --checkpoint` against that checkpoint.
 
 "Exactly that rule" means:
  * Example: at least one finding of the rule's code; every finding of another code is info
@@ -22,12 +22,11 @@ A rule without runnable examples fails here, unless its class says why with `exa
 
 import ast
 import json
-import os
 import re
 
 import pytest
 
-from corpus import lint_case
+from corpus import lint_case, write_model
 from graphlint import cli
 from graphlint.constants import SEVERITY_RANK
 from graphlint.rules import all_rules
@@ -67,14 +66,6 @@ def _source(rule, sections, section):
     return source
 
 
-def _write(folder, name, source):
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, name)
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(source)
-    return path
-
-
 def _shown(findings):
     return "\n".join(f"  {f.code} {f.severity} {','.join(f.modes) or '-'} {f.name}: {f.message}" for f in findings)
 
@@ -105,8 +96,8 @@ def test_documented_example_triggers_the_rule_and_fix_does_not(rule, tmp_path, c
     if rule.example_needs:
         pytest.skip(f"{rule.code} has no runnable example: {rule.example_needs}")
     sections = _printed_sections(rule, capsys)
-    example = _write(str(tmp_path / "example"), "model.py", _source(rule, sections, "Example"))
-    fix = _write(str(tmp_path / "fix"), "model.py", _source(rule, sections, "Fix"))
+    example = write_model(tmp_path / "example", _source(rule, sections, "Example"))
+    fix = write_model(tmp_path / "fix", _source(rule, sections, "Fix"))
     checkpoint = None
     if rule.needs_checkpoint:
         checkpoint = str(tmp_path / "ckpt")

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-import graphlint
+from corpus import lint_case, write_model
 from realtf import run_for_real
 
 MODEL = '''
@@ -61,9 +61,8 @@ CASES = [(name, resource) for name in ROUTES for resource in (True, False)]
 
 def _write(tmp_path, name, resource):
     scaffold, extra, _ = ROUTES[name]
-    path = tmp_path / f"{name}.py"
-    path.write_text(textwrap.dedent(MODEL).format(resource=resource, extra=extra, scaffold=scaffold))
-    return str(path)
+    return write_model(tmp_path, textwrap.dedent(MODEL).format(resource=resource, extra=extra, scaffold=scaffold),
+                       f"{name}.py")
 
 
 @pytest.mark.realtf
@@ -71,7 +70,7 @@ def _write(tmp_path, name, resource):
 def test_gl308_exactly_when_the_restored_session_never_becomes_ready(tmp_path, name, resource):
     path = _write(tmp_path, name, resource)
     expected = ROUTES[name][2]
-    found = {f.name: f for f in graphlint.lint(path).findings if f.code == "GL308"}
+    found = {f.name: f for f in lint_case(path).findings if f.code == "GL308"}
     assert set(found) == ({"scale"} if expected else set()), [f.message for f in found.values()]
     outcome = run_for_real(path, str(tmp_path / "run"))
     assert outcome.train_error is None, outcome.train_error  # training starts from init_op: fine
@@ -83,7 +82,7 @@ def test_gl308_exactly_when_the_restored_session_never_becomes_ready(tmp_path, n
 
 
 def test_the_finding_says_why_local_init_op_did_not_help(tmp_path):
-    blocked = graphlint.lint(_write(tmp_path, "local_init_op_alone", True)).errors[0]
+    blocked = lint_case(_write(tmp_path, "local_init_op_alone", True)).errors[0]
     assert "local_init_op never runs" in blocked.message
-    unset = graphlint.lint(_write(tmp_path, "ready_for_local_init_only", True)).errors[0]
+    unset = lint_case(_write(tmp_path, "ready_for_local_init_only", True)).errors[0]
     assert "local_init_op does not initialize it" in unset.message

@@ -32,6 +32,11 @@ A rule class may set (graphlint.rules.Rule declares them, with the defaults that
  * `example_needs = "why"`: the rule has no runnable example yet (the test skips it, saying why).
    Without it, a rule whose docstring has no runnable Example or Fix fails the test.
 
+It is also the test suite's one example model: the models in tests/cases/ and the tests' own model
+sources import it as a user's model imports a library (so a finding on a variable `linear` makes
+is at the model file's line that calls it). A change here changes their graphs: re-make the fast
+lane's recordings (tests/fast/recording.py says how).
+
 This module imports TensorFlow; nothing in graphlint imports it (docs reads its source as text), so
 `graphlint rules` stays fast.
 """

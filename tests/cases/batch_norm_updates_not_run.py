@@ -4,7 +4,7 @@ moving_variance 1 (tests/test_silent_rules.py trains it for real)."""
 
 import tensorflow as tf
 
-from case_common import input_fn, linear, params  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params  # noqa: F401
 
 REQUIRES = "keras"
 EXPECT = [("GL403", "train", "batch_normalization/moving_mean")]  # one cause: it names moving_variance too

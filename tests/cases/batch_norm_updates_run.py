@@ -3,7 +3,7 @@ tf.control_dependencies(UPDATE_OPS), so every step moves the statistics."""
 
 import tensorflow as tf
 
-from case_common import input_fn, linear, params  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params  # noqa: F401
 
 REQUIRES = "keras"
 EXPECT = []

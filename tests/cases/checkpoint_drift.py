@@ -4,7 +4,7 @@ hook now fetches a counter the checkpoint never had."""
 
 import tensorflow as tf
 
-from case_common import input_fn, linear, spec  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, spec  # noqa: F401
 
 CHECKPOINT = {"params": {"scope": "encoder", "head_units": 3, "bias_dtype": "float32", "seen": False}}
 EXPECT = [

@@ -4,7 +4,7 @@ finalized graph."""
 
 import tensorflow as tf
 
-from case_common import input_fn, linear, params, spec  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params, spec  # noqa: F401
 
 CHECKPOINT = {"object": {"kernel": ["model/w", [4, 3], "float32"], "step": ["global_step", [], "int64"]}}
 EXPECT = [("GL307", "train,eval,predict", "$TMP/object/ckpt-1")]  # $TMP: where CHECKPOINT was made

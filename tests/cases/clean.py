@@ -2,20 +2,20 @@
 
 import tensorflow as tf
 
-from case_common import linear, params, spec
+from graphlint.rules.example_common import linear, params, spec
 
 EXPECT = []
 
 
 def train_input_fn(params, mode, config):
-    from case_common import input_fn
+    from graphlint.rules.example_common import input_fn
 
     assert mode == tf.estimator.ModeKeys.TRAIN and config is not None
     return input_fn(params)
 
 
 def input_fn(params):
-    from case_common import input_fn as shared
+    from graphlint.rules.example_common import input_fn as shared
 
     return shared(params)
 

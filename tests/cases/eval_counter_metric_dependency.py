@@ -6,7 +6,7 @@ evaluates it for real). GL401 still says that evaluation state sits in a saved v
 
 import tensorflow as tf
 
-from case_common import input_fn, linear, params  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params  # noqa: F401
 
 EXPECT = [("GL401", "train,eval", "class_0/sample_num_classid_0")]
 

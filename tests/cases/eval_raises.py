@@ -1,6 +1,6 @@
 """model_fn reads a param that only exists for training: EVAL cannot be built."""
 
-from case_common import input_fn, linear, spec  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, spec  # noqa: F401
 
 params = {"units": 3}
 ARGS = ["--params-train", '{"train_units": 3}']

@@ -4,7 +4,7 @@ The variables are updated every STEPS steps (tests/test_training_wrappers.py): n
 
 import tensorflow as tf
 
-from case_common import input_fn, linear, params  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params  # noqa: F401
 
 EXPECT = []
 STEPS = 2

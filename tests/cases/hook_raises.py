@@ -2,7 +2,7 @@
 
 import tensorflow as tf
 
-from case_common import input_fn, linear, params, spec  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params, spec  # noqa: F401
 
 EXPECT = [("GL203", "eval", "SessionHook")]
 

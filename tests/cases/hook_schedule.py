@@ -3,7 +3,7 @@ Nth session.run fails. One hook per schedule style, each with its own missing na
 
 import tensorflow as tf
 
-from case_common import input_fn, linear, params, spec  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params, spec  # noqa: F401
 
 EXPECT = [("GL201", "train", "eval_summary/every_50:0"), ("GL201", "train", "eval_summary/step_timer:0"),
           ("GL201", "train", "eval_summary/wall_timer:0"), ("GL201", "train", "eval_summary/global_step:0"),

@@ -3,7 +3,7 @@ first 19 steps train, the 20th fails."""
 
 import tensorflow as tf
 
-from case_common import input_fn, linear, params, spec  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params, spec  # noqa: F401
 
 EXPECT = [("GL203", "train", "LateHook")]
 

@@ -3,7 +3,7 @@ become dense_1/dense_2 there while the checkpoint (from TRAIN) has dense/dense_1
 
 import tensorflow as tf
 
-from case_common import input_fn, params  # noqa: F401
+from graphlint.rules.example_common import input_fn, params  # noqa: F401
 
 REQUIRES = "keras"
 EXPECT = [

@@ -5,7 +5,7 @@ no GL402."""
 
 import tensorflow as tf
 
-from case_common import input_fn, linear, params  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params  # noqa: F401
 
 EXPECT = [("GL104", "train", "Rank/")]  # the loss scaling's own ops: information only
 

@@ -3,7 +3,7 @@ it runs on every TensorFlow): the update is built in TRAIN but the train op neve
 
 import tensorflow as tf
 
-from case_common import input_fn, linear, params  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params  # noqa: F401
 
 EXPECT = [("GL403", "train", "norm/moving_mean")]
 DECAY = 0.9

@@ -2,7 +2,7 @@
 
 import tensorflow as tf
 
-from case_common import input_fn, linear, params, spec  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params, spec  # noqa: F401
 
 EXPECT = [("GL202", "train,eval,predict", "head/")]  # one line re-enters the scope: one finding for every mode
 

@@ -5,7 +5,7 @@ a variable the SavedModel does not have."""
 
 import tensorflow as tf
 
-from case_common import input_fn, linear  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear  # noqa: F401
 
 SAVED_MODEL = {"params": {"old": True}, "receiver_fn": "old_serving_input_receiver_fn"}
 EXPECT = [

@@ -3,7 +3,7 @@ PREDICT fails on its shape."""
 
 import tensorflow as tf
 
-from case_common import input_fn, linear, params, spec  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params, spec  # noqa: F401
 
 EXPECT = [("GL102", "train,eval,predict", "w")]
 

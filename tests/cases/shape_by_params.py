@@ -1,6 +1,6 @@
 """The eval params give the head a different width: restoring the training checkpoint fails."""
 
-from case_common import input_fn, linear, spec  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, spec  # noqa: F401
 
 params = {"units": 3}
 ARGS = ["--params-eval", '{"units": 4}']

@@ -5,7 +5,7 @@ test_training_wrappers.py): no GL402."""
 import tensorflow as tf
 import tf_slim as slim
 
-from case_common import input_fn, linear, params  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params  # noqa: F401
 
 EXPECT = []
 

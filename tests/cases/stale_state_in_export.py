@@ -3,7 +3,7 @@ export_saved_model), not by the predictions Estimator.predict returns nor by EVA
 
 import tensorflow as tf
 
-from case_common import input_fn, linear, params  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params  # noqa: F401
 
 EXPECT = [("GL403", "train", "calibration/scale"), ("GL104", "train", "calibration_update/")]
 

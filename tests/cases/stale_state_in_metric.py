@@ -5,7 +5,7 @@ and another value in the checkpoint changes the metric)."""
 
 import tensorflow as tf
 
-from case_common import input_fn, linear, params  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params  # noqa: F401
 
 EXPECT = [("GL403", "train", "calibration/scale"), ("GL104", "train", "calibration_update/")]
 

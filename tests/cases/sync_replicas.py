@@ -5,7 +5,7 @@ test_training_wrappers.py trains it for real): no GL402."""
 
 import tensorflow as tf
 
-from case_common import input_fn, linear, params  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params  # noqa: F401
 
 EXPECT = [  # the token queue's ops that only the chief's queue runner uses: information only
     ("GL104", "train", "Fill/"),

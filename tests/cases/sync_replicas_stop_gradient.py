@@ -5,7 +5,7 @@ anything to it (tests/test_training_wrappers.py: it keeps its initial value)."""
 import tensorflow as tf  # noqa: F401
 
 import sync_replicas
-from case_common import input_fn, params  # noqa: F401
+from graphlint.rules.example_common import input_fn, params  # noqa: F401
 
 EXPECT = [("GL402", "train", "gate"), ("GL104", "train", "Fill/"), ("GL104", "train", "Fill_1/")]
 

@@ -3,7 +3,7 @@ it: graphlint must read the spec without asking a tensor for its truth value."""
 
 import tensorflow as tf
 
-from case_common import input_fn, linear, params  # noqa: F401  (params and input_fn are the contract)
+from graphlint.rules.example_common import input_fn, linear, params  # noqa: F401  (params and input_fn are the contract)
 
 EXPECT = []
 

@@ -3,7 +3,7 @@ mode, so the comment suppresses nothing."""
 
 import tensorflow as tf
 
-from case_common import input_fn, linear, params, spec  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params, spec  # noqa: F401
 
 EXPECT = [("GL001", "", "ignore[GL101]")]
 

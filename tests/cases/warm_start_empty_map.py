@@ -7,7 +7,7 @@ import os
 
 import tensorflow as tf
 
-from case_common import input_fn, linear  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear  # noqa: F401
 
 EXPECT = [("GL310", "train", "init_from_checkpoint")]
 WARM_START = os.path.join(os.path.dirname(os.path.abspath(__file__)), "warm_start_ckpt", "model.ckpt-1")

@@ -5,7 +5,7 @@ import os
 
 import tensorflow as tf
 
-from case_common import input_fn, linear, spec  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, spec  # noqa: F401
 
 EXPECT = [("GL309", "train,eval,predict", "encoder/w")]
 WARM_START = os.path.join(os.path.dirname(os.path.abspath(__file__)), "warm_start_ckpt", "model.ckpt-1")

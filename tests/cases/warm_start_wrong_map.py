@@ -4,7 +4,7 @@ import os
 
 import tensorflow as tf
 
-from case_common import input_fn, linear, params, spec  # noqa: F401
+from graphlint.rules.example_common import input_fn, linear, params, spec  # noqa: F401
 
 EXPECT = [("GL305", "train,eval,predict", "encoder/w")]
 WARM_START = os.path.join(os.path.dirname(os.path.abspath(__file__)), "warm_start_ckpt", "model.ckpt-1")

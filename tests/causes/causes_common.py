@@ -1,16 +1,15 @@
-"""Shared pieces of the cause models: a tiny dataset and a stack of dense layers made by one helper,
-so that one cause (an `if`, an EMA, a param) touches many saved variables at once."""
+"""Shared pieces of the cause models: a stack of dense layers made by one helper, so that one cause
+(an `if`, an EMA, a param) touches many saved variables at once, on the shared example model's data.
 
-import numpy as np
+The layers are the user's own code (a module next to the models, unlike graphlint's example model):
+the cause tests check that a finding is at the model_fn line that called the helper, not at the
+helper's own line."""
+
 import tensorflow as tf
 
+from graphlint.rules.example_common import input_fn
+
 DEPTH = 12  # layers: enough variables that one finding per variable would flood the report
-
-
-def input_fn(params):
-    x = np.arange(32, dtype="float32").reshape(8, 4) / 32.0
-    y = (x[:, :1] > 0.5).astype("float32")
-    return tf.data.Dataset.from_tensor_slices(({"x": x}, y)).repeat().batch(4)
 
 
 def dense(x, units, name):

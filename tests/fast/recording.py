@@ -39,13 +39,15 @@ RENDERERS = ("text", "json", "sarif", "github")
 GOLDENS = ("findings.txt",) + tuple(f"report.{'txt' if r == 'text' else r}" for r in RENDERERS)
 # What runs on a recording in the fast lane itself: a change there is a golden's change, not a stale recording.
 _NOT_RECORDED = ("rules", "analysis", "report", "explain", "findings.py", "wording.py")
+# ... but the shared example model the cases import lives in rules/: it builds their graphs.
+_EXAMPLE_MODEL = os.path.join("rules", "example_common.py")
 
 
-def _models(folder, corpus, common):
-    return [(corpus, p) for p in sorted(glob.glob(os.path.join(folder, "*.py"))) if not p.endswith(common)]
+def _models(folder, corpus, common=None):
+    return [(corpus, p) for p in sorted(glob.glob(os.path.join(folder, "*.py"))) if not (common and p.endswith(common))]
 
 
-MODELS = _models(CASES, "cases", "case_common.py") + _models(FIXTURES, "per_class_auc", "auc_common.py")
+MODELS = _models(CASES, "cases") + _models(FIXTURES, "per_class_auc", "auc_common.py")
 
 
 def model_id(model) -> str:
@@ -64,7 +66,8 @@ def _sha(path) -> str:
 
 @functools.lru_cache(maxsize=1)  # the code does not change during a test run
 def made_by() -> str:
-    """graphlint's code that builds what a recording holds (loading, building, the run layer)."""
+    """graphlint's code that builds what a recording holds (loading, building, the run layer, and
+    the shared example model)."""
     package = os.path.join(ROOT, "graphlint")
     h = hashlib.sha256()
     for here, dirs, files in os.walk(package):
@@ -72,6 +75,7 @@ def made_by() -> str:
         dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not (rel == "." and d in _NOT_RECORDED))
         for name in sorted(f for f in files if f.endswith(".py") and not (rel == "." and f in _NOT_RECORDED)):
             h.update(f"{os.path.join(rel, name)}\0{_sha(os.path.join(here, name))}\n".encode())
+    h.update(f"{_EXAMPLE_MODEL}\0{_sha(os.path.join(package, _EXAMPLE_MODEL))}\n".encode())
     return h.hexdigest()
 
 
