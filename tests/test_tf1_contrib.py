@@ -91,12 +91,13 @@ def test_summary_writes_xlnets_host_call_scalars_in_graph_mode(tmp_path):
 
 def test_distribute_mirrored_strategy_takes_contribs_num_gpus():
     """model_utils.configure_tpu: MirroredStrategy(num_gpus=FLAGS.num_core_per_host), given to RunConfig."""
-    scope = _tf1("""
-        import tensorflow as tf
-        on_cpu = tf.contrib.distribute.MirroredStrategy(num_gpus=0)
-        two = tf.contrib.distribute.MirroredStrategy(num_gpus=2)
-        config = tf.contrib.tpu.RunConfig(train_distribute=on_cpu)
-    """)
+    with tfcompat.estimator_api():  # RunConfig: tensorflow-estimator's, or graphlint's stand-in on TF 2.16+
+        scope = _tf1("""
+            import tensorflow as tf
+            on_cpu = tf.contrib.distribute.MirroredStrategy(num_gpus=0)
+            two = tf.contrib.distribute.MirroredStrategy(num_gpus=2)
+            config = tf.contrib.tpu.RunConfig(train_distribute=on_cpu)
+        """)
     core = tf2.compat.v1.distribute.MirroredStrategy
     assert isinstance(scope["on_cpu"], core) and scope["on_cpu"].num_replicas_in_sync == 1
     assert [d.rsplit("/", 1)[1] for d in scope["on_cpu"].extended.worker_devices] == ["device:CPU:0"]
