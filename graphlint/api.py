@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def lint(model=None, *, model_fn=None, input_fn=None, params=None, per_mode_params=None, modes=None,
          checkpoint=None, select=None, ignore=None, extend_select=None, baseline=None, config=None,
-         jobs=1, estimator=None, hooks=None) -> "Report":
+         jobs=1, estimator=None, hooks=None, tf1=None) -> "Report":
     """Build a model in every mode and return its Report (findings, errors, to_json()).
 
     Either `model`, a model file path or package.module (as on the command line; `model_fn` and
@@ -31,12 +31,20 @@ def lint(model=None, *, model_fn=None, input_fn=None, params=None, per_mode_para
     builds, with `input_fn` and the `hooks` your program passes to train() and evaluate(): the modes
     (default train and eval) are built as that Estimator would, and its model_dir's latest
     checkpoint, when there is one, is checked as `graphlint run` does.
+
+    `tf1` is the command line's --tf1 (docs/tf1.md): True builds under the TF1 runtime, a model file
+    imported with the 1.x API and tf.contrib, callables and an Estimator (already imported) with TF
+    1.x's switches (graph mode, ref variables, v1 control flow). None: the config file's `tf1` (for `estimator`,
+    only this argument). False
+    overrides a config's `tf1 = true`; a model file whose source is TF1 code still turns the runtime
+    on by itself, as it must to import at all. Either way nothing of the runtime is left after the call.
     """
     from graphlint.run.application import Application, Request
 
     if estimator is not None:
-        return _lint_estimator(estimator, input_fn, hooks, modes, select, ignore, extend_select, baseline,
-                               config, jobs)
+        with _runtime(tf1):
+            return _lint_estimator(estimator, input_fn, hooks, modes, select, ignore, extend_select, baseline,
+                                   config, jobs)
 
     loaded = None
     if model is None:
@@ -44,7 +52,7 @@ def lint(model=None, *, model_fn=None, input_fn=None, params=None, per_mode_para
 
         loaded = from_callables(model_fn, input_fn)
     settings = {"select": _list(select), "ignore": _list(ignore), "extend_select": _list(extend_select),
-                "baseline": baseline, "checkpoint": checkpoint, "modes": _list(modes)}
+                "baseline": baseline, "checkpoint": checkpoint, "modes": _list(modes), "tf1": tf1}
     if loaded is None:
         settings.update(model_fn=model_fn, input_fn=input_fn)
     request = Request(command="check" if checkpoint else "diff", models=[model] if model is not None else [],
@@ -52,6 +60,15 @@ def lint(model=None, *, model_fn=None, input_fn=None, params=None, per_mode_para
                       loaded=loaded, jobs=jobs)
     (outcome,) = Application(request).run()
     return outcome.report
+
+
+def _runtime(tf1):
+    """The TF1 runtime around building code the caller already imported, when asked for."""
+    import contextlib
+
+    from graphlint import tf1 as runtime
+
+    return runtime.runtime() if tf1 else contextlib.nullcontext()
 
 
 def _lint_estimator(estimator, input_fn, hooks, modes, select, ignore, extend_select, baseline, config, jobs):

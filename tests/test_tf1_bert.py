@@ -8,42 +8,14 @@ random weights, silently), is GL310 with the names, as the real run shows."""
 import json
 import os
 import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 import tf1_bert
-from conftest import ROOT
 
 STEPS = len(tf1_bert.SENTENCES) // tf1_bert.TRAIN_BATCH  # one epoch
 PROBE = "bert/embeddings/word_embeddings"  # a variable init_checkpoint should load
-RUNTIME_THEN_PROGRAM = ("import runpy, sys; from graphlint import tf1; sys.argv = sys.argv[1:]\n"
-                        "with tf1.runtime(): runpy.run_path(sys.argv[0], run_name='__main__')")
-
-
-def _env(files):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT, files["base"]]), TF_CPP_MIN_LOG_LEVEL="2")
-    env.pop("TF_CONFIG", None)
-    return env
-
-
-def _graphlint_run(files, output_dir, *extra):
-    proc = subprocess.run([sys.executable, "-m", "graphlint", "run", "--format", "json", "--jobs", "1", "--",
-                           files["program"], *tf1_bert.flags(files, output_dir, *extra)],
-                          cwd=files["base"], env=_env(files), capture_output=True, text=True, timeout=600)
-    return proc.returncode, (json.loads(proc.stdout) if proc.stdout.strip() else None), proc.stderr
-
-
-def _real_run(files, output_dir, *extra, runtime=True):
-    head = ["-c", RUNTIME_THEN_PROGRAM] if runtime else []
-    return subprocess.run([sys.executable, *head, files["program"], *tf1_bert.flags(files, output_dir, *extra)],
-                          cwd=files["base"], env=_env(files), capture_output=True, text=True, timeout=900)
-
-
-def _errors(report) -> list:
-    return [f for f in report["findings"] if f["severity"] == "error"]
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +23,7 @@ def trained(tmp_path_factory):
     """The checkout, and the model_dir the real Estimator trained under the runtime."""
     files = tf1_bert.checkout(tmp_path_factory.mktemp("bert"))
     model_dir = os.path.join(files["base"], "trained")
-    proc = _real_run(files, model_dir)
+    proc = tf1_bert.real_run(files, model_dir)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return files, model_dir
 
@@ -62,9 +34,9 @@ def checkout(tmp_path):
 
 
 def test_graphlint_runs_bert_clean_under_the_tf1_runtime(checkout, tmp_path):
-    code, report, err = _graphlint_run(checkout, tmp_path / "gl_model")
+    code, report, err = tf1_bert.graphlint_run(checkout, tmp_path / "gl_model")
     assert code == 0, err[-3000:]
-    assert _errors(report) == []
+    assert tf1_bert.errors(report) == []
     assert "TF1 runtime" in report["estimator_api"]
     assert set(report["modes"]) == {"train", "eval"}  # do_train and do_eval: TPUEstimator.train, evaluate
     # the program writes its tf_record inputs there itself; graphlint trains nothing, writes no checkpoint
@@ -72,11 +44,12 @@ def test_graphlint_runs_bert_clean_under_the_tf1_runtime(checkout, tmp_path):
 
 
 def test_bert_does_not_import_on_tensorflow_2_alone(checkout, tmp_path):
-    proc = _real_run(checkout, tmp_path / "m", runtime=False)
+    proc = tf1_bert.real_run(checkout, tmp_path / "m", runtime=False)
     assert proc.returncode == 1
     assert "ModuleNotFoundError" in proc.stderr and "tensorflow.contrib" in proc.stderr
 
 
+@pytest.mark.realtf
 def test_the_real_estimator_trains_bert_under_the_runtime(trained):
     import tensorflow as tf
 
@@ -113,6 +86,7 @@ def _loaded_at_start(model_dir, init_checkpoint) -> bool:
     return bool(np.array_equal(start, tf.train.load_variable(init_checkpoint, source)))
 
 
+@pytest.mark.realtf
 def test_init_checkpoint_under_another_scope_is_gl310(trained, tmp_path):
     import tensorflow as tf
 
@@ -120,11 +94,11 @@ def test_init_checkpoint_under_another_scope_is_gl310(trained, tmp_path):
     good = tf.train.latest_checkpoint(model_dir)
     renamed = _under_another_scope(good, str(tmp_path / "renamed" / "model.ckpt"), "model/")
 
-    code, report, err = _graphlint_run(files, tmp_path / "gl_good", f"--init_checkpoint={good}")
+    code, report, err = tf1_bert.graphlint_run(files, tmp_path / "gl_good", f"--init_checkpoint={good}")
     assert code == 0, err[-3000:]
-    code, report, err = _graphlint_run(files, tmp_path / "gl_renamed", f"--init_checkpoint={renamed}")
+    code, report, err = tf1_bert.graphlint_run(files, tmp_path / "gl_renamed", f"--init_checkpoint={renamed}")
     assert code == 1, err[-3000:]
-    (finding,) = _errors(report)
+    (finding,) = tf1_bert.errors(report)
     assert finding["code"] == "GL310"
     import ast
 
@@ -136,11 +110,12 @@ def test_init_checkpoint_under_another_scope_is_gl310(trained, tmp_path):
     # What the real runs do: the right checkpoint is where fine-tuning starts; the renamed one loads nothing
     for init, loads in ((good, True), (renamed, False)):
         out = tmp_path / f"real_{loads}"
-        proc = _real_run(files, out, f"--init_checkpoint={init}")
+        proc = tf1_bert.real_run(files, out, f"--init_checkpoint={init}")
         assert proc.returncode == 0, proc.stderr[-3000:]  # silently: no error, random weights
         assert _loaded_at_start(out, init) is loads
 
 
+@pytest.mark.realtf
 def test_output_dir_of_an_older_config_is_gl302(trained, tmp_path):
     """bert's issue tracker's "Assign requires shapes of both tensors to match": output_dir still holds
     the checkpoint of a run with another bert_config, so train() restores it into other shapes."""
@@ -153,12 +128,12 @@ def test_output_dir_of_an_older_config_is_gl302(trained, tmp_path):
     with open(files["config"], "w", encoding="utf-8") as fh:
         json.dump(dict(config, intermediate_size=config["intermediate_size"] * 2), fh)
 
-    code, report, err = _graphlint_run(files, old)
+    code, report, err = tf1_bert.graphlint_run(files, old)
     assert code == 1, err[-3000:]
-    assert {f["code"] for f in _errors(report)} == {"GL302"}
-    assert any("bert/encoder/layer_0/intermediate/dense/kernel" in json.dumps(f) for f in _errors(report))
+    assert {f["code"] for f in tf1_bert.errors(report)} == {"GL302"}
+    assert any("bert/encoder/layer_0/intermediate/dense/kernel" in json.dumps(f) for f in tf1_bert.errors(report))
 
     shutil.copytree(model_dir, tmp_path / "real_output")  # the same old checkpoint, restored for real
-    proc = _real_run(files, tmp_path / "real_output")
+    proc = tf1_bert.real_run(files, tmp_path / "real_output")
     assert proc.returncode == 1
     assert "InvalidArgumentError" in proc.stderr  # restoring a checkpoint into another shape

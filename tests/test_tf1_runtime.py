@@ -2,6 +2,7 @@
 builds there, the contrib names it provides or refuses in one line, and that nothing is left after it."""
 
 import builtins
+import importlib
 import sys
 import textwrap
 
@@ -37,7 +38,7 @@ def test_inside_tf1_code_gets_the_1x_api_and_graph_mode():
 
 
 def test_everything_is_restored_after_the_runtime():
-    before, modules, importer = _switches(), dict(sys.modules), builtins.__import__
+    before, modules, importer, import_module = _switches(), dict(sys.modules), builtins.__import__, importlib.import_module
     with tf1.runtime():
         import tensorflow as tf
 
@@ -49,7 +50,7 @@ def test_everything_is_restored_after_the_runtime():
     with pytest.raises(AttributeError):
         tf.flags  # noqa: B018 - TF 2 has no tf.flags, as before the runtime
     assert _switches() == before
-    assert builtins.__import__ is importer
+    assert builtins.__import__ is importer and importlib.import_module is import_module
     assert {k: v for k, v in sys.modules.items() if k in modules} == modules
     assert not [name for name in sys.modules if name.startswith("tensorflow.contrib")]
     assert not tf1.active()
@@ -108,7 +109,8 @@ def test_each_import_form_gives_the_contrib_symbols():
 
 @pytest.mark.parametrize("statement,name", [
     ("from tensorflow.contrib import slim", "tf.contrib.slim"),
-    ("import tensorflow.contrib.training.python.training.hparam", "tf.contrib.training"),
+    ("import tensorflow.contrib.training.python.training.bucket_ops", "tf.contrib.training.python.training.bucket_ops"),
+    ("import importlib; importlib.import_module('tensorflow.contrib.rnn')", "tf.contrib.rnn"),
     ("import tensorflow as tf; tf.contrib.tpu.TPUDistributionStrategy", "tf.contrib.tpu.TPUDistributionStrategy"),
     ("from tensorflow.contrib.layers import xavier_initializer", "tf.contrib.layers.xavier_initializer"),
 ])
@@ -147,6 +149,7 @@ def _write(folder, name, text):
     ("import tensorflow as t\nt.logging.info('x')\n", True),
     ("from tensorflow.contrib import layers\n", True),
     ("from tensorflow import gfile\n", True),
+    ("import importlib\nslim = importlib.import_module('tensorflow.contrib.slim')\n", True),
     ("import tensorflow.compat.v1 as tf\ntf.logging.info('x')\n", False),  # runs on TF 2 as it is
     ("import tensorflow as tf\nx = tf.compat.v1.get_variable('x', [1])\n", False),
     ("import tensorflow as tf\nx = tf.keras.layers.Dense(2)\n", False),

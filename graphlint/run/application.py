@@ -242,8 +242,9 @@ class Application:
 
         options = dict(self._build_options(), jobs=self._jobs())
         loaded = self.request.loaded
-        if loaded is not None:
-            return engine.analyze_model(loaded, checkpoint=self._checkpoint(), **options)
+        if loaded is not None:  # callables the caller imported: the runtime is TF 1.x's switches, if asked
+            with tf1.runtime() if self.config.tf1 else contextlib.nullcontext():
+                return engine.analyze_model(loaded, checkpoint=self._checkpoint(), **options)
         conf, serving = self.config, self.request.serving
         if serving is not None and serving.get("saved_model"):  # a bad --saved-model fails before the builds
             from graphlint.serving.signatures import read_saved_model

@@ -1,16 +1,19 @@
 """`import tensorflow` as TF1 code means it: the 1.x API (tf.compat.v1) with tf.contrib.
 
-While the runtime is active, Python's __import__ is wrapped: an import of `tensorflow` made by
-code outside TensorFlow's own libraries (and graphlint) gets Tf1Module, a module object whose
-names are tf.compat.v1's plus `contrib`; `tensorflow.contrib[.x]` in any form gets
-contrib.Contrib. Everything else (`tensorflow.compat.v1`, `tensorflow.python...`) is TF's own.
-Nothing enters sys.modules: TensorFlow, tensorflow-estimator, tf_slim and graphlint keep seeing
-the real `tensorflow`, and after the run the hook is gone.
+While the runtime is active, Python's __import__ and importlib.import_module are wrapped: an
+import of `tensorflow` made by code outside TensorFlow's own libraries (and graphlint) gets
+Tf1Module, a module object whose names are tf.compat.v1's plus `contrib`; `tensorflow.contrib[.x]`
+in any form gets contrib.Contrib. Everything else (`tensorflow.compat.v1`, `tensorflow.python...`)
+is TF's own. Nothing enters sys.modules: TensorFlow, tensorflow-estimator, tf_slim and graphlint
+keep seeing the real `tensorflow`, and after the run both wrappers are gone (a reference the code
+kept to the import_module wrapper then does what importlib's does).
 """
 
 from __future__ import annotations
 
 import builtins
+import importlib
+import sys
 import types
 
 from graphlint.tf1.contrib import Contrib
@@ -49,15 +52,30 @@ class ImportHook:
         self.contrib = Contrib()
         self.tf = Tf1Module(real_tf, self.contrib)
         self._original = None
+        self._original_import_module = importlib.import_module
+        self._installed = False
 
     def install(self) -> None:
         self._original = builtins.__import__
+        self._original_import_module = importlib.import_module
         builtins.__import__ = self._import
+        importlib.import_module = self._import_module
+        self._installed = True
 
     def uninstall(self) -> None:
         if builtins.__import__ == self._import:
             builtins.__import__ = self._original
-        self._original = None
+        if importlib.import_module == self._import_module:
+            importlib.import_module = self._original_import_module
+        self._installed = False
+
+    def _import_module(self, name, package=None):
+        """importlib.import_module: the module itself, as `from tensorflow.contrib import x` gives x."""
+        if self._installed and (name == "tensorflow" or name.startswith(CONTRIB)):
+            found = self._tf1(name, sys._getframe(1).f_globals, ("*",))  # noqa: SLF001 - the caller's module
+            if found is not None:
+                return found
+        return self._original_import_module(name, package)
 
     def _import(self, name, globals=None, locals=None, fromlist=(), level=0):  # noqa: A002 - __import__'s own
         if level == 0 and (name == "tensorflow" or name.startswith(CONTRIB)):

@@ -56,7 +56,18 @@ def _tf1_in(tree) -> bool:
                 return True
             if node.module == TF and any(a.name == "contrib" or _v1_only((a.name,)) for a in node.names):
                 return True
+        elif isinstance(node, ast.Call) and _imports_contrib_by_name(node):
+            return True
     return bool(aliases) and any(_v1_only(chain) for chain in _chains(tree, aliases))
+
+
+def _imports_contrib_by_name(call) -> bool:
+    """importlib.import_module("tensorflow.contrib...") (or import_module bound by name)."""
+    func = call.func
+    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    first = call.args[0] if call.args else None
+    return (called == "import_module" and isinstance(first, ast.Constant) and isinstance(first.value, str)
+            and (first.value == CONTRIB or first.value.startswith(CONTRIB + ".")))
 
 
 def _chains(tree, aliases):

@@ -1,6 +1,7 @@
 """`tensorflow.contrib` for TF1 code: one module file here per contrib module.
 
-Each file defines PROVIDES (the names it gives, as TF 1.15's tf.contrib.<module> had them),
+Each file defines PROVIDES (the names it gives, as TF 1.15's tf.contrib.<module> had them; PATHS,
+the module paths under it that TF1 code imports them by, such as training.python.training.hparam),
 symbols() -> {name: object} (the names this TensorFlow can give; a file whose names may be absent
 defines missing(name) -> why), resolved when first asked for (so TensorFlow's lazy modules load
 only when the code uses them), from the maintained package that carries that code today. A name
@@ -14,7 +15,8 @@ import types
 
 from graphlint.errors import UsageError
 
-MODULES = ("cluster_resolver", "data", "layers", "metrics", "tpu")  # a new contrib module: its file, then here
+MODULES = ("cluster_resolver", "data", "distribute", "framework", "layers", "metrics", "summary", "tpu",
+           "training")  # a new contrib module: its file, then here
 
 
 class MissingSymbol(UsageError):
@@ -23,8 +25,10 @@ class MissingSymbol(UsageError):
     which name and why."""
 
     def __init__(self, name: str, why: str = ""):
-        why = why or (f"tf.contrib is gone from TensorFlow 2; provided: {', '.join(provided())}; "
-                      "see docs/tf1.md")
+        module = name.split(".")[2] if name.count(".") > 2 else None  # tf.contrib.<module>.<name>
+        names = _definition(module).PROVIDES if module in MODULES else MODULES
+        owner = f"tf.contrib.{module}" if module in MODULES else "tf.contrib"
+        why = why or f"tf.contrib is gone from TensorFlow 2; graphlint provides {owner}'s {', '.join(names)}; see docs/tf1.md"
         super().__init__(f"{name} is not provided by graphlint's TF1 runtime ({why})")
         self.symbol = name
 
@@ -49,7 +53,7 @@ class ContribModule(types.ModuleType):
         if name.startswith("__"):  # the import machinery's and copy's probes
             raise AttributeError(name)
         definition = _definition(self._short)
-        if name not in definition.PROVIDES:
+        if name not in definition.PROVIDES + getattr(definition, "PATHS", ()):
             raise MissingSymbol(f"tf.contrib.{self._short}.{name}")
         found = definition.symbols()
         if name not in found:  # what carries it is missing from this TensorFlow: the file says why
@@ -59,6 +63,31 @@ class ContribModule(types.ModuleType):
 
     def __dir__(self):
         return list(_definition(self._short).PROVIDES)
+
+
+class Namespace(types.ModuleType):
+    """A module path under tensorflow.contrib that TF1 code imports a name by (contrib.x.python.y.z):
+    its names, anything else MissingSymbol."""
+
+    def __init__(self, dotted: str, names: dict):
+        super().__init__(f"tensorflow.contrib.{dotted}")
+        self.__dict__.update(names)
+        self._dotted = dotted
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise MissingSymbol(f"tf.contrib.{self._dotted}.{name}")
+
+
+def namespace(dotted: str, names: dict) -> Namespace:
+    """tensorflow.contrib.<dotted> holding `names`, as its contrib module's attribute: for
+    "training.python.training.hparam", the module tensorflow.contrib.training.python."""
+    parts = dotted.split(".")
+    module = Namespace(dotted, names)
+    for i in range(len(parts) - 1, 1, -1):
+        module = Namespace(".".join(parts[:i]), {parts[i]: module})
+    return module
 
 
 class Contrib(types.ModuleType):
