@@ -186,6 +186,7 @@ def parser() -> argparse.ArgumentParser:
                    help="name of the serving input receiver fn (default: serving_input_receiver_fn)")
     _lint_options(c)
     _run_parser(sub)
+    _migrate_parser(sub)
     k = sub.add_parser("ckpt", help="list a checkpoint's keys, shapes and dtypes; `ckpt diff A B` compares two",
                        usage="graphlint ckpt [-h] [options] PATH | diff A B",
                        description="List a checkpoint (model directory, prefix or file) as a table or JSON; "
@@ -232,6 +233,38 @@ def _run_parser(sub) -> None:
     r.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N",
                    help="processes at a time for one model's modes (default: 0, one per CPU; 1: serial)")
     _lint_options(r)
+
+
+def _migrate_parser(sub) -> None:
+    m = sub.add_parser("migrate", help="map a TF1 checkpoint onto a Keras 3 or PyTorch rewrite; check coverage; convert",
+                       description="Map every weight of a rewrite of the model (Keras 3 or PyTorch) to the TF1 "
+                                   "checkpoint's keys and layout transforms, found from naming conventions, layouts "
+                                   "and the structure of both models; report what does not map (GL6xx); write the "
+                                   "mapping file and the converted weights. See docs/migrate.md.")
+    m.add_argument("old", metavar="OLD", help="the TF1 name-based checkpoint (model directory, prefix or one of its files)")
+    m.add_argument("--to", required=True, metavar="NEW",
+                   help="the new model: a Python file whose function builds it (Keras 3 Model or torch.nn.Module), "
+                        "or a file of its weights (.weights.h5, a state_dict .pt/.bin, .safetensors)")
+    m.add_argument("--fn", default="build_model", metavar="NAME",
+                   help="the function of NEW's Python file that builds the model (default: build_model)")
+    m.add_argument("--use-ema", action=argparse.BooleanOptionalAction, default=None,
+                   help="convert the ExponentialMovingAverage shadows instead of the raw variables (--no-use-ema: "
+                        "the raw ones, on purpose)")
+    m.add_argument("--mapping", metavar="PATH", help="use this mapping file instead of finding the mapping")
+    m.add_argument("--write-mapping", metavar="PATH", help="write the mapping found as an editable JSON file")
+    m.add_argument("--write", metavar="OUT",
+                   help="write the converted weights in NEW's format (.weights.h5; .pt/.bin/.safetensors); not "
+                        "done when there are error findings")
+    m.add_argument("--format", choices=("text", "json"), default="text")
+    m.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    m.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are error findings")
+    m.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+
+
+def _run_migrate(args) -> int:
+    from graphlint.migrate import command
+
+    return command.run(args, _write)
 
 
 def request_from_args(args):
@@ -391,7 +424,7 @@ def _fatal_in_format(args, message: str) -> None:
 
 
 COMMANDS = {"diff": _run_lint, "check": _run_lint, "run": _run_lint, "ckpt": _run_ckpt, "explain": _run_explain,
-            "rules": _run_rules, "cache": _run_cache}
+            "rules": _run_rules, "cache": _run_cache, "migrate": _run_migrate}
 
 
 def main(argv=None) -> int:
