@@ -43,7 +43,7 @@ def _no_source(issue, mapping, old_side):
                    f"layer of kind {layer.kind} with shape {show_shape(layer.main_shape)} is left to give it values "
                    f"(in TF1's layout)")
         fix = f"a layer the old model did not have? remove it from the new model, {MAPPING_FIX}"
-        return RULES["GL601"].make(layer.name, message, fix, names=[w.key for w in layer.weights.values()])
+        return RULES["GL601"].make(layer.name, message, fix, names=[layer.name] + [w.key for w in layer.weights.values()])
     w = d["weight"]
     return RULES["GL601"].make(w.key, f"NEW {w.key} (layer {layer.title()}) has no entry in the mapping file",
                                "add its entry to the mapping file (--write-mapping writes one to start from)")
@@ -86,7 +86,7 @@ def _unused(issue, mapping, old_side):
     message = (f"OLD layer {layer.title()} ({layer.kind}: {layer.signature()}) is used by no NEW weight{where}: "
                f"its trained values would be lost")
     return RULES["GL602"].make(layer.name, message, f"a layer missing in the new model? port it, {MAPPING_FIX}",
-                               names=[w.key for w in layer.weights.values()])
+                               names=[layer.name] + [w.key for w in layer.weights.values()])
 
 
 def _neighbours(layer, mapping, old_side) -> str:

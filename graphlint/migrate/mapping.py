@@ -198,7 +198,7 @@ def resolved(layer: Layer, kind: str) -> Layer:
     """The layer taken as `kind` (one of its alternatives): a table read as a kernel or back."""
     if layer.kind == kind or not layer.alternatives:
         return layer
-    rename = {"table": "kernel"} if kind == "dense" else {"kernel": "table"}
+    rename = {"table": "kernel"} if kind == "dense" else {"kernel": "table"} if kind == "embedding" else {}
     ws = {rename.get(r, r): Weight(w.key, rename.get(r, r), w.shape, w.dtype) for r, w in layer.weights.items()}
     return Layer(layer.name, kind, ws, layer.alternatives[kind], dict(layer.info))
 
