@@ -255,6 +255,15 @@ def _migrate_parser(sub) -> None:
     m.add_argument("--write", metavar="OUT",
                    help="write the converted weights in NEW's format (.weights.h5; .pt/.bin/.safetensors); not "
                         "done when there are error findings")
+    g = m.add_argument_group("parity")
+    g.add_argument("--old-model", metavar="FILE",
+                   help="the old model file (model_fn): build its PREDICT graph restored from OLD and compare its "
+                        "predictions with NEW's outputs on --batch")
+    g.add_argument("--model-fn", metavar="NAME", help="name of the old model_fn (default: model_fn)")
+    g.add_argument("--batch", metavar="FILE.npz", help="the features both models are fed (one array: the tensor)")
+    g.add_argument("--atol", type=float, default=1e-4, help="parity: absolute tolerance (default: 1e-4)")
+    g.add_argument("--rtol", type=float, default=1e-4,
+                   help="parity: tolerance relative to the old output's largest magnitude (default: 1e-4)")
     m.add_argument("--format", choices=("text", "json"), default="text")
     m.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     m.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are error findings")

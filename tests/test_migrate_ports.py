@@ -4,7 +4,6 @@ per-architecture code, its converted weights load strictly, and the new model's 
 old PREDICT graph's (restored from the checkpoint) to float tolerance. Each broken port is one
 error finding of the right rule naming the right layer, and nothing is written for it."""
 
-import os
 
 import numpy as np
 import pytest
@@ -151,6 +150,17 @@ def test_missing_keras_layer_is_named(checkpoints, cli, tmp_path):
     status, report = migrate(cli, checkpoints["mlp"], "--to", path, "--use-ema")
     assert status == 1
     assert [(f["code"], f["name"]) for f in errors(report)] == [("GL602", "dense_1")]
+
+
+def test_a_layer_in_another_dtype_is_named(checkpoints, cli, tmp_path):
+    need_torch()
+    source = open(port("mlp_torch")).read().replace("torch.nn.Linear(16, 3))", "torch.nn.Linear(16, 3).double())")
+    path = tmp_path / "mlp_double.py"
+    path.write_text(source)
+    status, report = migrate(cli, checkpoints["mlp"], "--to", path, "--use-ema")
+    assert status == 1
+    assert [(f["code"], f["name"]) for f in errors(report)] == [("GL605", "4")]
+    assert "4.weight is float64" in errors(report)[0]["message"]
 
 
 def test_ema_shadows_are_a_warning_until_chosen_and_use_ema_reads_them(checkpoints, cli):

@@ -28,6 +28,11 @@ def run(args, write) -> int:
         result.entries = [_shadowed(e, old_side) for e in result.entries]
     found = coverage.findings(result, old_side, new_side, args.use_ema)
     errors = [f for f in found if f.severity == "error"]
+    parity = None
+    if args.old_model:
+        parity = _parity(args, result, old_side, new_side, errors)
+        found = sorted(found + parity.findings, key=lambda f: f.sort_key())
+        errors = [f for f in found if f.severity == "error"]
     written = None
     if args.write_mapping:
         _write_mapping(mapfile.render(result, old_side, new_side, args.use_ema), args.write_mapping)
@@ -39,8 +44,39 @@ def run(args, write) -> int:
 
             written = f"wrote {writer.write(args.write, result, old_side, new_side)} converted weights to {args.write}"
     render = _render_json if args.format == "json" else _render_text
-    write(render(found, result, old_side, new_side, written), args.output)
+    write(render(found, result, old_side, new_side, written, parity), args.output)
     return ExitCode.FINDINGS if errors and not args.exit_zero else ExitCode.OK
+
+
+class _Parity:
+    def __init__(self, outputs=(), findings=(), note=""):
+        self.outputs, self.findings, self.note = list(outputs), list(findings), note
+
+
+def _parity(args, result, old_side, new_side, errors) -> _Parity:
+    from graphlint.migrate import parity, writer
+    from graphlint.rules import RULES, all_rules
+
+    if not args.batch:
+        raise UsageError("--old-model needs --batch FILE.npz: the features both models are fed")
+    if new_side.model is None:
+        raise UsageError("--old-model: parity needs NEW as a Python file that builds the model, not a weight file")
+    batch = parity.load_batch(args.batch)
+    if errors:
+        return _Parity(note=f"parity not computed: {len(errors)} error finding(s) leave the converted model incomplete")
+    old = parity.old_outputs(args.old_model, args.model_fn, old_side.prefix, batch)
+    new = parity.new_outputs(new_side, writer.converted(result, old_side.prefix), batch)
+    outputs = parity.compare(old, new)
+    all_rules()
+    findings = []
+    for o in outputs:
+        if o.max_abs is None or not parity.within(o, old[o.name], args.atol, args.rtol):
+            what = o.note or (f"max |new - old| = {o.max_abs:.4g}, ||new - old|| / ||old|| = {o.rel_l2:.4g} "
+                              f"(tolerance {args.atol:g} + {args.rtol:g} x max |old|)")
+            findings.append(RULES["GL607"].make(o.name, f"output {o.name} {list(o.shape)} on {args.batch}: {what}",
+                                                "look for what equal shapes hide: gate order, a square kernel's "
+                                                "transpose, epsilons, activations; edit the mapping or the new model"))
+    return _Parity(outputs, findings)
 
 
 def _write_mapping(text: str, path: str) -> None:
@@ -61,7 +97,7 @@ def _classified(old_side) -> dict:
     return dict(sorted(Counter(old_side.classified.values()).items()))
 
 
-def _render_text(found, result, old_side, new_side, written) -> str:
+def _render_text(found, result, old_side, new_side, written, parity) -> str:
     from tabulate import tabulate
 
     from graphlint.migrate import layouts
@@ -80,10 +116,22 @@ def _render_text(found, result, old_side, new_side, written) -> str:
         rows = [(e.new, e.read if e.read != e.old else e.old, layouts.describe(e.transform)) for e in result.entries]
         lines += [f"Mapping ({len(result.entries)} new weights):",
                   tabulate(rows, headers=("NEW", "OLD", "transform"), tablefmt="simple", disable_numparse=True), ""]
+    if parity is not None:
+        lines += _parity_text(parity, tabulate)
     if written:
         lines += [written, ""]
     lines.append(_summary(found, result, old_side, new_side))
     return "\n".join(lines) + "\n"
+
+
+def _parity_text(parity, tabulate) -> list:
+    if parity.note:
+        return [parity.note, ""]
+    rows = [(o.name, list(o.shape), "-" if o.max_abs is None else f"{o.max_abs:.4g}",
+             "-" if o.rel_l2 is None else f"{o.rel_l2:.4g}", o.note) for o in parity.outputs]
+    return ["Parity (old PREDICT graph restored from OLD vs NEW with the converted weights, same batch):",
+            tabulate(rows, headers=("output", "shape", "max |new-old|", "||new-old||/||old||", ""), tablefmt="simple",
+                     disable_numparse=True), ""]
 
 
 def _summary(found, result, old_side, new_side) -> str:
@@ -93,7 +141,7 @@ def _summary(found, result, old_side, new_side) -> str:
             + ", ".join(f"{counts.get(s, 0)} {s}" for s in SEVERITIES))
 
 
-def _render_json(found, result, old_side, new_side, written) -> str:
+def _render_json(found, result, old_side, new_side, written, parity) -> str:
     from graphlint.report.json import finding_dict
 
     doc = {"schema_version": SCHEMA_VERSION, "graphlint_version": __version__, "old": old_side.prefix,
@@ -101,5 +149,8 @@ def _render_json(found, result, old_side, new_side, written) -> str:
            "findings": [finding_dict(f) for f in found],
            "mapping": [{"new": e.new, "old": e.old, "read": e.read, "transform": e.transform} for e in result.entries],
            "classified": _classified(old_side), "bookkeeping": sorted(new_side.bookkeeping), "written": written,
-           "summary": _summary(found, result, old_side, new_side)}
+           "summary": _summary(found, result, old_side, new_side),
+           "parity": None if parity is None else {
+               "note": parity.note, "outputs": [{"name": o.name, "shape": list(o.shape), "max_abs": o.max_abs,
+                                                 "rel_l2": o.rel_l2, "note": o.note} for o in parity.outputs]}}
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"

@@ -18,13 +18,13 @@ def findings(mapping, old_side, new_side, use_ema) -> list:
     all_rules()
     out, mismatched = [], {}
     for issue in mapping.issues:
-        if issue.kind == "mismatch" or issue.kind == "no-source" and issue.detail["why"] == "role":
+        if issue.kind in ("mismatch", "dtype") or issue.kind == "no-source" and issue.detail["why"] == "role":
             # one finding per layer pair: one cause, however many of its weights
             mismatched.setdefault((issue.kind, issue.detail["layer"].name), []).append(issue)
         else:
             out.append(_FINDERS[issue.kind](issue, mapping, old_side))
-    out += [(_mismatch if kind == "mismatch" else _parts_without_source)(issues, old_side)
-            for (kind, _), issues in mismatched.items()]
+    grouped = {"mismatch": _mismatch, "dtype": _dtype, "no-source": _parts_without_source}
+    out += [grouped[kind](issues, old_side) for (kind, _), issues in mismatched.items()]
     if old_side.shadows and use_ema is None:
         shadows = sorted(old_side.shadows.values())
         out.append(RULES["GL606"].make(
@@ -150,11 +150,13 @@ def _ambiguous(issue, mapping, old_side):
     return RULES["GL604"].make(layer.name, message, f"port the model completely so the order decides, {MAPPING_FIX}")
 
 
-def _dtype(issue, mapping, old_side):
-    d = issue.detail
-    w, old = d["weight"], d["old"]
-    return RULES["GL605"].make(d["layer"].name, f"NEW {w.key} is {w.dtype}, its source OLD {old.key} is {old.dtype}",
-                               "migrate in the old dtype, check parity, then cast", names=[d["layer"].name, w.key])
+def _dtype(issues, old_side):
+    layer = issues[0].detail["layer"]
+    parts = [f"NEW {i.detail['weight'].key} is {i.detail['weight'].dtype}, its source OLD {i.detail['old'].key} is "
+             f"{i.detail['old'].dtype}" for i in issues]
+    return RULES["GL605"].make(layer.name, f"layer {layer.title()}: " + "; ".join(parts),
+                               "migrate in the old dtype, check parity, then cast",
+                               names=[layer.name] + [i.detail["weight"].key for i in issues])
 
 
-_FINDERS = {"no-source": _no_source, "unused": _unused, "ambiguous": _ambiguous, "dtype": _dtype}
+_FINDERS = {"no-source": _no_source, "unused": _unused, "ambiguous": _ambiguous}
