@@ -127,11 +127,12 @@ def _render_text(found, result, old_side, new_side, written, parity) -> str:
 def _parity_text(parity, tabulate) -> list:
     if parity.note:
         return [parity.note, ""]
+    notes = any(o.note for o in parity.outputs)
     rows = [(o.name, list(o.shape), "-" if o.max_abs is None else f"{o.max_abs:.4g}",
-             "-" if o.rel_l2 is None else f"{o.rel_l2:.4g}", o.note) for o in parity.outputs]
+             "-" if o.rel_l2 is None else f"{o.rel_l2:.4g}") + ((o.note,) if notes else ()) for o in parity.outputs]
+    headers = ("output", "shape", "max |new-old|", "||new-old||/||old||") + (("note",) if notes else ())
     return ["Parity (old PREDICT graph restored from OLD vs NEW with the converted weights, same batch):",
-            tabulate(rows, headers=("output", "shape", "max |new-old|", "||new-old||/||old||", ""), tablefmt="simple",
-                     disable_numparse=True), ""]
+            tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True), ""]
 
 
 def _summary(found, result, old_side, new_side) -> str:

@@ -49,6 +49,7 @@ def build(path: str, fn: str):
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ in the user's folder
     try:
         spec.loader.exec_module(module)
     except ImportError as exc:
@@ -56,6 +57,7 @@ def build(path: str, fn: str):
                          f"pip install 'tf-graphlint[torch]')") from None
     finally:
         sys.path.pop(0)
+        sys.dont_write_bytecode = bytecode
     builder = getattr(module, fn, None)
     if not callable(builder):
         raise UsageError(f"--to: {path} has no function {fn}() building the new model (--fn NAME names it)")
