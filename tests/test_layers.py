@@ -12,18 +12,19 @@ import pytest
 ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "graphlint")
 DOORS = ("graphlint.cli", "graphlint.commands", "graphlint.api", "graphlint.pytest_plugin", "graphlint.__main__")
 # what each lower layer may not import: everything above it
+_LINT = ("graphlint.run", "graphlint.migrate", *DOORS)  # the two tops: the lint run layer and migrate
 ABOVE = {
-    "graphlint.model": ("graphlint.analysis", "graphlint.rules", "graphlint.report", "graphlint.explain",
-                        "graphlint.run", *DOORS),
-    "graphlint.program": ("graphlint.analysis", "graphlint.rules", "graphlint.report", "graphlint.run", *DOORS),
-    "graphlint.tf1": ("graphlint.analysis", "graphlint.rules", "graphlint.report", "graphlint.run", *DOORS),
-    "graphlint.checkpoint": ("graphlint.rules", "graphlint.report", "graphlint.run", *DOORS),
-    "graphlint.analysis": ("graphlint.rules", "graphlint.report", "graphlint.run", *DOORS),
-    "graphlint.serving": ("graphlint.report", "graphlint.run", *DOORS),
-    "graphlint.rules": ("graphlint.report", "graphlint.run", *DOORS),
-    "graphlint.report": ("graphlint.run", *DOORS),
-    "graphlint.explain": ("graphlint.run", *DOORS),
-    "graphlint.run": DOORS,
+    "graphlint.model": ("graphlint.analysis", "graphlint.rules", "graphlint.report", "graphlint.explain", *_LINT),
+    "graphlint.program": ("graphlint.analysis", "graphlint.rules", "graphlint.report", *_LINT),
+    "graphlint.tf1": ("graphlint.analysis", "graphlint.rules", "graphlint.report", *_LINT),
+    "graphlint.checkpoint": ("graphlint.rules", "graphlint.report", *_LINT),
+    "graphlint.analysis": ("graphlint.rules", "graphlint.report", *_LINT),
+    "graphlint.serving": ("graphlint.report", *_LINT),
+    "graphlint.rules": ("graphlint.report", *_LINT),
+    "graphlint.report": _LINT,
+    "graphlint.explain": _LINT,
+    "graphlint.run": ("graphlint.migrate", *DOORS),
+    "graphlint.migrate": ("graphlint.run", *DOORS),
 }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-COMMANDS = ("lint", "program", "ckpt", "explain", "cache", "rules")  # modules, in `graphlint --help` order
+COMMANDS = ("lint", "program", "migrate", "ckpt", "explain", "cache", "rules")  # modules, in `graphlint --help` order
 
 
 def modules() -> list:

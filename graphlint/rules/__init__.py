@@ -17,6 +17,9 @@ _training.py, ...). The codes by area:
  * GL4xx state: saved variables whose role does not match how they are kept;
  * GL5xx the serving export (serving_input_receiver_fn) against a SavedModel in production
    (`check --saved-model`; graphlint/serving/ builds it and feeds these rules, see rules/_serving.py);
+ * GL6xx `graphlint migrate`: a TF1 checkpoint mapped onto a rewrite of its model (Keras 3 or PyTorch)
+   leaves a new weight without a source, an old variable unused, or a shape, dtype or choice that
+   does not fit (graphlint/migrate/ makes them; see rules/_migrate.py);
  * GL9xx a mode's graph could not be built.
 """
 

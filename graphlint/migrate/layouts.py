@@ -1,0 +1,133 @@
+"""Naming conventions and layouts: what each weight is (its role in its layer) and how a tensor in
+TF1's layout becomes the new framework's.
+
+Every layer is described in TF1's layout ("old layout"): a dense kernel is [in, out], a conv kernel
+is HWIO (spatial dims, in, out), a depthwise kernel [H, W, C, M], an LSTM is TF1 LSTMCell's fused
+kernel [in + units, 4 * units] and bias [4 * units] with gates in the order i, c, f, o (TF1 calls
+c `j`). A transform is a small JSON-able dict, written as is into the mapping file.
+"""
+
+from __future__ import annotations
+
+import math
+
+# Leaf names -> role, per convention: TF1 get_variable/tf.layers/slim, Keras, PyTorch.
+ROLE_OF_LEAF = {
+    "kernel": "kernel", "weights": "kernel", "weight": "kernel", "w": "kernel",
+    "depthwise_kernel": "kernel", "depthwise_weights": "kernel",
+    "bias": "bias", "biases": "bias", "b": "bias",
+    "gamma": "gamma", "scale": "gamma", "beta": "beta", "offset": "beta",
+    "moving_mean": "mean", "running_mean": "mean", "moving_variance": "var", "running_var": "var",
+    "embeddings": "table", "embedding": "table", "word_embeddings": "table", "lookup_table": "table",
+    "recurrent_kernel": "recurrent_kernel",
+}
+NORM_ROLES = ("gamma", "beta", "mean", "var")
+STATISTICS = ("mean", "var")
+
+# Gate orders of the fused LSTM kernels' column blocks (c is the cell candidate: TF1's j, torch's g).
+TF1_LSTM_GATES = "icfo"  # tf.compat.v1.nn.rnn_cell.LSTMCell / BasicLSTMCell / LSTMBlockCell
+KERAS_LSTM_GATES = "ifco"
+TORCH_LSTM_GATES = "ifco"
+TF1_FORGET_BIAS = 1.0  # LSTMCell(forget_bias=1.0) adds it to f at run time: it is not in the checkpoint
+
+IDENTITY = {"op": "identity"}
+
+
+def transpose_last_two(rank: int) -> dict:
+    return {"op": "identity"} if rank < 2 else {"op": "permute", "axes": list(range(rank - 2)) + [rank - 1, rank - 2]}
+
+
+def hwio_to_oihw(rank: int) -> dict:
+    """TF's conv kernel [*spatial, in, out] -> PyTorch's [out, in, *spatial]."""
+    return {"op": "permute", "axes": [rank - 1, rank - 2] + list(range(rank - 2))}
+
+
+DEPTHWISE_TO_TORCH = {"op": "depthwise_to_torch"}  # [H, W, C, M] -> [C * M, 1, H, W]
+
+
+def lstm_part(part: str, units: int, inputs: int, new_gates: str, transposed: bool) -> dict:
+    """One new LSTM weight from TF1's fused kernel or bias: part is 'input' (the kernel's first
+    `inputs` rows), 'recurrent' (its last `units` rows), 'bias' (forget_bias added to f) or 'zero'
+    (a second bias the TF1 cell does not have)."""
+    return {"op": "lstm", "part": part, "units": units, "inputs": inputs, "old_gates": TF1_LSTM_GATES,
+            "new_gates": new_gates, "forget_bias": TF1_FORGET_BIAS, "transpose": transposed}
+
+
+def shape_after(transform: dict, shape: tuple) -> tuple:
+    """The shape a tensor of `shape` has after `transform` (without touching any values)."""
+    op = transform["op"]
+    shape = tuple(shape)
+    if op == "identity":
+        return shape
+    if op == "permute":
+        axes = transform["axes"]
+        return tuple(shape[a] for a in axes) if len(axes) == len(shape) else ()
+    if op == "depthwise_to_torch":
+        if len(shape) != 4:
+            return ()
+        h, w, c, m = shape
+        return (c * m, 1, h, w)
+    if op == "lstm":
+        return _lstm_shape(transform, shape)
+    raise ValueError(f"unknown transform {op!r}")
+
+
+def _lstm_shape(t: dict, shape: tuple) -> tuple:
+    rows = {"input": t["inputs"], "recurrent": t["units"]}
+    if t["part"] in rows:
+        if len(shape) != 2:
+            return ()
+        out = (rows[t["part"]], shape[1])
+        return out[::-1] if t["transpose"] else out
+    return shape
+
+
+def apply(transform: dict, value):
+    """The tensor `value` (numpy, old layout) in the new layout."""
+    import numpy as np
+
+    op = transform["op"]
+    if op == "identity":
+        return value
+    if op == "permute":
+        return np.ascontiguousarray(np.transpose(value, transform["axes"]))
+    if op == "depthwise_to_torch":
+        h, w, c, m = value.shape
+        return np.ascontiguousarray(np.transpose(value, (2, 3, 0, 1)).reshape(c * m, 1, h, w))
+    if op == "lstm":
+        return _lstm_apply(transform, value)
+    raise ValueError(f"unknown transform {op!r}")
+
+
+def _lstm_apply(t: dict, value):
+    import numpy as np
+
+    part, units = t["part"], t["units"]
+    if part == "zero":
+        return np.zeros_like(value)
+    if part == "input":
+        value = value[:t["inputs"]]
+    elif part == "recurrent":
+        value = value[t["inputs"]:]
+    blocks = np.split(value, 4, axis=-1)
+    if part == "bias":
+        blocks[t["old_gates"].index("f")] = blocks[t["old_gates"].index("f")] + value.dtype.type(t["forget_bias"])
+    out = np.concatenate([blocks[t["old_gates"].index(g)] for g in t["new_gates"]], axis=-1)
+    assert out.shape[-1] == 4 * units
+    return np.ascontiguousarray(out.T if t["transpose"] else out)
+
+
+def describe(transform: dict) -> str:
+    """The transform in a few words, for reports."""
+    op = transform["op"]
+    if op == "permute":
+        return f"permute{tuple(transform['axes'])}"
+    if op == "lstm":
+        extra = ", transposed" if transform["transpose"] else ""
+        return (f"lstm {transform['part']} (gates {transform['old_gates']} -> {transform['new_gates']}"
+                f"{', forget_bias +' + str(transform['forget_bias']) if transform['part'] == 'bias' else ''}{extra})")
+    return op
+
+
+def size(shape) -> int:
+    return math.prod(shape)

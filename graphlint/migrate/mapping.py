@@ -1,0 +1,245 @@
+"""The alignment of OLD's layers with NEW's, and the per-weight mapping it implies.
+
+No per-architecture code: a layer is known by its kind and its main shape in TF1's layout
+(layers.Layer.tokens), and the two sides are aligned in order (the longest common subsequence of
+those tokens, old in creation order, new in the model's or file's order), then out of order where
+one candidate is left. Ambiguity is never guessed: when a layer could take either of two
+same-token layers of the other side (order leaves both possible, and their names do not decide),
+it is reported with its candidates and mapped to neither. Layers left over between the same
+aligned neighbours and of the same kind are a pair whose shapes do not fit (a mismatch, told
+apart from a missing layer); the rest have no counterpart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from graphlint.migrate import layouts, new
+from graphlint.migrate.layers import Layer, Weight
+
+# New framework's role -> the old role it is made from (the rest keep their name).
+_SOURCE_ROLE = {"recurrent_kernel": "kernel", "weight_ih_l0": "kernel", "weight_hh_l0": "kernel",
+                "bias_ih_l0": "bias", "bias_hh_l0": "bias"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    new: str  # new weight key
+    old: str  # old checkpoint key (the variable; --use-ema reads its shadow: see `read`)
+    transform: dict
+    new_layer: str
+    old_layer: str
+    read: str = ""  # the key whose value is converted: `old`, or its EMA shadow
+
+
+@dataclass(frozen=True)
+class Issue:
+    kind: str  # "no-source", "unused", "mismatch", "ambiguous", "dtype"
+    name: str  # the layer (or weight) the finding names
+    detail: dict = field(default_factory=dict)
+
+
+@dataclass
+class Mapping:
+    entries: list = field(default_factory=list)  # [Entry], in NEW's order
+    issues: list = field(default_factory=list)  # [Issue]
+    pairs: list = field(default_factory=list)  # [(old Layer, new Layer, how)]: how "order", "shape", "mismatch"
+
+
+def source_role(role: str) -> str:
+    return _SOURCE_ROLE.get(role, role)
+
+
+def common_kinds(o: Layer, n: Layer) -> list:
+    """The kinds under which o and n are the same layer (same kind, same main shape)."""
+    ot, nt = o.tokens(), n.tokens()
+    return sorted(k for k in ot.keys() & nt.keys() if ot[k] == nt[k])
+
+
+def align(old_layers: list, new_layers: list, framework: str) -> Mapping:
+    result = Mapping()
+    matched = _lcs(old_layers, new_layers)
+    _ambiguous_in_slots(old_layers, new_layers, matched, result)
+    unsure = {j for iss in result.issues for j in iss.detail["new_index"]}
+    taken_new = set(matched) | unsure
+    taken_old = set(matched.values()) | {i for iss in result.issues for i in iss.detail["old_index"]}
+    for j, i in sorted(matched.items()):
+        if j not in unsure:
+            result.pairs.append((old_layers[i], new_layers[j], "order"))
+    _out_of_order(old_layers, new_layers, taken_old, taken_new, result)
+    _mismatches(old_layers, new_layers, matched, taken_old, taken_new, result)
+    for j, n in enumerate(new_layers):
+        if j not in taken_new:
+            result.issues.append(Issue("no-source", n.name, {"layer": n, "why": "layer"}))
+    for i, o in enumerate(old_layers):
+        if i not in taken_old:
+            result.issues.append(Issue("unused", o.name, {"layer": o, "why": "layer"}))
+    for o, n, how in result.pairs:
+        _weights(o, n, framework, how, result)
+    order = {k: i for i, k in enumerate(w.key for n in new_layers for w in n.weights.values())}
+    result.entries.sort(key=lambda e: order.get(e.new, len(order)))
+    return result
+
+
+def _lcs(old_layers, new_layers) -> dict:
+    """{new index: old index} of the longest common subsequence of matching tokens."""
+    n_old, n_new = len(old_layers), len(new_layers)
+    length = [[0] * (n_new + 1) for _ in range(n_old + 1)]
+    for i in range(n_old - 1, -1, -1):
+        for j in range(n_new - 1, -1, -1):
+            if common_kinds(old_layers[i], new_layers[j]):
+                length[i][j] = length[i + 1][j + 1] + 1
+            else:
+                length[i][j] = max(length[i + 1][j], length[i][j + 1])
+    out, i, j = {}, 0, 0
+    while i < n_old and j < n_new:
+        if common_kinds(old_layers[i], new_layers[j]) and length[i][j] == length[i + 1][j + 1] + 1:
+            out[j] = i
+            i, j = i + 1, j + 1
+        elif length[i + 1][j] >= length[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def _slot(matched: dict, j: int, n_old: int) -> tuple:
+    """The old indices (lo, hi) between which new layer j's counterpart must lie to keep the order."""
+    lo = max((i for jj, i in matched.items() if jj < j), default=-1)
+    hi = min((i for jj, i in matched.items() if jj > j), default=n_old)
+    return lo, hi
+
+
+def _ambiguous_in_slots(old_layers, new_layers, matched, result) -> None:
+    """A matched pair whose old layer could as well go to an unmatched same-token new layer in its
+    slot, or whose new layer could as well take an unmatched same-token old layer: the order alone
+    chose, so unless the names decide it is ambiguous."""
+    for j, i in sorted(matched.items()):
+        if matched.get(j) != i:  # moved by a name decision above
+            continue
+        others = {jj: ii for jj, ii in matched.items() if jj != j}
+        lo, hi = _slot(others, j, len(old_layers))
+        free_old = set(range(len(old_layers))) - set(matched.values())
+        rivals = [k for k in sorted(free_old) if lo < k < hi and common_kinds(old_layers[k], new_layers[j])]
+        if rivals:
+            _decide_old(old_layers, new_layers, matched, j, [i] + rivals, result)
+            continue
+        inverse = {ii: jj for jj, ii in others.items()}
+        lo_new = max((jj for ii, jj in inverse.items() if ii < i), default=-1)
+        hi_new = min((jj for ii, jj in inverse.items() if ii > i), default=len(new_layers))
+        rivals = [k for k in range(lo_new + 1, hi_new) if k not in matched and common_kinds(old_layers[i], new_layers[k])]
+        if rivals:
+            _decide_new(old_layers, new_layers, matched, i, [j] + rivals, result)
+
+
+def _decide_old(old_layers, new_layers, matched, j, candidates, result) -> None:
+    by_name = [k for k in candidates if old_layers[k].leaf() == new_layers[j].leaf()]
+    if len(by_name) == 1:
+        matched[j] = by_name[0]  # the names tell which of the equals it is
+        return
+    result.issues.append(Issue("ambiguous", new_layers[j].name, {
+        "layer": new_layers[j], "candidates": [old_layers[k] for k in candidates], "new_index": (j,),
+        "old_index": tuple(candidates)}))
+
+
+def _decide_new(old_layers, new_layers, matched, i, candidates, result) -> None:
+    by_name = [k for k in candidates if new_layers[k].leaf() == old_layers[i].leaf()]
+    if len(by_name) == 1:
+        j = next(jj for jj, ii in matched.items() if ii == i)
+        del matched[j]
+        matched[by_name[0]] = i
+        return
+    result.issues.append(Issue("ambiguous", old_layers[i].name, {
+        "old_layer": old_layers[i], "new_candidates": [new_layers[k] for k in candidates],
+        "new_index": tuple(candidates), "old_index": (i,)}))
+
+
+def _out_of_order(old_layers, new_layers, taken_old, taken_new, result) -> None:
+    for j, n in enumerate(new_layers):
+        if j in taken_new:
+            continue
+        olds = [i for i, o in enumerate(old_layers) if i not in taken_old and common_kinds(o, n)]
+        if not olds:
+            continue
+        rivals = [jj for jj, m in enumerate(new_layers) if jj not in taken_new and common_kinds(old_layers[olds[0]], m)]
+        if len(olds) == 1 and rivals == [j]:
+            result.pairs.append((old_layers[olds[0]], n, "shape"))
+            taken_old.add(olds[0])
+            taken_new.add(j)
+        elif len(olds) > 1:
+            result.issues.append(Issue("ambiguous", n.name, {"layer": n, "candidates": [old_layers[i] for i in olds],
+                                                             "new_index": (j,), "old_index": tuple(olds)}))
+            taken_new.add(j)
+            taken_old.update(olds)
+
+
+def _mismatches(old_layers, new_layers, matched, taken_old, taken_new, result) -> None:
+    """Unplaced layers of one kind between the same aligned neighbours: one layer whose shapes do not fit."""
+    kept = {j: i for j, i in matched.items() if j in taken_new}
+    for j, n in enumerate(new_layers):
+        if j in taken_new:
+            continue
+        lo, hi = _slot(kept, j, len(old_layers))
+        olds = [i for i in range(lo + 1, hi) if i not in taken_old and _same_kind(old_layers[i], n)]
+        news = [jj for jj, m in enumerate(new_layers) if jj not in taken_new and _slot(kept, jj, len(old_layers)) == (lo, hi)
+                and olds and _same_kind(old_layers[olds[0]], m)]
+        if len(olds) == 1 and news == [j]:
+            result.pairs.append((old_layers[olds[0]], n, "mismatch"))
+            taken_old.add(olds[0])
+            taken_new.add(j)
+
+
+def _same_kind(o: Layer, n: Layer) -> bool:
+    return bool(o.tokens().keys() & n.tokens().keys())
+
+
+def resolved(layer: Layer, kind: str) -> Layer:
+    """The layer taken as `kind` (one of its alternatives): a table read as a kernel or back."""
+    if layer.kind == kind or not layer.alternatives:
+        return layer
+    rename = {"table": "kernel"} if kind == "dense" else {"kernel": "table"} if kind == "embedding" else {}
+    ws = {rename.get(r, r): Weight(w.key, rename.get(r, r), w.shape, w.dtype) for r, w in layer.weights.items()}
+    return Layer(layer.name, kind, ws, layer.alternatives[kind], dict(layer.info))
+
+
+def _weights(o: Layer, n: Layer, framework: str, how: str, result: Mapping) -> None:
+    kinds = common_kinds(o, n) or sorted(o.tokens().keys() & n.tokens().keys())
+    if len(kinds) > 1 and _transforms_differ(o, n, kinds, framework):
+        result.issues.append(Issue("ambiguous", n.name, {"layer": n, "candidates": [o], "kinds": kinds}))
+        return
+    o, n = resolved(o, kinds[0]), resolved(n, kinds[0])
+    if n.kind == "lstm" and o.kind == "lstm":
+        n.info.setdefault("units", o.info.get("units"))
+    used = set()
+    for role, w in n.weights.items():
+        source = o.weights.get(source_role(role))
+        if source is None:
+            result.issues.append(Issue("no-source", w.key, {"layer": n, "weight": w, "old_layer": o, "role": role,
+                                                            "why": "role"}))
+            continue
+        used.add(source.key)
+        t = new.transform(framework, n, role)
+        shape = layouts.shape_after(t, source.shape)
+        if shape != w.shape:
+            result.issues.append(Issue("mismatch", w.key, {"layer": n, "weight": w, "old": source, "old_layer": o,
+                                                           "transform": t, "shape": shape}))
+        elif source.dtype != w.dtype:
+            result.issues.append(Issue("dtype", w.key, {"layer": n, "weight": w, "old": source}))
+        else:
+            result.entries.append(Entry(w.key, source.key, t, n.name, o.name, source.key))
+    for w in o.weights.values():
+        if w.key not in used:
+            result.issues.append(Issue("unused", w.key, {"layer": o, "weight": w, "new_layer": n, "why": "role"}))
+
+
+def _transforms_differ(o, n, kinds, framework) -> bool:
+    seen = set()
+    for kind in kinds:
+        nn = resolved(n, kind)
+        seen.add(tuple(str(new.transform(framework, nn, r)) for r in nn.weights))
+    return len(seen) > 1
+
+
+def find_entry(mapping: Mapping, key: str) -> Optional[Entry]:
+    return next((e for e in mapping.entries if e.new == key), None)

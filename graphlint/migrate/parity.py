@@ -1,0 +1,129 @@
+"""Parity: the old PREDICT graph, built from the old model file (model_fn, as `graphlint diff` builds
+it) and restored from OLD, and the new model with the converted weights, fed the same batch; per
+output, the largest absolute difference and ||new - old|| / ||old||.
+
+The batch is the user's (`--batch FILE.npz`: one array is the features tensor, several are the
+features dict by name). The new model is called with that tensor (or, for several arrays, a torch
+model with them as keyword arguments, a Keras model with the dict). Outputs are paired when each
+side has one, or by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from graphlint.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
+    shape: tuple
+    max_abs: Optional[float]  # None: the output has no counterpart (or shapes differ)
+    rel_l2: Optional[float]
+    note: str = ""
+
+
+def load_batch(path: str) -> dict:
+    import numpy as np
+
+    try:
+        with np.load(path) as data:
+            batch = {k: data[k] for k in data.files}
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"--batch: cannot read {path} as a .npz of feature arrays: {exc}") from None
+    if not batch:
+        raise UsageError(f"--batch: {path} holds no arrays")
+    return batch
+
+
+def old_outputs(model_path: str, model_fn: Optional[str], prefix: str, batch: dict) -> dict:
+    """{name: array} of the old PREDICT graph's predictions, its variables restored from `prefix`."""
+    from graphlint.model import session as session_lib
+    from graphlint.model import tfcompat
+    from graphlint.model.build import call_model_fn
+    from graphlint.model.tpu_spec import to_estimator_spec
+
+    t = tfcompat.tf()
+    v1 = t.compat.v1
+    with session_lib.opened(model_path, model_fn=model_fn) as session:  # the one owner of loading a model
+        model, est = session.model, session.est
+        graph = t.Graph()
+        with graph.as_default():
+            v1.train.get_or_create_global_step()
+            feeds = {k: v1.placeholder(t.as_dtype(v.dtype), [None, *v.shape[1:]], name=k) for k, v in batch.items()}
+            features = next(iter(feeds.values())) if len(feeds) == 1 else feeds
+            spec = to_estimator_spec(call_model_fn(model, features, None, est.ModeKeys.PREDICT,
+                                                   session.params("predict")))
+            predictions = spec.predictions if isinstance(spec.predictions, dict) else {"output": spec.predictions}
+            # restored as Estimator's PREDICT restores: the spec's Scaffold saver (an EMA model's
+            # Saver(ema.variables_to_restore())), else every variable by its own name
+            saver = spec.scaffold.saver if spec.scaffold is not None and spec.scaffold.saver is not None \
+                else v1.train.Saver()
+            with v1.Session(graph=graph) as sess:
+                try:
+                    saver.restore(sess, prefix)
+                except t.errors.OpError as exc:
+                    raise UsageError(f"--old-model: {model_path}'s PREDICT graph does not restore from {prefix}: "
+                                     f"{type(exc).__name__}") from None
+                values = sess.run(predictions, {feeds[k]: v for k, v in batch.items()})
+    return dict(sorted(values.items()))
+
+
+def new_outputs(new_side, converted, batch: dict) -> dict:
+    """{name: array} of the new model with the converted weights (new key -> numpy value)."""
+    import numpy as np
+
+    model = new_side.model
+    arrays = list(batch.values())
+    if new_side.framework == "torch":
+        import torch
+
+        state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        state.update({k: torch.from_numpy(np.array(v)) for k, v in converted})
+        model.load_state_dict(state, strict=True)
+        model.eval()
+        with torch.no_grad():
+            inputs = {k: torch.from_numpy(v) for k, v in batch.items()}
+            out = model(*inputs.values()) if len(inputs) == 1 else model(**inputs)
+        return _named(out, lambda v: v.detach().numpy())
+    by_path = {w.path: w for w in model.weights}
+    for key, value in converted:
+        by_path[key].assign(value)
+    out = model(arrays[0] if len(arrays) == 1 else batch, training=False)
+    return _named(out, np.asarray)
+
+
+def _named(out, to_numpy) -> dict:
+    if isinstance(out, dict):
+        return {k: to_numpy(v) for k, v in sorted(out.items())}
+    if isinstance(out, (tuple, list)):
+        return {f"output_{i}": to_numpy(v) for i, v in enumerate(out)}
+    return {"output": to_numpy(out)}
+
+
+def compare(old: dict, new: dict) -> list:
+    """[Output] per old output: paired with the new one of the same name, or the only one with the only one."""
+    from graphlint.checkpoint.diff import distance
+
+    if len(old) == 1 and len(new) == 1:
+        pairs = [(next(iter(old)), next(iter(old.values())), next(iter(new.values())))]
+    else:
+        pairs = [(k, v, new.get(k)) for k, v in old.items()]
+    out = []
+    for name, a, b in pairs:
+        if b is None:
+            out.append(Output(name, tuple(a.shape), None, None, f"NEW has no output {name!r}"))
+        elif tuple(a.shape) != tuple(b.shape):
+            out.append(Output(name, tuple(a.shape), None, None, f"NEW's shape is {tuple(b.shape)}"))
+        else:
+            d = distance(a.astype("float64"), b.astype("float64"))
+            out.append(Output(name, tuple(a.shape), d.max_abs, d.rel_l2))
+    return out
+
+
+def within(o: Output, old_value, atol: float, rtol: float) -> bool:
+    import numpy as np
+
+    return o.max_abs is not None and o.max_abs <= atol + rtol * float(np.max(np.abs(old_value)))

@@ -1,0 +1,44 @@
+"""GL604 ambiguous-migration: the class docstring is the rule's documentation (docs/rules.md)."""
+
+from __future__ import annotations
+
+from graphlint.rules._migrate import MigrateRule
+
+
+class AmbiguousMigration(MigrateRule):
+    """A new layer that could come from more than one old layer, or by more than one transform.
+
+    ## What it does
+    Reports a new layer when the evidence (kind, shapes, order, names) leaves several old layers
+    it could take, or when its weight file cannot tell its kind and the kinds transform
+    differently (a square PyTorch weight alone: a Linear, transposed, or an Embedding, as is).
+    The layer is mapped to none of them; the finding lists the candidates.
+
+    ## Why is this bad
+    A guess between same-shaped layers is silently wrong half the time, and nothing downstream
+    fails: the weights load and the outputs are merely worse.
+
+    ## Example
+    The old model has two dense layers [64, 64] and the port has one: which was dropped?
+    ```python
+    import torch
+
+    def build_model():
+        return torch.nn.Sequential(torch.nn.Linear(32, 64), torch.nn.Linear(64, 64))
+    ```
+
+    ## Fix
+    Write the mapping file (`--write-mapping`), keep the right line, and pass it back with
+    `--mapping`; or port the model completely, so the order decides.
+    ```python
+    import torch
+
+    def build_model():
+        return torch.nn.Sequential(torch.nn.Linear(32, 64), torch.nn.Linear(64, 64), torch.nn.Linear(64, 64))
+    ```
+    """
+
+    code = "GL604"
+    symbol = "ambiguous-migration"
+    severity = "error"
+    summary = "a new layer could come from several old layers (or transforms); mapped to none"

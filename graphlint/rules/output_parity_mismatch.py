@@ -1,0 +1,40 @@
+"""GL607 output-parity-mismatch: the class docstring is the rule's documentation (docs/rules.md)."""
+
+from __future__ import annotations
+
+from graphlint.rules._migrate import MigrateRule
+
+
+class OutputParityMismatch(MigrateRule):
+    """The new model with the converted weights computes other outputs than the old model.
+
+    ## What it does
+    With `--old-model` (the old model_fn file) and `--batch`, `graphlint migrate` builds the old
+    PREDICT graph restored from the checkpoint and runs the new model with the converted weights
+    on the same batch, and reports each output whose largest absolute difference exceeds
+    `--atol` plus `--rtol` times the old output's largest magnitude.
+
+    ## Why is this bad
+    Coverage sees names, shapes and dtypes; it cannot see what equal shapes hide: LSTM gates in the
+    wrong order, a square kernel not transposed, a LayerNorm epsilon or an activation that differs.
+    The new model then loads every weight and is quietly worse.
+
+    ## Example
+    A mapping file edited to keep TF1's gate order for a PyTorch LSTM (its shapes still fit):
+    ```python
+    {"new": "lstm.weight_ih_l0", "old": "rnn/lstm_cell/kernel",
+     "transform": {"op": "lstm", "part": "input", "old_gates": "icfo", "new_gates": "icfo", ...}}
+    ```
+
+    ## Fix
+    The gate order PyTorch uses (i, f, g, o), as the mapping graphlint finds has it:
+    ```python
+    {"new": "lstm.weight_ih_l0", "old": "rnn/lstm_cell/kernel",
+     "transform": {"op": "lstm", "part": "input", "old_gates": "icfo", "new_gates": "ifco", ...}}
+    ```
+    """
+
+    code = "GL607"
+    symbol = "output-parity-mismatch"
+    severity = "error"
+    summary = "the new model with the converted weights computes other outputs than the old model"
