@@ -56,7 +56,7 @@ class ModeOnlyNames(Rule):
     summary = "ops or variables that exist in some modes only (unexpected classes)"
 
     def check(self, ctx):
-        rows = [r for r in ctx.mode_diff if r.cls == "other"]
+        rows = [r for r in ctx.mode_diff if r.cls == "other" and not self._explained(ctx, r)]
         others = {r.modes: tuple(m for m in ctx.built_modes() if m not in r.modes) for r in rows}
         sites = {}
         for modes in sorted(set(others)):
@@ -65,6 +65,19 @@ class ModeOnlyNames(Rule):
         # Scopes that one line (under one `if`) built in some modes only are one cause.
         for _, group in by_cause(items, lambda it: (it[0].modes, cause_key(it[1]))):
             yield self._finding(group)
+
+    def _explained(self, ctx, row) -> bool:
+        """Every name of the row's scope that only its modes have is a variable a superseding rule
+        reported (GL101: an EVAL-only saved variable), or one of that variable's own ops."""
+        claimed = [n for n, modes in ctx.claims.get(self.code, {}).items() if set(row.modes) <= modes]
+        if not claimed:
+            return False
+        built = ctx.built_modes()
+        present = [{*ctx.snapshots[m].ops} if m in row.modes else set() for m in built]
+        others = set().union(*(set(ctx.snapshots[m].ops) for m in built if m not in row.modes))
+        names = {n for n in set.intersection(*[p for p in present if p]) - others
+                 if n.split("/", 1)[0] == row.scope}
+        return all(any(n == c or n.startswith(c + "/") for c in claimed) for n in names)
 
     def _finding(self, group):
         row, site = group[0]

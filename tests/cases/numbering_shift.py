@@ -5,7 +5,6 @@ import tensorflow as tf
 from graphlint.rules.example_common import input_fn, params, spec  # noqa: F401
 
 EXPECT = [
-    ("GL104", "eval", "Variable_2/"),
     ("GL104", "eval", "truediv/"),
     ("GL104", "train,predict", "truediv/"),
     ("GL105", "train,eval,predict", "Variable"),

@@ -23,6 +23,7 @@ import pytest
 from conftest import ROOT
 from corpus import literal
 from graphlint.rules import all_rules
+from graphlint.rules._migrate import MigrateRule
 from recording import (GOLDENS, MODELS, RECORDED, RECORDING, REGENERATE, UPDATE, findings, folder, goldens, load,
                        model_id, read_goldens, record_model, staleness, write_goldens)
 
@@ -74,7 +75,9 @@ def test_every_rule_has_a_finding_in_some_recording():
     if UPDATE:
         pytest.skip("the goldens are being rewritten by the other tests: run again without GRAPHLINT_UPDATE_GOLDENS")
     fired = {line.split(" ", 1)[0] for model in MODELS for line in read_goldens(model)["findings.txt"].splitlines()}
-    silent = [f"{r.code} {r.symbol}" for r in all_rules() if r.code not in fired]
+    # `graphlint migrate`'s rules (GL6xx) read a mapping between two checkpoints, not a lint run's
+    # snapshots: tests/test_migrate_*.py make each fire on a broken port (test_every_migrate_rule_...)
+    silent = [f"{r.code} {r.symbol}" for r in all_rules() if r.code not in fired and not isinstance(r, MigrateRule)]
     assert not silent, (f"no recording in tests/fast/recorded has a finding of {', '.join(silent)}: add a case to "
                         f"tests/cases/ that produces it (EXPECT), then {REGENERATE}")
 
