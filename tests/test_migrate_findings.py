@@ -86,3 +86,10 @@ def test_batch_without_old_model_is_a_usage_error(checkpoints, cli, tmp_path):
     need_torch()
     code, out, err = cli("migrate", checkpoints["mlp"], "--to", port("mlp_torch"), "--batch", tmp_path / "b.npz")
     assert (code, out) == (2, "") and "--old-model" in err
+
+
+def test_bad_input_in_a_machine_format_is_that_format_too(cli, tmp_path):
+    code, out, err = cli("migrate", tmp_path / "nothing", "--to", tmp_path / "new.py", "--format", "sarif")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    (run,) = json.loads(out)["runs"]
+    assert run["invocations"][0]["executionSuccessful"] is False
