@@ -121,6 +121,18 @@ def test_without_batch_parity_feeds_the_old_input_fn_batch(checkpoints, cli, tmp
     assert given["parity"]["batch"].endswith("batch.npz")
 
 
+def test_without_batch_a_dataset_input_fn_gives_its_first_batch(checkpoints, cli, tmp_path):
+    need_torch()
+    path = tmp_path / "old_lstm.py"
+    path.write_text(MODEL_FN.format(name="lstm", ema=False).replace(
+        'return tf1_models.batch("lstm"), None',
+        'return tf.data.Dataset.from_tensor_slices((tf1_models.batch("lstm"), list(range(6)))).batch(4)'))
+    code, report = migrate(cli, checkpoints["lstm"], "--to", port("lstm_torch"), "--old-model", path)
+    assert (code, report["findings"]) == (0, [])
+    (out,) = report["parity"]["outputs"]
+    assert out["shape"] == [4, 3] and out["max_abs"] < 1e-5  # the first batch: 4 of the 6 rows
+
+
 RECEIVER = '''import tensorflow as tf
 
 from migrate import tf1_models
