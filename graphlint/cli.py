@@ -77,7 +77,7 @@ def request_from_args(args):
 
 def fatal_in_format(args, message: str) -> None:
     """A machine reading --format json/sarif/github gets the fatal error in that format too."""
-    if args.command not in ("diff", "check", "run"):
+    if args.command not in ("diff", "check", "run", "migrate"):
         return
     app = getattr(args, "app", None)
     if app is not None:
@@ -85,7 +85,7 @@ def fatal_in_format(args, message: str) -> None:
     elif args.format not in (None, "text"):  # the config could not be read: the command line's format
         from graphlint.report import formatter
 
-        model = getattr(args, "model", None) or []
+        model = getattr(args, "model", None) or ([args.to] if args.command == "migrate" else [])
         text = formatter(args.format).render_fatal(message, model[0] if len(model) == 1 else "")
     else:
         return

@@ -1,5 +1,5 @@
-"""The old LSTM of the migrate tests (tests/migrate/tf1_models.py, written with get_variable and tf.nn
-ops because TF1's cells need tf-keras on TensorFlow 2.16+) is TF1's LSTMCell: same variables (names,
+"""The old LSTM and GRU of the migrate tests (tests/migrate/tf1_models.py, written with get_variable and tf.nn
+ops because TF1's cells need tf-keras on TensorFlow 2.16+) are TF1's LSTMCell and GRUCell: same variables (names,
 shapes) and, with the same values, the same outputs. Runs where the real cell exists (TensorFlow
 2.15, or 2.16+ with tf-keras)."""
 
@@ -12,11 +12,11 @@ from migrate import tf1_models
 pytestmark = pytest.mark.realtf
 
 
-def _real_cell():
+def _real_cell(name="LSTMCell"):
     try:
-        return tf().compat.v1.nn.rnn_cell.LSTMCell
+        return getattr(tf().compat.v1.nn.rnn_cell, name)
     except (AttributeError, ImportError) as exc:
-        pytest.skip(f"tf.compat.v1.nn.rnn_cell.LSTMCell is not available here ({type(exc).__name__}): it needs "
+        pytest.skip(f"tf.compat.v1.nn.rnn_cell.{name} is not available here ({type(exc).__name__}): it needs "
                     "TensorFlow 2.15, or tf-keras on 2.16+")
 
 
@@ -47,4 +47,19 @@ def test_hand_written_cell_is_tf1_lstm_cell():
     real_vars, real_h = _outputs(real, inputs)
     ours_vars, ours_h = _outputs(lambda x: tf1_models.lstm(x, 6), inputs)
     assert real_vars == ours_vars == {"rnn/lstm_cell/kernel": (10, 24), "rnn/lstm_cell/bias": (24,)}
+    np.testing.assert_allclose(ours_h, real_h, atol=1e-6)
+
+
+def test_hand_written_cell_is_tf1_gru_cell():
+    cell_class = _real_cell("GRUCell")
+    inputs = tf1_models.batch("gru", seed=1)
+
+    def real(x):
+        outputs, _ = tf().compat.v1.nn.dynamic_rnn(cell_class(6), x, dtype=tf().float32)
+        return outputs[:, -1]
+
+    real_vars, real_h = _outputs(real, inputs)
+    ours_vars, ours_h = _outputs(lambda x: tf1_models.gru(x, 6), inputs)
+    assert real_vars == ours_vars == {"rnn/gru_cell/gates/kernel": (10, 12), "rnn/gru_cell/gates/bias": (12,),
+                                      "rnn/gru_cell/candidate/kernel": (10, 6), "rnn/gru_cell/candidate/bias": (6,)}
     np.testing.assert_allclose(ours_h, real_h, atol=1e-6)

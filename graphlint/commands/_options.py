@@ -56,16 +56,7 @@ def cache_dir_option(p: argparse.ArgumentParser) -> None:
 def lint_options(p: argparse.ArgumentParser) -> None:
     """Rules and output: every command that reports findings (diff, check, run)."""
     g = p.add_argument_group("rules and output")
-    g.add_argument("--select", type=names, metavar="CODES", help="only these rules (codes or prefixes: GL1,GL202)")
-    g.add_argument("--extend-select", type=names, metavar="CODES", help="add rules to the selection")
-    g.add_argument("--ignore", type=names, metavar="CODES", help="leave out these rules (codes or prefixes)")
-    g.add_argument("--fail-on", choices=("error", "warning", "info"),
-                   help="lowest severity that makes the exit status 1 (default: error)")
-    g.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    g.add_argument("--baseline", metavar="FILE", help="report only findings not in this baseline file")
-    g.add_argument("--write-baseline", metavar="FILE", help="write today's findings as the baseline, exit 0")
-    g.add_argument("--config", metavar="FILE",
-                   help="config file (default: the nearest pyproject.toml with [tool.graphlint])")
+    finding_options(g)
     g.add_argument("--format", choices=FORMATS, help="output format (default: text)")
     g.add_argument("--tf1", action="store_true", default=None,
                    help="run the code with the TF 1.x API and tf.contrib (on by itself for TF1 code; docs/tf1.md)")
@@ -82,6 +73,20 @@ def lint_options(p: argparse.ArgumentParser) -> None:
     brief.add_argument("--quiet", "-q", action="store_true",
                        help="text format only: print the summary line alone (the exit status is unchanged)")
     g.add_argument("--debug", action="store_true", help="show tracebacks for internal errors, and what TensorFlow prints on import")
+
+
+def finding_options(g) -> None:
+    """Which findings count, and the config they come from: every command that reports findings."""
+    g.add_argument("--select", type=names, metavar="CODES", help="only these rules (codes or prefixes: GL1,GL202)")
+    g.add_argument("--extend-select", type=names, metavar="CODES", help="add rules to the selection")
+    g.add_argument("--ignore", type=names, metavar="CODES", help="leave out these rules (codes or prefixes)")
+    g.add_argument("--fail-on", choices=("error", "warning", "info"),
+                   help="lowest severity that makes the exit status 1 (default: error)")
+    g.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    g.add_argument("--baseline", metavar="FILE", help="report only findings not in this baseline file")
+    g.add_argument("--write-baseline", metavar="FILE", help="write today's findings as the baseline, exit 0")
+    g.add_argument("--config", metavar="FILE",
+                   help="config file (default: the nearest pyproject.toml with [tool.graphlint])")
 
 
 def render_options(args):

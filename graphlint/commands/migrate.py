@@ -4,8 +4,14 @@ its coverage checked, the weights converted (graphlint/migrate/, docs/migrate.md
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
+import sys
 
 from graphlint.commands import _options as opt
+from graphlint.constants import ExitCode
+from graphlint.report import FORMATS
+from graphlint.wording import count
 
 NAMES = ("migrate",)
 
@@ -33,19 +39,52 @@ def add_parsers(sub) -> None:
     g = m.add_argument_group("parity")
     g.add_argument("--old-model", metavar="FILE",
                    help="the old model file (model_fn): build its PREDICT graph restored from OLD and compare its "
-                        "predictions with NEW's outputs on --batch")
+                        "predictions and each mapped layer's output with NEW's on one batch")
     g.add_argument("--model-fn", metavar="NAME", help="name of the old model_fn (default: model_fn)")
-    g.add_argument("--batch", metavar="FILE.npz", help="the features both models are fed (one array: the tensor)")
+    g.add_argument("--batch", metavar="FILE.npz",
+                   help="the features both models are fed (one array: the tensor; several: the dict); default: the "
+                        "first batch of the old input_fn, else one generated from its serving_input_receiver_fn")
     g.add_argument("--atol", type=float, default=1e-4, help="parity: absolute tolerance (default: 1e-4)")
     g.add_argument("--rtol", type=float, default=1e-4,
                    help="parity: tolerance relative to the old output's largest magnitude (default: 1e-4)")
-    m.add_argument("--format", choices=("text", "json"), default="text")
-    m.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
-    m.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are error findings")
-    m.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+    r = m.add_argument_group("rules and output")
+    opt.finding_options(r)
+    r.add_argument("--format", choices=FORMATS,
+                   help="output format (default: text; text and json hold the mapping and the parity tables)")
+    r.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    r.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+
+
+def config(args):
+    """The config for a migration: the file's (`--config`, else the nearest above NEW), then the
+    command line's, as every command resolves it."""
+    from graphlint import config as config_lib
+
+    path = args.config or config_lib.find_config(args.to if os.path.exists(args.to) else ".")
+    conf = config_lib.load_config(path) if path else config_lib.Config()
+    return config_lib.merge(conf, {"select": args.select, "extend_select": args.extend_select,
+                                   "ignore": args.ignore, "fail_on": args.fail_on, "format": args.format,
+                                   "baseline": args.baseline})
 
 
 def run(args) -> int:
+    """The migration's findings through the same selection, suppressions, baseline and exit status
+    as every other command's (graphlint/run/selection.py); migrate renders them (command.render)."""
     from graphlint.migrate import command
+    from graphlint.run import baseline, selection
 
-    return command.run(args, opt.write)
+    conf = config(args)
+    if args.write_baseline:
+        conf = dataclasses.replace(conf, baseline=None)  # the baseline records every finding of today
+    key = args.to  # a baseline's findings are NEW's: its file is what the migration fixes
+
+    def keep(findings):
+        return selection.apply_config(findings, conf, (), key)
+
+    outcome = command.run(args, keep)
+    if args.write_baseline:
+        baseline.write_baseline(args.write_baseline, outcome.findings, key)
+        print(f"graphlint: wrote {count(len(outcome.findings), 'finding')} to {args.write_baseline}", file=sys.stderr)
+        return ExitCode.OK
+    opt.write(command.render(outcome, conf.format, opt.color(args)), args.output)
+    return ExitCode(selection.exit_code(outcome.findings, conf.fail_on, args.exit_zero))

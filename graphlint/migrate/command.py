@@ -5,19 +5,37 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass
+from typing import Optional
 
 from graphlint import __version__
-from graphlint.constants import SEVERITIES, ExitCode
+from graphlint.constants import SEVERITIES
 from graphlint.errors import UsageError
 
 SCHEMA_VERSION = 1
 
 
-def run(args, write) -> int:
+@dataclass
+class Outcome:
+    """What one migration found: the findings the caller's selection keeps, and what they are about."""
+
+    findings: list
+    mapping: object  # mapping.Mapping
+    old_side: object
+    new_side: object
+    written: Optional[str] = None
+    parity: object = None  # _Parity, with --old-model
+
+
+def run(args, keep=list) -> Outcome:
+    """The migration the arguments ask for. `keep` is the caller's selection (rules, suppressions,
+    baseline): findings it drops count for nothing here either (a --write, a parity run)."""
     from graphlint.migrate import coverage, mapfile, mapping, new, old
 
     if args.mapping and args.write_mapping:
         raise UsageError("--mapping reads a mapping file and --write-mapping writes one: pass one")
+    if args.batch and not args.old_model:
+        raise UsageError("--batch is the parity batch: it needs --old-model FILE")
     old_side = old.read(args.old)
     new_side = new.read(args.to, args.fn)
     if args.mapping:
@@ -26,57 +44,95 @@ def run(args, write) -> int:
         result = mapping.align(old_side.layers, new_side.layers, new_side.framework)
     if args.use_ema:
         result.entries = [_shadowed(e, old_side) for e in result.entries]
-    found = coverage.findings(result, old_side, new_side, args.use_ema)
-    errors = [f for f in found if f.severity == "error"]
+    found = keep(coverage.findings(result, old_side, new_side, args.use_ema))
     parity = None
     if args.old_model:
-        parity = _parity(args, result, old_side, new_side, errors)
-        found = sorted(found + parity.findings, key=lambda f: f.sort_key())
-        errors = [f for f in found if f.severity == "error"]
-    written = None
+        parity = _parity(args, result, old_side, new_side, _errors(found))
+        found = keep(found + parity.findings)
+    outcome = Outcome(found, result, old_side, new_side, parity=parity)
     if args.write_mapping:
         _write_mapping(mapfile.render(result, old_side, new_side, args.use_ema), args.write_mapping)
     if args.write:
+        errors = _errors(found)
         if errors:
-            written = f"not written: {len(errors)} error finding(s); the converted model would be incomplete"
+            outcome.written = f"not written: {len(errors)} error finding(s); the converted model would be incomplete"
         else:
             from graphlint.migrate import writer
 
-            written = f"wrote {writer.write(args.write, result, old_side, new_side)} converted weights to {args.write}"
-    render = _render_json if args.format == "json" else _render_text
-    write(render(found, result, old_side, new_side, written, parity), args.output)
-    return ExitCode.FINDINGS if errors and not args.exit_zero else ExitCode.OK
+            n = writer.write(args.write, result, old_side, new_side)
+            outcome.written = f"wrote {n} converted weights to {args.write}"
+    return outcome
+
+
+def _errors(found) -> list:
+    return [f for f in found if f.severity == "error"]
+
+
+def render(outcome: Outcome, fmt: str, color: bool = False) -> str:
+    """The outcome in a format of graphlint/report: text and JSON are migrate's own documents (the
+    mapping, the parity tables); SARIF and GitHub render the findings as for any model."""
+    if fmt == "text":
+        return _render_text(outcome, color)
+    if fmt == "json":
+        return _render_json(outcome)
+    from graphlint.report import formatter
+
+    return formatter(fmt).render(as_report(outcome))
+
+
+def as_report(outcome: Outcome):
+    """A report.document.Report of the findings, for the formats that render any model's; the
+    model is NEW's file (where a fix goes), else the old model file."""
+    from graphlint.model.snapshot import RunInfo
+    from graphlint.model.tfcompat import tf
+    from graphlint.report.document import Report
+
+    model = outcome.new_side.path
+    info = RunInfo(model=model, model_file=model if model.endswith(".py") else "", tf_version=tf().__version__,
+                   estimator_api="")
+    return Report(info=info, findings=outcome.findings)
 
 
 class _Parity:
-    def __init__(self, outputs=(), findings=(), note=""):
+    def __init__(self, outputs=(), findings=(), note="", layers=(), batch=""):
         self.outputs, self.findings, self.note = list(outputs), list(findings), note
+        self.layers, self.batch = list(layers), batch
 
 
 def _parity(args, result, old_side, new_side, errors) -> _Parity:
-    from graphlint.migrate import parity, writer
-    from graphlint.rules import RULES, all_rules
+    from graphlint.migrate import parity, probes, writer
 
-    if not args.batch:
-        raise UsageError("--old-model needs --batch FILE.npz: the features both models are fed")
     if new_side.model is None:
         raise UsageError("--old-model: parity needs NEW as a Python file that builds the model, not a weight file")
-    batch = parity.load_batch(args.batch)
     if errors:
         return _Parity(note=f"parity not computed: {len(errors)} error finding(s) leave the converted model incomplete")
-    old = parity.old_outputs(args.old_model, args.model_fn, old_side.prefix, batch)
-    new = parity.new_outputs(new_side, writer.converted(result, old_side.prefix), batch)
-    outputs = parity.compare(old, new)
+    done = parity.run(args.old_model, args.model_fn, old_side.prefix, args.batch, new_side,
+                      writer.converted(result, old_side.prefix), probes.layer_pairs(result), args.atol, args.rtol)
+    bad = [o for o in done.outputs if o.max_abs is None or not parity.within(o, done.old[o.name], args.atol, args.rtol)]
+    findings = [_gl607(bad, probes.first_divergence(done.layers), done, args)] if bad else []
+    return _Parity(done.outputs, findings, layers=done.layers, batch=done.batch)
+
+
+def _gl607(bad, first, done, args):
+    """One finding: it names the first layer that differs when the layers locate it, else the output."""
+    from graphlint.rules import RULES, all_rules
+
     all_rules()
-    findings = []
-    for o in outputs:
-        if o.max_abs is None or not parity.within(o, old[o.name], args.atol, args.rtol):
-            what = o.note or (f"max |new - old| = {o.max_abs:.4g}, ||new - old|| / ||old|| = {o.rel_l2:.4g} "
-                              f"(tolerance {args.atol:g} + {args.rtol:g} x max |old|)")
-            findings.append(RULES["GL607"].make(o.name, f"output {o.name} {list(o.shape)} on {args.batch}: {what}",
-                                                "look for what equal shapes hide: gate order, a square kernel's "
-                                                "transpose, epsilons, activations; edit the mapping or the new model"))
-    return _Parity(outputs, findings)
+    outputs = "; ".join(f"output {o.name} {list(o.shape)}: " + (o.note or f"max |new - old| = {o.max_abs:.4g}, "
+                                                                 f"||new - old|| / ||old|| = {o.rel_l2:.4g}")
+                        for o in bad)
+    where = f"on {done.batch} (tolerance {args.atol:g} + {args.rtol:g} x max |old|)"
+    fix = ("look for what equal shapes hide: gate order, a square kernel's transpose, epsilons, activations; "
+           "edit the mapping or the new model")
+    if first is None:
+        return RULES["GL607"].make(bad[0].name, f"{outputs} {where}", fix, names=[o.name for o in bad])
+    before = [r.new for r in done.layers[:done.layers.index(first)] if r.agrees]
+    agree = f"the layers before it agree ({', '.join(before)})" if before else "it is the first layer"
+    message = (f"the first layer that differs is NEW {first.new} from OLD {first.old}: max |new - old| = "
+               f"{first.max_abs:.4g}, ||new - old|| / ||old|| = {first.rel_l2:.4g} against the closest tensor of "
+               f"its segment ({first.old_tensor}); {agree}; {outputs} {where}")
+    return RULES["GL607"].make(first.new, message, f"check layer {first.new}'s mapping and code: {fix}",
+                               names=[first.new] + [o.name for o in bad])
 
 
 def _write_mapping(text: str, path: str) -> None:
@@ -97,61 +153,80 @@ def _classified(old_side) -> dict:
     return dict(sorted(Counter(old_side.classified.values()).items()))
 
 
-def _render_text(found, result, old_side, new_side, written, parity) -> str:
+def _render_text(outcome: Outcome, color: bool = False) -> str:
     from tabulate import tabulate
 
     from graphlint.migrate import layouts
     from graphlint.model.tfcompat import tf
     from graphlint.report.text import finding_lines
 
+    old_side, new_side, result, parity = outcome.old_side, outcome.new_side, outcome.mapping, outcome.parity
     n_old = sum(len(layer.weights) for layer in old_side.layers)
     classified = ", ".join(f"{cls} {n}" for cls, n in _classified(old_side).items()) or "none"
     lines = [f"graphlint {__version__} | migrate | TensorFlow {tf().__version__}",
              f"OLD: {old_side.prefix} ({n_old} model variables in {len(old_side.layers)} layers, order from the "
              f"{old_side.order}; classified, not converted: {classified})",
              f"NEW: {new_side.path} ({new_side.framework}, {len(new_side.keys)} weights)", ""]
-    for f in found:
-        lines += finding_lines(f) + [""]
+    for f in outcome.findings:
+        lines += finding_lines(f, color) + [""]
     if result.entries:
         rows = [(e.new, e.read if e.read != e.old else e.old, layouts.describe(e.transform)) for e in result.entries]
         lines += [f"Mapping ({len(result.entries)} new weights):",
                   tabulate(rows, headers=("NEW", "OLD", "transform"), tablefmt="simple", disable_numparse=True), ""]
     if parity is not None:
         lines += _parity_text(parity, tabulate)
-    if written:
-        lines += [written, ""]
-    lines.append(_summary(found, result, old_side, new_side))
+    if outcome.written:
+        lines += [outcome.written, ""]
+    lines.append(_summary(outcome))
     return "\n".join(lines) + "\n"
+
+
+def _number(value) -> str:
+    return "-" if value is None else f"{value:.4g}"
 
 
 def _parity_text(parity, tabulate) -> list:
     if parity.note:
         return [parity.note, ""]
     notes = any(o.note for o in parity.outputs)
-    rows = [(o.name, list(o.shape), "-" if o.max_abs is None else f"{o.max_abs:.4g}",
-             "-" if o.rel_l2 is None else f"{o.rel_l2:.4g}") + ((o.note,) if notes else ()) for o in parity.outputs]
+    rows = [(o.name, list(o.shape), _number(o.max_abs), _number(o.rel_l2)) + ((o.note,) if notes else ())
+            for o in parity.outputs]
     headers = ("output", "shape", "max |new-old|", "||new-old||/||old||") + (("note",) if notes else ())
-    return ["Parity (old PREDICT graph restored from OLD vs NEW with the converted weights, same batch):",
-            tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True), ""]
+    out = [f"Parity (old PREDICT graph restored from OLD vs NEW with the converted weights, on {parity.batch}):",
+           tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True), ""]
+    if parity.layers:
+        verdict = {True: "agrees", False: "DIFFERS", None: "-"}
+        rows = [(r.new, r.old, _number(r.max_abs), _number(r.rel_l2), verdict[r.agrees], r.old_tensor or r.note)
+                for r in parity.layers]
+        out += ["Per layer, in the order the old graph computes them (NEW's layer output against the closest "
+                "tensor of OLD's layer):",
+                tabulate(rows, headers=("NEW", "OLD", "max |new-old|", "||new-old||/||old||", "", "OLD tensor"),
+                         tablefmt="simple", disable_numparse=True), ""]
+    return out
 
 
-def _summary(found, result, old_side, new_side) -> str:
-    counts = Counter(f.severity for f in found)
-    mappable = len(new_side.keys) - len(new_side.bookkeeping)
-    return (f"migrate: {len(result.entries)} of {mappable} new weights mapped; "
+def _summary(outcome: Outcome) -> str:
+    counts = Counter(f.severity for f in outcome.findings)
+    mappable = len(outcome.new_side.keys) - len(outcome.new_side.bookkeeping)
+    return (f"migrate: {len(outcome.mapping.entries)} of {mappable} new weights mapped; "
             + ", ".join(f"{counts.get(s, 0)} {s}" for s in SEVERITIES))
 
 
-def _render_json(found, result, old_side, new_side, written, parity) -> str:
+def _render_json(outcome: Outcome) -> str:
     from graphlint.report.json import finding_dict
 
+    old_side, new_side, parity = outcome.old_side, outcome.new_side, outcome.parity
     doc = {"schema_version": SCHEMA_VERSION, "graphlint_version": __version__, "old": old_side.prefix,
            "new": new_side.path, "framework": new_side.framework, "old_order": old_side.order,
-           "findings": [finding_dict(f) for f in found],
-           "mapping": [{"new": e.new, "old": e.old, "read": e.read, "transform": e.transform} for e in result.entries],
-           "classified": _classified(old_side), "bookkeeping": sorted(new_side.bookkeeping), "written": written,
-           "summary": _summary(found, result, old_side, new_side),
+           "findings": [finding_dict(f) for f in outcome.findings],
+           "mapping": [{"new": e.new, "old": e.old, "read": e.read, "transform": e.transform}
+                       for e in outcome.mapping.entries],
+           "classified": _classified(old_side), "bookkeeping": sorted(new_side.bookkeeping),
+           "written": outcome.written, "summary": _summary(outcome),
            "parity": None if parity is None else {
-               "note": parity.note, "outputs": [{"name": o.name, "shape": list(o.shape), "max_abs": o.max_abs,
-                                                 "rel_l2": o.rel_l2, "note": o.note} for o in parity.outputs]}}
+               "note": parity.note, "batch": parity.batch,
+               "outputs": [{"name": o.name, "shape": list(o.shape), "max_abs": o.max_abs, "rel_l2": o.rel_l2,
+                            "note": o.note} for o in parity.outputs],
+               "layers": [{"new": r.new, "old": r.old, "max_abs": r.max_abs, "rel_l2": r.rel_l2, "agrees": r.agrees,
+                           "old_tensor": r.old_tensor, "note": r.note} for r in parity.layers]}}
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"

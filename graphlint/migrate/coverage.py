@@ -159,4 +159,14 @@ def _dtype(issues, old_side):
                                names=[layer.name] + [i.detail["weight"].key for i in issues])
 
 
-_FINDERS = {"no-source": _no_source, "unused": _unused, "ambiguous": _ambiguous}
+def _not_converted(issue, mapping, old_side):
+    from graphlint.migrate import gru
+
+    d = issue.detail
+    layer, old = d["layer"], d["old_layer"]
+    message, fix = gru.not_converted(old, layer, d["framework"])
+    return RULES["GL608"].make(layer.name, message, fix, names=[layer.name, old.name]
+                               + [w.key for w in layer.weights.values()] + [w.key for w in old.weights.values()])
+
+
+_FINDERS = {"no-source": _no_source, "unused": _unused, "ambiguous": _ambiguous, "not-converted": _not_converted}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-KINDS = ("dense", "conv", "depthwise", "norm", "embedding", "lstm", "other")
+KINDS = ("dense", "conv", "depthwise", "norm", "embedding", "lstm", "gru", "other")
 
 
 @dataclass(frozen=True)

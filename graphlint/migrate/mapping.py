@@ -35,7 +35,7 @@ class Entry:
 
 @dataclass(frozen=True)
 class Issue:
-    kind: str  # "no-source", "unused", "mismatch", "ambiguous", "dtype"
+    kind: str  # "no-source", "unused", "mismatch", "ambiguous", "dtype", "not-converted"
     name: str  # the layer (or weight) the finding names
     detail: dict = field(default_factory=dict)
 
@@ -209,6 +209,9 @@ def _weights(o: Layer, n: Layer, framework: str, how: str, result: Mapping) -> N
         result.issues.append(Issue("ambiguous", n.name, {"layer": n, "candidates": [o], "kinds": kinds}))
         return
     o, n = resolved(o, kinds[0]), resolved(n, kinds[0])
+    if n.kind == "gru":  # never converted (gru.py says why): one finding, the layer mapped to nothing
+        result.issues.append(Issue("not-converted", n.name, {"layer": n, "old_layer": o, "framework": framework}))
+        return
     if n.kind == "lstm" and o.kind == "lstm":
         n.info.setdefault("units", o.info.get("units"))
     used = set()

@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 
 from graphlint.errors import UsageError
-from graphlint.migrate import layouts
+from graphlint.migrate import gru, layouts
 from graphlint.migrate.layers import Layer, Weight
 
 DEFAULT_FN = "build_model"
@@ -128,6 +128,8 @@ def torch_layers(name: str, cls: str, ws: dict, module=None) -> list:
     if cls == "LSTM" and set(ws) == {"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"}:
         units, inputs = ws["weight_hh_l0"].shape[1], ws["weight_ih_l0"].shape[1]
         return [Layer(name, "lstm", dict(ws), (inputs + units, 4 * units), {"units": units, "inputs": inputs})]
+    if cls == "GRU" and (layer := gru.torch_layer(name, ws)) is not None:
+        return [layer]
     return [Layer(w.key, "other", {"value": w}, w.shape) for w in ws.values()]
 
 
@@ -151,7 +153,7 @@ def torch_transform(layer: Layer, role: str) -> dict:
 
 _KERAS_KINDS = {"Dense": "dense", "Conv1D": "conv", "Conv2D": "conv", "Conv3D": "conv", "DepthwiseConv2D": "depthwise",
                 "BatchNormalization": "norm", "LayerNormalization": "norm", "Embedding": "embedding",
-                "LSTMCell": "lstm"}
+                "LSTMCell": "lstm", "GRUCell": "gru"}
 
 
 def _keras_side(path: str, model) -> NewSide:
@@ -164,13 +166,14 @@ def _keras_side(path: str, model) -> NewSide:
         if own:
             ws = {layouts.ROLE_OF_LEAF.get(v.name, v.name): v for v in own}
             ws = {r: Weight(v.path, r, tuple(v.shape), v.dtype) for r, v in ws.items()}
-            new_layer = keras_layer(layer.path, _KERAS_KINDS.get(type(layer).__name__, "other"), ws)
+            new_layer = keras_layer(layer.path, _KERAS_KINDS.get(type(layer).__name__, "other"), ws,
+                                    getattr(layer, "reset_after", True))
             new_layer.info["class"] = type(layer).__name__
             side.layers.append(new_layer)
     return side
 
 
-def keras_layer(name: str, kind: str, ws: dict) -> Layer:
+def keras_layer(name: str, kind: str, ws: dict, reset_after: bool = True) -> Layer:
     """A Keras layer's weights (roles already TF1's) as a Layer with its main shape in TF1's layout."""
     if kind in ("dense", "conv", "depthwise") and "kernel" in ws:
         return Layer(name, kind, ws, ws["kernel"].shape)
@@ -181,6 +184,8 @@ def keras_layer(name: str, kind: str, ws: dict) -> Layer:
     if kind == "lstm" and {"kernel", "recurrent_kernel", "bias"} == set(ws):
         units, inputs = ws["recurrent_kernel"].shape[0], ws["kernel"].shape[0]
         return Layer(name, kind, ws, (inputs + units, 4 * units), {"units": units, "inputs": inputs})
+    if kind == "gru" and (layer := gru.keras_layer(name, ws, reset_after)) is not None:
+        return layer
     return Layer(name, "other", ws, next(iter(ws.values())).shape)
 
 

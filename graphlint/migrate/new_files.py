@@ -73,8 +73,10 @@ def _torch_file(path: str):
 
 def _torch_guess(module: str, ws: dict) -> list:
     names, weight = set(ws), ws.get("weight")
-    if "weight_ih_l0" in names:
-        return new.torch_layers(module, "LSTM", ws)
+    if "weight_ih_l0" in names:  # 4 gate blocks: an LSTM; 3: a GRU
+        hh = ws.get("weight_hh_l0")
+        gru = hh is not None and ws["weight_ih_l0"].shape[0] == 3 * hh.shape[1]
+        return new.torch_layers(module, "GRU" if gru else "LSTM", ws)
     if "running_mean" in names or (weight is not None and len(weight.shape) == 1):
         return new.torch_layers(module, "BatchNorm", ws)
     if weight is not None and len(weight.shape) >= 3:
@@ -124,6 +126,9 @@ def _keras_guess(name: str, ws: list) -> Layer:
         return {r: Weight(w.key, r, w.shape, w.dtype) for r, w in zip(roles, ws)}
     if ranks == [2, 2, 1] and ws[1].shape[1] == ws[2].shape[0] == 4 * ws[1].shape[0]:
         return new.keras_layer(name, "lstm", roled(("kernel", "recurrent_kernel", "bias")))
+    if ranks in ([2, 2, 1], [2, 2, 2]) and ws[1].shape[1] == ws[2].shape[-1] == 3 * ws[1].shape[0]:
+        # GRUCell; a bias [2, 3 units] (input and recurrent) is reset_after=True's
+        return new.keras_layer(name, "gru", roled(("kernel", "recurrent_kernel", "bias")), ranks[2] == 2)
     if ranks in ([1, 1, 1, 1], [1, 1]):
         return new.keras_layer(name, "norm", roled(layouts.NORM_ROLES if len(ws) == 4 else ("gamma", "beta")))
     if ranks[0] >= 3 and ranks[1:] in ([], [1]):

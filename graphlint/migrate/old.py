@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from graphlint.checkpoint import reader as ckpt_lib
 from graphlint.errors import UsageError
-from graphlint.migrate import layouts
+from graphlint.migrate import gru, layouts
 from graphlint.migrate.layers import Layer, Weight
 
 # Keys that are not model weights, by class (reader.classify's, plus metrics).
@@ -48,7 +48,7 @@ def read(path: str) -> OldSide:
             shadows[key.rsplit("/", 1)[0]] = key
     rank = {name: i for i, name in enumerate(created)}
     keys = sorted(model, key=lambda k: (rank.get(k, len(rank)), _natural(k)))
-    side = OldSide(ckpt.prefix, _layers(keys, model), classified, shadows, partitions,
+    side = OldSide(ckpt.prefix, gru.merged_cells(_layers(keys, model)), classified, shadows, partitions,
                    "meta graph" if created else "names")
     return side
 

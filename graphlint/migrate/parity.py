@@ -1,11 +1,11 @@
 """Parity: the old PREDICT graph, built from the old model file (model_fn, as `graphlint diff` builds
 it) and restored from OLD, and the new model with the converted weights, fed the same batch; per
-output, the largest absolute difference and ||new - old|| / ||old||.
+output, the largest absolute difference and ||new - old|| / ||old||, and the same per mapped layer
+(probes.py), so that a difference is located at the first layer that has it.
 
-The batch is the user's (`--batch FILE.npz`: one array is the features tensor, several are the
-features dict by name). The new model is called with that tensor (or, for several arrays, a torch
-model with them as keyword arguments, a Keras model with the dict). Outputs are paired when each
-side has one, or by name.
+The batch is the user's (`--batch FILE.npz`), else the old model's own (batch.py). The new model is
+called with the features tensor (or, for several arrays, a torch model with them as keyword
+arguments, a Keras model with the dict). Outputs are paired when each side has one, or by name.
 """
 
 from __future__ import annotations
@@ -25,58 +25,89 @@ class Output:
     note: str = ""
 
 
-def load_batch(path: str) -> dict:
-    import numpy as np
-
-    try:
-        with np.load(path) as data:
-            batch = {k: data[k] for k in data.files}
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"--batch: cannot read {path} as a .npz of feature arrays: {exc}") from None
-    if not batch:
-        raise UsageError(f"--batch: {path} holds no arrays")
-    return batch
+@dataclass
+class Result:
+    outputs: list  # [Output]
+    layers: list  # [probes.LayerParity], in the order the old graph computes them
+    batch: str  # where the batch came from
+    old: dict  # {name: array}: the old outputs (for the tolerance)
 
 
-def old_outputs(model_path: str, model_fn: Optional[str], prefix: str, batch: dict) -> dict:
-    """{name: array} of the old PREDICT graph's predictions, its variables restored from `prefix`."""
+def run(model_path: str, model_fn: Optional[str], prefix: str, batch_path: Optional[str], new_side, converted,
+        pairs, atol: float, rtol: float) -> Result:
+    """Both models on one batch (--batch, else the old model's own: batch.py), outputs and layers compared."""
+    from graphlint.migrate import batch as batch_lib
+    from graphlint.migrate import probes
     from graphlint.model import session as session_lib
+
+    with session_lib.opened(model_path, model_fn=model_fn) as session:  # the one owner of loading a model
+        batch = batch_lib.load(batch_path) if batch_path else batch_lib.from_model(session)
+        new, new_layers = new_outputs(new_side, converted, batch, [n for n, _, _ in pairs])
+        old, segments, old_layers = _old_outputs(session, model_path, prefix, batch, pairs, new_layers,
+                                                 new_side.framework == "torch")
+    rows = probes.compare(pairs, new_layers, segments, old_layers, new_side.framework == "torch", atol, rtol)
+    return Result(compare(old, new), rows, batch.source, old)
+
+
+def _old_outputs(session, model_path: str, prefix: str, batch, pairs, new_layers: dict, torch: bool) -> tuple:
+    """({name: array} of the old PREDICT graph's predictions, its variables restored from `prefix`;
+    the layers' segments (probes.py); {tensor name: array} of the segments' tensors NEW's shapes fit)."""
+    from graphlint.migrate import probes
     from graphlint.model import tfcompat
     from graphlint.model.build import call_model_fn
     from graphlint.model.tpu_spec import to_estimator_spec
 
     t = tfcompat.tf()
     v1 = t.compat.v1
-    with session_lib.opened(model_path, model_fn=model_fn) as session:  # the one owner of loading a model
-        model, est = session.model, session.est
-        graph = t.Graph()
-        with graph.as_default():
-            v1.train.get_or_create_global_step()
-            feeds = {k: v1.placeholder(t.as_dtype(v.dtype), [None, *v.shape[1:]], name=k) for k, v in batch.items()}
-            features = next(iter(feeds.values())) if len(feeds) == 1 else feeds
-            spec = to_estimator_spec(call_model_fn(model, features, None, est.ModeKeys.PREDICT,
-                                                   session.params("predict")))
-            predictions = spec.predictions if isinstance(spec.predictions, dict) else {"output": spec.predictions}
-            # restored as Estimator's PREDICT restores: the spec's Scaffold saver (an EMA model's
-            # Saver(ema.variables_to_restore())), else every variable by its own name
-            saver = spec.scaffold.saver if spec.scaffold is not None and spec.scaffold.saver is not None \
-                else v1.train.Saver()
-            with v1.Session(graph=graph) as sess:
-                try:
-                    saver.restore(sess, prefix)
-                except t.errors.OpError as exc:
-                    raise UsageError(f"--old-model: {model_path}'s PREDICT graph does not restore from {prefix}: "
-                                     f"{type(exc).__name__}") from None
-                values = sess.run(predictions, {feeds[k]: v for k, v in batch.items()})
-    return dict(sorted(values.items()))
+    model, est = session.model, session.est
+    graph = t.Graph()
+    with graph.as_default():
+        v1.train.get_or_create_global_step()
+        feeds = {k: v1.placeholder(t.as_dtype(v.dtype), [None, *v.shape[1:]], name=k) for k, v in batch.arrays.items()}
+        features = next(iter(feeds.values())) if batch.single else feeds
+        spec = to_estimator_spec(call_model_fn(model, features, None, est.ModeKeys.PREDICT,
+                                               session.params("predict")))
+        predictions = spec.predictions if isinstance(spec.predictions, dict) else {"output": spec.predictions}
+        # restored as Estimator's PREDICT restores: the spec's Scaffold saver (an EMA model's
+        # Saver(ema.variables_to_restore())), else every variable by its own name
+        saver = spec.scaffold.saver if spec.scaffold is not None and spec.scaffold.saver is not None \
+            else v1.train.Saver()
+        segments = probes.old_segments(graph, list(feeds.values()), pairs)
+        probed = _shaped_like(segments, pairs, new_layers, torch)
+        with v1.Session(graph=graph) as sess:
+            try:
+                saver.restore(sess, prefix)
+            except t.errors.OpError as exc:
+                raise UsageError(f"--old-model: {model_path}'s PREDICT graph does not restore from {prefix}: "
+                                 f"{type(exc).__name__}") from None
+            values, layers = sess.run((predictions, probed), {feeds[k]: v for k, v in batch.arrays.items()})
+    return dict(sorted(values.items())), segments, layers
 
 
-def new_outputs(new_side, converted, batch: dict) -> dict:
-    """{name: array} of the new model with the converted weights (new key -> numpy value)."""
+def _shaped_like(segments: dict, pairs, new_layers: dict, torch: bool) -> dict:
+    """{tensor name: tensor} of the segments' tensors whose static shape fits a NEW layer output's."""
+    from graphlint.migrate import probes
+
+    out = {}
+    for new, old, _ in pairs:
+        if old not in segments or new not in new_layers:
+            continue
+        shapes = {tuple(v.shape) for a in new_layers[new] for v in probes.variants(a, torch)}
+        for tensor in segments[old][1]:
+            if any(tensor.shape.is_compatible_with(s) for s in shapes):
+                out[tensor.name] = tensor
+    return out
+
+
+def new_outputs(new_side, converted, batch, layers=()) -> tuple:
+    """({name: array} of the new model with the converted weights (new key -> numpy value),
+    {layer: [arrays]} of the named layers' own outputs)."""
     import numpy as np
 
+    from graphlint.migrate import probes
+
     model = new_side.model
-    arrays = list(batch.values())
+    arrays = list(batch.arrays.values())
     if new_side.framework == "torch":
         import torch
 
@@ -84,15 +115,21 @@ def new_outputs(new_side, converted, batch: dict) -> dict:
         state.update({k: torch.from_numpy(np.array(v)) for k, v in converted})
         model.load_state_dict(state, strict=True)
         model.eval()
-        with torch.no_grad():
-            inputs = {k: torch.from_numpy(v) for k, v in batch.items()}
-            out = model(*inputs.values()) if len(inputs) == 1 else model(**inputs)
-        return _named(out, lambda v: v.detach().numpy())
+        handles, seen = probes.torch_hooks(model, layers)
+        try:
+            with torch.no_grad():
+                inputs = {k: torch.from_numpy(v) for k, v in batch.arrays.items()}
+                out = model(*inputs.values()) if len(inputs) == 1 else model(**inputs)
+        finally:
+            for handle in handles:
+                handle.remove()
+        return _named(out, lambda v: v.detach().numpy()), seen
     by_path = {w.path: w for w in model.weights}
     for key, value in converted:
         by_path[key].assign(value)
-    out = model(arrays[0] if len(arrays) == 1 else batch, training=False)
-    return _named(out, np.asarray)
+    inputs = arrays[0] if len(arrays) == 1 else batch.arrays
+    out = model(inputs, training=False)
+    return _named(out, np.asarray), probes.keras_outputs(model, layers, inputs)
 
 
 def _named(out, to_numpy) -> dict:

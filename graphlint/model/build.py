@@ -250,3 +250,10 @@ def _spec_shape(saveable, spec):
     if shape is None or getattr(shape, "rank", None) is None:
         return None
     return tuple(shape.as_list())
+
+
+def predict_features(model, params: dict, est):
+    """The features input_fn gives in PREDICT, as Estimator calls it (labels dropped): tensors (or
+    arrays, as the function returned them) of the current graph."""
+    features, _ = _input_tensors(model, "predict", est.ModeKeys.PREDICT, params)
+    return features

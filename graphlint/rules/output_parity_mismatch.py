@@ -9,10 +9,13 @@ class OutputParityMismatch(MigrateRule):
     """The new model with the converted weights computes other outputs than the old model.
 
     ## What it does
-    With `--old-model` (the old model_fn file) and `--batch`, `graphlint migrate` builds the old
-    PREDICT graph restored from the checkpoint and runs the new model with the converted weights
-    on the same batch, and reports each output whose largest absolute difference exceeds
-    `--atol` plus `--rtol` times the old output's largest magnitude.
+    With `--old-model` (the old model_fn file), `graphlint migrate` builds the old PREDICT graph
+    restored from the checkpoint and runs the new model with the converted weights on the same
+    batch (`--batch`, else the old input_fn's first batch, else one generated from the serving
+    receiver's features), and reports when an output's largest absolute difference exceeds
+    `--atol` plus `--rtol` times the old output's largest magnitude. It also compares each mapped
+    layer's output with the old graph's tensors of that layer, and names the first layer that
+    differs: where the port goes wrong, not only that it does.
 
     ## Why is this bad
     Coverage sees names, shapes and dtypes; it cannot see what equal shapes hide: LSTM gates in the

@@ -69,6 +69,27 @@ def lstm(inputs, units, scope="rnn/lstm_cell", forget_bias=1.0):
     return h
 
 
+def gru(inputs, units, scope="rnn/gru_cell"):
+    """TF1 GRUCell unrolled over inputs [batch, time, features]: the last step's output. The reset
+    gate multiplies the state before the candidate's product: (r * h) @ U."""
+    tf, v1 = _tf(), _v1()
+    features = int(inputs.shape[-1])
+    with v1.variable_scope(scope):
+        with v1.variable_scope("gates"):
+            gates_kernel = v1.get_variable("kernel", [features + units, 2 * units],
+                                           initializer=v1.glorot_uniform_initializer())
+            gates_bias = v1.get_variable("bias", [2 * units], initializer=v1.constant_initializer(1.0))
+        with v1.variable_scope("candidate"):
+            kernel = v1.get_variable("kernel", [features + units, units], initializer=v1.glorot_uniform_initializer())
+            bias = v1.get_variable("bias", [units], initializer=v1.zeros_initializer())
+    h = tf.zeros([tf.shape(inputs)[0], units])
+    for t in range(int(inputs.shape[1])):
+        r, u = tf.split(tf.sigmoid(tf.matmul(tf.concat([inputs[:, t], h], 1), gates_kernel) + gates_bias), 2, axis=1)
+        c = tf.tanh(tf.matmul(tf.concat([inputs[:, t], r * h], 1), kernel) + bias)
+        h = u * h + (1 - u) * c
+    return h
+
+
 # --- the models: build(inputs, training) -> logits ------------------------------------------------
 
 def mlp(x, training):
@@ -113,9 +134,14 @@ def lstm_model(x, training):
     return dense(lstm(x, 6), 3, "dense")
 
 
+def gru_model(x, training):
+    return dense(gru(x, 6), 3, "dense")
+
+
 MODELS = {"mlp": (mlp, (8,), "float32"), "cnn": (cnn, (8, 8, 3), "float32"),
           "cnn_batch_stats": (cnn_batch_stats, (8, 8, 3), "float32"),
-          "embedding": (embedding, (5,), "int64"), "lstm": (lstm_model, (5, 4), "float32")}
+          "embedding": (embedding, (5,), "int64"), "lstm": (lstm_model, (5, 4), "float32"),
+          "gru": (gru_model, (5, 4), "float32")}
 
 
 def batch(name: str, seed: int = 0):

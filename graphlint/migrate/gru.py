@@ -1,0 +1,92 @@
+"""GRUs: TF1's GRUCell against PyTorch's nn.GRU and Keras 3's GRU, and why graphlint converts none.
+
+TF1's GRUCell (variables `gru_cell/gates/{kernel,bias}` [inputs + units, 2 units] with column blocks
+r, u, and `gru_cell/candidate/{kernel,bias}` [inputs + units, units]) applies the reset gate
+*before* the recurrent product:
+
+    r, u = sigmoid([x, h] @ gates_kernel + gates_bias)
+    c = tanh([x, r * h] @ candidate_kernel + candidate_bias)       # (r * h) @ U_c
+    h' = u * h + (1 - u) * c
+
+PyTorch's nn.GRU, and Keras's GRU with reset_after=True (its default), apply it *after*:
+n = tanh(W_n x + b_in + r * (U_n h + b_hn)). r * (h @ U) equals (r * h) @ U for every h and r only
+when U is diagonal, so no weights make either compute what the old cell computed: a converted
+model would load and be wrong. Keras's GRU(reset_after=False) computes the same function (its z is
+TF1's u: kernel blocks z, r, h), but each of its weights takes columns of both old kernels, which
+the one-source mapping entries cannot state yet. Each case is one GL608 finding at the layer,
+saying which, and the layer is mapped to nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from graphlint.migrate.layers import Layer, show_shape
+
+_GRU_SCOPE_RE = re.compile(r"gru", re.I)
+
+
+def merged_cells(layers: list) -> list:
+    """OLD's layers with each TF1 GRUCell's `gates` and `candidate` dense layers made one 'gru'
+    layer (named by the cell's scope, at the gates' place)."""
+    by_name = {layer.name: layer for layer in layers}
+    merged = {}  # gates layer name -> (the gru layer, the candidate layer's name)
+    for layer in layers:
+        scope, _, leaf = layer.name.rpartition("/")
+        candidate = by_name.get(f"{scope}/candidate")
+        if leaf == "gates" and candidate is not None and _is_cell(scope, layer, candidate):
+            units = candidate.main_shape[1]
+            weights = {f"{part}_{role}": w for part, cell_layer in (("gates", layer), ("candidate", candidate))
+                       for role, w in cell_layer.weights.items()}
+            merged[layer.name] = (Layer(scope, "gru", weights, (layer.main_shape[0], 3 * units),
+                                        {"units": units, "inputs": layer.main_shape[0] - units}), candidate.name)
+    dropped = {name for _, name in merged.values()}
+    return [merged[layer.name][0] if layer.name in merged else layer for layer in layers if layer.name not in dropped]
+
+
+def _is_cell(scope: str, gates: Layer, candidate: Layer) -> bool:
+    if not _GRU_SCOPE_RE.search(scope.rsplit("/", 1)[-1]) or gates.kind != "dense" or candidate.kind != "dense":
+        return False
+    (rows, two_units), (rows_c, units) = gates.main_shape, candidate.main_shape
+    return rows == rows_c and two_units == 2 * units and rows > units and set(gates.weights) == {"kernel", "bias"} \
+        and set(candidate.weights) == {"kernel", "bias"}
+
+
+def torch_layer(name: str, ws: dict):
+    """nn.GRU's one-layer, one-direction weights as a 'gru' layer (reset after), else None."""
+    if set(ws) != {"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"}:
+        return None
+    units, inputs = ws["weight_hh_l0"].shape[1], ws["weight_ih_l0"].shape[1]
+    return Layer(name, "gru", dict(ws), (inputs + units, 3 * units),
+                 {"units": units, "inputs": inputs, "reset_after": True})
+
+
+def keras_layer(name: str, ws: dict, reset_after: bool):
+    """Keras's GRUCell weights as a 'gru' layer, else None."""
+    if {"kernel", "recurrent_kernel", "bias"} != set(ws):
+        return None
+    units, inputs = ws["recurrent_kernel"].shape[0], ws["kernel"].shape[0]
+    return Layer(name, "gru", ws, (inputs + units, 3 * units),
+                 {"units": units, "inputs": inputs, "reset_after": bool(reset_after)})
+
+
+def not_converted(old: Layer, new: Layer, framework: str) -> tuple:
+    """(message, fix) of the GL608 finding for a GRU pair."""
+    names = ", ".join(w.key for w in old.weights.values())
+    if new.info.get("reset_after", True):
+        cls = "nn.GRU" if framework == "torch" else "GRU(reset_after=True)"
+        message = (f"NEW layer {new.title()} ({cls}) cannot compute what OLD's TF1 GRUCell {old.name} computed, with "
+                   f"any weights: it applies the reset gate after the recurrent product (r * (h @ U_n + b_hn)), "
+                   f"TF1's cell before it ((r * h) @ U_c); the two agree only for a diagonal U. Not converted ({names})")
+        fix = ("in Keras, use GRU(reset_after=False), which computes TF1's GRUCell; in PyTorch, write the cell "
+               "((r * h) @ U) yourself: nn.GRU and nn.GRUCell both reset after")
+    else:
+        message = (f"NEW layer {new.title()} (GRU(reset_after=False)) computes what OLD's TF1 GRUCell {old.name} "
+                   f"computed, but each of its weights takes columns of both old kernels "
+                   f"(gates {show_shape(old.weights['gates_kernel'].shape)}: r, u; candidate "
+                   f"{show_shape(old.weights['candidate_kernel'].shape)}), which graphlint does not convert yet. "
+                   f"Not converted ({names})")
+        fix = ("convert it by hand: kernel = concat([G[:in, units:], G[:in, :units], C[:in]], 1) (Keras's z, r, h "
+               "are TF1's u, r, candidate), recurrent_kernel = the same of rows in:, bias = concat([g[units:], "
+               "g[:units], c]); then check parity with --old-model")
+    return message, fix
