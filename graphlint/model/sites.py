@@ -46,10 +46,13 @@ class SiteFinder:
         """(filename, line, func) of the innermost user frame of the current Python stack, before
         the path and source line are read (from_raw): called for every name scope, so it stays
         this cheap (no traceback objects)."""
-        frame = sys._getframe(depth)
+        frame, known = sys._getframe(depth), self._cache
         while frame is not None:
             code = frame.f_code
-            if self.is_user_file(code.co_filename):
+            user = known.get(code.co_filename)
+            if user is None:
+                user = self.is_user_file(code.co_filename)
+            if user:
                 return code.co_filename, frame.f_lineno, code.co_name
             frame = frame.f_back
         return None
