@@ -23,7 +23,7 @@ def run(args, write) -> int:
     if args.mapping:
         result = mapfile.mapping_from(mapfile.load(args.mapping), args.mapping, old_side, new_side)
     else:
-        result = mapping.align(old_side.layers, new_side.layers, new_side.framework)
+        result = mapping.align(old_side.layers, new_side.layers, new_side.framework, new_side.order == "names")
     if args.use_ema:
         result.entries = [_shadowed(e, old_side) for e in result.entries]
     found = coverage.findings(result, old_side, new_side, args.use_ema)

@@ -42,5 +42,12 @@ class Layer:
                          for w in self.weights.values())
 
 
+def name_key(name: str) -> tuple:
+    """A name's sort key: its path components ('/' or '.'), numbers compared as numbers, so that
+    layer_2 < layer_10 and both sides' names sort alike when their components agree."""
+    return tuple(tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", c) if p)
+                 for c in re.split(r"[/.]", name))
+
+
 def show_shape(shape) -> str:
     return "[" + ", ".join(str(d) for d in shape) + "]"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from graphlint.migrate import layouts, new
-from graphlint.migrate.layers import Layer, Weight
+from graphlint.migrate.layers import Layer, Weight, name_key
 
 # New framework's role -> the old role it is made from (the rest keep their name).
 _SOURCE_ROLE = {"recurrent_kernel": "kernel", "weight_ih_l0": "kernel", "weight_hh_l0": "kernel",
@@ -57,8 +57,11 @@ def common_kinds(o: Layer, n: Layer) -> list:
     return sorted(k for k in ot.keys() & nt.keys() if ot[k] == nt[k])
 
 
-def align(old_layers: list, new_layers: list, framework: str) -> Mapping:
+def align(old_layers: list, new_layers: list, framework: str, by_name: bool = False) -> Mapping:
+    """by_name: NEW's order is its names' (a safetensors file), so OLD is taken in its names' order too."""
     result = Mapping()
+    if by_name:
+        old_layers = sorted(old_layers, key=lambda o: name_key(o.name))
     matched = _lcs(old_layers, new_layers)
     _ambiguous_in_slots(old_layers, new_layers, matched, result)
     unsure = {j for iss in result.issues for j in iss.detail["new_index"]}
