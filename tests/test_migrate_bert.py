@@ -90,3 +90,16 @@ def test_a_layer_norm_epsilon_that_differs_is_a_parity_finding_at_both_outputs(b
     assert code == 1
     assert [(f["code"], f["name"]) for f in report["findings"]] == [("GL607", "last_hidden_state"),
                                                                       ("GL607", "pooler_output")]
+
+
+def test_bert_without_its_meta_graph_maps_the_same_in_names_order(bert, cli, tmp_path):
+    """No PREFIX.meta: OLD's order is its names' (key before query), so NEW is taken in its names'
+    order too; against the model's order (query, key, value) same-shaped layers would pair by chance."""
+    import shutil
+
+    prefix = tmp_path / "model.ckpt"
+    for suffix in (".index", ".data-00000-of-00001"):
+        shutil.copy(bert["old"] + suffix, str(prefix) + suffix)
+    code, report = migrate(cli, prefix, "--to", bert["new"])
+    assert (code, report["findings"], report["old_order"]) == (0, [], "names")
+    assert {e["new"]: e["old"] for e in report["mapping"]} == {k: tf1_name(k) for k in _new(bert["new"]).state_dict()}

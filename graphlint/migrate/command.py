@@ -23,7 +23,8 @@ def run(args, write) -> int:
     if args.mapping:
         result = mapfile.mapping_from(mapfile.load(args.mapping), args.mapping, old_side, new_side)
     else:
-        result = mapping.align(old_side.layers, new_side.layers, new_side.framework, new_side.order == "names")
+        by_name = "names" in (old_side.order, new_side.order)  # one side's order is its names': compare like with like
+        result = mapping.align(old_side.layers, new_side.layers, new_side.framework, by_name)
     if args.use_ema:
         result.entries = [_shadowed(e, old_side) for e in result.entries]
     found = coverage.findings(result, old_side, new_side, args.use_ema)

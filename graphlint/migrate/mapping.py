@@ -2,7 +2,8 @@
 
 No per-architecture code: a layer is known by its kind and its main shape in TF1's layout
 (layers.Layer.tokens), and the two sides are aligned in order (the longest common subsequence of
-those tokens, old in creation order, new in the model's or file's order), then out of order where
+those tokens, old in creation order, new in the model's or file's order; both in their names' order
+when one side's order is only that), then out of order where
 one candidate is left. Ambiguity is never guessed: when a layer could take either of two
 same-token layers of the other side (order leaves both possible, and their names do not decide),
 it is reported with its candidates and mapped to neither. Layers left over between the same
@@ -58,10 +59,14 @@ def common_kinds(o: Layer, n: Layer) -> list:
 
 
 def align(old_layers: list, new_layers: list, framework: str, by_name: bool = False) -> Mapping:
-    """by_name: NEW's order is its names' (a safetensors file), so OLD is taken in its names' order too."""
+    """by_name: one side's order is only its names' (OLD without a meta graph, a safetensors NEW),
+    so both are taken in their names' order: the model's order against sorted names would pair
+    same-shaped layers (query, key, value) by chance."""
     result = Mapping()
+    order = {k: i for i, k in enumerate(w.key for n in new_layers for w in n.weights.values())}  # NEW's own
     if by_name:
         old_layers = sorted(old_layers, key=lambda o: name_key(o.name))
+        new_layers = sorted(new_layers, key=lambda n: name_key(n.name))
     matched = _lcs(old_layers, new_layers)
     _ambiguous_in_slots(old_layers, new_layers, matched, result)
     unsure = {j for iss in result.issues for j in iss.detail["new_index"]}
@@ -80,7 +85,6 @@ def align(old_layers: list, new_layers: list, framework: str, by_name: bool = Fa
             result.issues.append(Issue("unused", o.name, {"layer": o, "why": "layer"}))
     for o, n, how in result.pairs:
         _weights(o, n, framework, how, result)
-    order = {k: i for i, k in enumerate(w.key for n in new_layers for w in n.weights.values())}
     result.entries.sort(key=lambda e: order.get(e.new, len(order)))
     return result
 

@@ -30,7 +30,7 @@ class NewSide:
     keys: list = field(default_factory=list)  # every weight's key, in the file's / model's order
     model: object = None  # the built model, when NEW is a Python file
     # where the layers' order comes from: the model, the file's own order, or (safetensors, which
-    # stores its keys sorted) the names, and then OLD's layers are aligned in their names' order too
+    # stores its keys sorted) the names, and then both sides are aligned in their names' order
     order: str = "model"
 
 
