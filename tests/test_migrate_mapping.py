@@ -116,3 +116,8 @@ def test_names_order_sorts_components_and_numbers_alike_on_both_sides():
     result = mapping.align(old, new, "torch", by_name=True)
     assert result.issues == []
     assert all(o.name.replace("/", ".").replace("_", ".") == n.name for o, n, _ in result.pairs)
+
+
+def test_a_transpose_is_the_transpose():
+    value = np.arange(300 * 7, dtype=np.float32).reshape(300, 7)
+    assert np.array_equal(layouts.apply(layouts.transpose_last_two(2), value), value.T)

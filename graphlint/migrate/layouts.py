@@ -92,14 +92,14 @@ def _lstm_shape(t: dict, shape: tuple) -> tuple:
 
 
 def apply(transform: dict, value):
-    """The tensor `value` (numpy, old layout) in the new layout."""
+    """The tensor `value` (numpy, old layout) in the new layout (a permutation returns a view)."""
     import numpy as np
 
     op = transform["op"]
     if op == "identity":
         return value
-    if op == "permute":
-        return np.ascontiguousarray(np.transpose(value, transform["axes"]))
+    if op == "permute":  # a view: the new format's library copies it into its own layout (torch: 2-3x numpy's copy)
+        return np.transpose(value, transform["axes"])
     if op == "depthwise_to_torch":
         h, w, c, m = value.shape
         return np.ascontiguousarray(np.transpose(value, (2, 3, 0, 1)).reshape(c * m, 1, h, w))
