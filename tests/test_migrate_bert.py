@@ -103,3 +103,15 @@ def test_bert_without_its_meta_graph_maps_the_same_in_names_order(bert, cli, tmp
     code, report = migrate(cli, prefix, "--to", bert["new"])
     assert (code, report["findings"], report["old_order"]) == (0, [], "names")
     assert {e["new"]: e["old"] for e in report["mapping"]} == {k: tf1_name(k) for k in _new(bert["new"]).state_dict()}
+
+
+@pytest.mark.parametrize("new,missing", [("new_fewer", "bert/encoder/layer_1/"), ("new_no_pooler", "bert/pooler/")])
+def test_a_layer_missing_in_the_new_bert_is_named(new, missing, bert, cli):
+    """One encoder layer fewer: the eight layers of bert's last encoder layer, each GL602 (the names
+    tell layer.0 is layer_0; the order alone would not); no pooler: its dense."""
+    code, report = migrate(cli, bert["old"], "--to", bert[new])
+    assert code == 1
+    assert {f["code"] for f in report["findings"]} == {"GL602"}
+    names = [f["name"] for f in report["findings"]]
+    assert all(name.startswith(missing) for name in names)
+    assert len(names) == (8 if new == "new_fewer" else 1)

@@ -121,3 +121,26 @@ def test_names_order_sorts_components_and_numbers_alike_on_both_sides():
 def test_a_transpose_is_the_transpose():
     value = np.arange(300 * 7, dtype=np.float32).reshape(300, 7)
     assert np.array_equal(layouts.apply(layouts.transpose_last_two(2), value), value.T)
+
+
+def _norm(name, torch=False):
+    sep, roles = (".", ("weight", "bias")) if torch else ("/", ("gamma", "beta"))
+    return Layer(name, "norm", {r: Weight(f"{name}{sep}{leaf}", r, (4,), "float32")
+                                for r, leaf in zip(("gamma", "beta"), roles)}, (4,))
+
+
+def _table(name, rows, torch=False):
+    key = f"{name}.weight" if torch else name
+    return Layer(name, "embedding", {"table": Weight(key, "table", (rows, 4), "float32")}, (rows, 4))
+
+
+def test_of_repeated_blocks_the_names_say_which_one_is_missing():
+    """BERT's pattern: the tables created in another order than NEW registers them, then identical
+    blocks; with one block fewer in NEW, the order alone could drop layer_0 as well as layer_1."""
+    block = [("ln", _norm), ("query", lambda n, torch=False: _dense(n, 4, 4, torch))]
+    old = [_table("emb/type", 2), _table("emb/pos", 8), _norm("emb/ln")]
+    old += [make(f"enc/layer_{i}/{part}") for i in (0, 1) for part, make in block]
+    new = [_table("emb.pos", 8, True), _table("emb.type", 2, True), _norm("emb.ln", True)]
+    new += [make(f"enc.layer.0.{part}", True) for part, make in block]
+    result = mapping.align(old, new, "torch")
+    assert _kinds(result) == [("unused", "enc/layer_1/ln"), ("unused", "enc/layer_1/query")]

@@ -99,11 +99,14 @@ def build_model():
     with open(CONFIG, encoding="utf-8") as fh:
         old = json.load(fh)
     return BertModel(BertConfig(
-        vocab_size=old["vocab_size"], hidden_size=old["hidden_size"], num_hidden_layers=old["num_hidden_layers"],
+        vocab_size=old["vocab_size"], hidden_size=old["hidden_size"], num_hidden_layers=old["num_hidden_layers"] - {fewer},
         num_attention_heads=old["num_attention_heads"], intermediate_size=old["intermediate_size"],
         max_position_embeddings=old["max_position_embeddings"], type_vocab_size=old["type_vocab_size"],
-        hidden_act="gelu_new", layer_norm_eps={eps}, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0))
+        hidden_act="gelu_new", layer_norm_eps={eps}, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0),
+        add_pooling_layer={pooler})
 '''
+# The new models of the tests: the port, and broken ports (each one change).
+NEW_MODELS = {"new": {}, "new_eps": {"eps": 1e-3}, "new_fewer": {"fewer": 1}, "new_no_pooler": {"pooler": False}}
 OLD_EPSILON = 1e-12  # tf.contrib.layers.layer_norm's variance_epsilon
 
 
@@ -124,17 +127,20 @@ def need_bert_and_transformers():
 
 def checkout(base) -> dict:
     """A user's folder: bert/ (copied from the installed package), the config, the old model file and
-    the new one (and new_bert_eps.py: the same with LayerNorm epsilon 1e-3)."""
+    the new ones (NEW_MODELS: the port, and the same with LayerNorm epsilon 1e-3, one encoder layer
+    fewer, no pooler)."""
     base = str(base)
     os.makedirs(os.path.join(base, "bert"))
     for name in BERT_FILES:
         shutil.copy(os.path.join(need_bert_and_transformers(), name), os.path.join(base, "bert", name))
     with open(os.path.join(base, "bert_config.json"), "w", encoding="utf-8") as fh:
         json.dump(dict(CONFIG, vocab_size=len(SPECIAL) + len(WORDS)), fh)
-    files = {"base": base, "old_model": os.path.join(base, "old_bert.py"), "new": os.path.join(base, "new_bert.py"),
-             "new_eps": os.path.join(base, "new_bert_eps.py"), "batch": os.path.join(base, "batch.npz")}
-    for key, text in (("old_model", OLD_MODEL.format(batch=BATCH, seq=SEQ)),
-                      ("new", NEW_MODEL.format(eps=OLD_EPSILON)), ("new_eps", NEW_MODEL.format(eps=1e-3))):
+    files = {"base": base, "old_model": os.path.join(base, "old_bert.py"), "batch": os.path.join(base, "batch.npz")}
+    texts = {"old_model": OLD_MODEL.format(batch=BATCH, seq=SEQ)}
+    for key, change in NEW_MODELS.items():
+        files[key] = os.path.join(base, f"{key.replace('new', 'new_bert')}.py")
+        texts[key] = NEW_MODEL.format(**dict({"eps": OLD_EPSILON, "fewer": 0, "pooler": True}, **change))
+    for key, text in texts.items():
         with open(files[key], "w", encoding="utf-8") as fh:
             fh.write(text)
     np.savez(files["batch"], **batch(len(SPECIAL) + len(WORDS)))
