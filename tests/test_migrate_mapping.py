@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from graphlint.migrate import layouts, mapping
-from graphlint.migrate.layers import Layer, Weight
+from graphlint.migrate.layers import Layer, Weight, name_key
 
 
 def _dense(name, rows, cols, torch=False):
@@ -92,3 +92,55 @@ def test_depthwise_to_torch_puts_each_channels_multipliers_together():
     for c in range(4):
         for m in range(2):  # torch's output channel c * M + m reads input channel c
             np.testing.assert_array_equal(out[c * 2 + m, 0], kernel[:, :, c, m])
+
+
+def test_a_name_that_says_embed_makes_a_lone_square_weight_a_table():
+    from graphlint.migrate import new_files, old
+
+    table = old._single("enc/position_embeddings", Weight("enc/position_embeddings", "", (8, 8), "float32"))
+    assert table.tokens() == {"embedding": (8, 8)}
+    assert old._single("proj", Weight("proj", "", (8, 8), "float32")).tokens().keys() == {"embedding", "dense"}
+    (layer,) = new_files._torch_guess("emb.position_embeddings",
+                                      {"weight": Weight("emb.position_embeddings.weight", "weight", (8, 8), "float32")})
+    result = mapping.align([table], [layer], "torch")
+    assert result.issues == [] and [e.transform for e in result.entries] == [{"op": "identity"}]
+
+
+def test_names_order_sorts_components_and_numbers_alike_on_both_sides():
+    """A safetensors file keeps no order (its keys come back sorted), so both sides are taken in
+    their names' order: components compared one by one, numbers as numbers."""
+    old = [_dense(f"enc/layer_{i}/{part}", 4, 4) for i in (0, 1, 2, 10) for part in ("query", "key", "value")]
+    new = sorted((_dense(f"enc.layer.{i}.{part}", 4, 4, True) for i in (0, 1, 2, 10)
+                  for part in ("query", "key", "value")), key=lambda n: n.name)  # as safetensors lists them
+    new.sort(key=lambda n: name_key(n.name))
+    result = mapping.align(old, new, "torch", by_name=True)
+    assert result.issues == []
+    assert all(o.name.replace("/", ".").replace("_", ".") == n.name for o, n, _ in result.pairs)
+
+
+def test_a_transpose_is_the_transpose():
+    value = np.arange(300 * 7, dtype=np.float32).reshape(300, 7)
+    assert np.array_equal(layouts.apply(layouts.transpose_last_two(2), value), value.T)
+
+
+def _norm(name, torch=False):
+    sep, roles = (".", ("weight", "bias")) if torch else ("/", ("gamma", "beta"))
+    return Layer(name, "norm", {r: Weight(f"{name}{sep}{leaf}", r, (4,), "float32")
+                                for r, leaf in zip(("gamma", "beta"), roles)}, (4,))
+
+
+def _table(name, rows, torch=False):
+    key = f"{name}.weight" if torch else name
+    return Layer(name, "embedding", {"table": Weight(key, "table", (rows, 4), "float32")}, (rows, 4))
+
+
+def test_of_repeated_blocks_the_names_say_which_one_is_missing():
+    """BERT's pattern: the tables created in another order than NEW registers them, then identical
+    blocks; with one block fewer in NEW, the order alone could drop layer_0 as well as layer_1."""
+    block = [("ln", _norm), ("query", lambda n, torch=False: _dense(n, 4, 4, torch))]
+    old = [_table("emb/type", 2), _table("emb/pos", 8), _norm("emb/ln")]
+    old += [make(f"enc/layer_{i}/{part}") for i in (0, 1) for part, make in block]
+    new = [_table("emb.pos", 8, True), _table("emb.type", 2, True), _norm("emb.ln", True)]
+    new += [make(f"enc.layer.0.{part}", True) for part, make in block]
+    result = mapping.align(old, new, "torch")
+    assert _kinds(result) == [("unused", "enc/layer_1/ln"), ("unused", "enc/layer_1/query")]

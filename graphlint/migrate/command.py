@@ -41,7 +41,8 @@ def run(args, keep=list) -> Outcome:
     if args.mapping:
         result = mapfile.mapping_from(mapfile.load(args.mapping), args.mapping, old_side, new_side)
     else:
-        result = mapping.align(old_side.layers, new_side.layers, new_side.framework)
+        by_name = "names" in (old_side.order, new_side.order)  # one side's order is its names': compare like with like
+        result = mapping.align(old_side.layers, new_side.layers, new_side.framework, by_name)
     if args.use_ema:
         result.entries = [_shadowed(e, old_side) for e in result.entries]
     found = keep(coverage.findings(result, old_side, new_side, args.use_ema))

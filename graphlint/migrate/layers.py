@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -40,6 +41,30 @@ class Layer:
     def signature(self) -> str:
         return ", ".join(f"{w.key.rsplit('/', 1)[-1].rsplit('.', 1)[-1]} {show_shape(w.shape)}"
                          for w in self.weights.values())
+
+
+def name_key(name: str) -> tuple:
+    """A name's sort key: its path components ('/' or '.'), numbers compared as numbers, so that
+    layer_2 < layer_10 and both sides' names sort alike when their components agree."""
+    return tuple(tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", c) if p)
+                 for c in re.split(r"[/.]", name))
+
+
+@functools.lru_cache(maxsize=None)
+def name_tokens(name: str) -> tuple:
+    """A layer's name as lower-case words and numbers: bert/encoder/layer_0/output/LayerNorm and
+    encoder.layer.0.output.LayerNorm are both (..., encoder, layer, 0, output, layernorm)."""
+    return tuple(t.lower() for t in re.findall(r"[A-Za-z]+|\d+", name))
+
+
+def name_similarity(a: str, b: str) -> int:
+    """How many trailing words two names share (a scope prefix such as bert/ on one side only does
+    not count against them); 0 unless a word, not only a number, is among them."""
+    ta, tb = name_tokens(a), name_tokens(b)
+    n = 0
+    while n < min(len(ta), len(tb)) and ta[-1 - n] == tb[-1 - n]:
+        n += 1
+    return n if any(not t.isdigit() for t in ta[len(ta) - n:]) else 0
 
 
 def show_shape(shape) -> str:

@@ -10,6 +10,7 @@ c `j`). A transform is a small JSON-able dict, written as is into the mapping fi
 from __future__ import annotations
 
 import math
+import re
 
 # Leaf names -> role, per convention: TF1 get_variable/tf.layers/slim, Keras, PyTorch.
 ROLE_OF_LEAF = {
@@ -21,6 +22,9 @@ ROLE_OF_LEAF = {
     "embeddings": "table", "embedding": "table", "word_embeddings": "table", "lookup_table": "table",
     "recurrent_kernel": "recurrent_kernel",
 }
+# A 2-D tensor alone could be an embedding table or a kernel without bias; a name that says
+# "embed" (position_embeddings, token_embedding, embed_tokens) says which.
+_TABLE_NAME_RE = re.compile(r"embed", re.I)
 NORM_ROLES = ("gamma", "beta", "mean", "var")
 STATISTICS = ("mean", "var")
 
@@ -31,6 +35,11 @@ TORCH_LSTM_GATES = "ifco"
 TF1_FORGET_BIAS = 1.0  # LSTMCell(forget_bias=1.0) adds it to f at run time: it is not in the checkpoint
 
 IDENTITY = {"op": "identity"}
+
+
+def names_a_table(name: str) -> bool:
+    """The layer's own name (its last path component) says it is an embedding table."""
+    return bool(_TABLE_NAME_RE.search(re.split(r"[/.]", name)[-1]))
 
 
 def transpose_last_two(rank: int) -> dict:
@@ -83,14 +92,14 @@ def _lstm_shape(t: dict, shape: tuple) -> tuple:
 
 
 def apply(transform: dict, value):
-    """The tensor `value` (numpy, old layout) in the new layout."""
+    """The tensor `value` (numpy, old layout) in the new layout (a permutation returns a view)."""
     import numpy as np
 
     op = transform["op"]
     if op == "identity":
         return value
-    if op == "permute":
-        return np.ascontiguousarray(np.transpose(value, transform["axes"]))
+    if op == "permute":  # a view: the new format's library copies it into its own layout (torch: 2-3x numpy's copy)
+        return np.transpose(value, transform["axes"])
     if op == "depthwise_to_torch":
         h, w, c, m = value.shape
         return np.ascontiguousarray(np.transpose(value, (2, 3, 0, 1)).reshape(c * m, 1, h, w))

@@ -2,7 +2,8 @@
 
 No per-architecture code: a layer is known by its kind and its main shape in TF1's layout
 (layers.Layer.tokens), and the two sides are aligned in order (the longest common subsequence of
-those tokens, old in creation order, new in the model's or file's order), then out of order where
+those tokens, old in creation order, new in the model's or file's order; both in their names' order
+when one side's order is only that), then out of order where
 one candidate is left. Ambiguity is never guessed: when a layer could take either of two
 same-token layers of the other side (order leaves both possible, and their names do not decide),
 it is reported with its candidates and mapped to neither. Layers left over between the same
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from graphlint.migrate import layouts, new
-from graphlint.migrate.layers import Layer, Weight
+from graphlint.migrate.layers import Layer, Weight, name_key, name_similarity
 
 # New framework's role -> the old role it is made from (the rest keep their name).
 _SOURCE_ROLE = {"recurrent_kernel": "kernel", "weight_ih_l0": "kernel", "weight_hh_l0": "kernel",
@@ -57,8 +58,15 @@ def common_kinds(o: Layer, n: Layer) -> list:
     return sorted(k for k in ot.keys() & nt.keys() if ot[k] == nt[k])
 
 
-def align(old_layers: list, new_layers: list, framework: str) -> Mapping:
+def align(old_layers: list, new_layers: list, framework: str, by_name: bool = False) -> Mapping:
+    """by_name: one side's order is only its names' (OLD without a meta graph, a safetensors NEW),
+    so both are taken in their names' order: the model's order against sorted names would pair
+    same-shaped layers (query, key, value) by chance."""
     result = Mapping()
+    order = {k: i for i, k in enumerate(w.key for n in new_layers for w in n.weights.values())}  # NEW's own
+    if by_name:
+        old_layers = sorted(old_layers, key=lambda o: name_key(o.name))
+        new_layers = sorted(new_layers, key=lambda n: name_key(n.name))
     matched = _lcs(old_layers, new_layers)
     _ambiguous_in_slots(old_layers, new_layers, matched, result)
     unsure = {j for iss in result.issues for j in iss.detail["new_index"]}
@@ -77,27 +85,31 @@ def align(old_layers: list, new_layers: list, framework: str) -> Mapping:
             result.issues.append(Issue("unused", o.name, {"layer": o, "why": "layer"}))
     for o, n, how in result.pairs:
         _weights(o, n, framework, how, result)
-    order = {k: i for i, k in enumerate(w.key for n in new_layers for w in n.weights.values())}
     result.entries.sort(key=lambda e: order.get(e.new, len(order)))
     return result
 
 
 def _lcs(old_layers, new_layers) -> dict:
-    """{new index: old index} of the longest common subsequence of matching tokens."""
+    """{new index: old index} of the longest common subsequence of matching tokens; among equally
+    long ones, the one whose paired names agree most (BERT's encoder with one layer fewer in NEW:
+    layer.0 takes layer_0, not layer_1)."""
     n_old, n_new = len(old_layers), len(new_layers)
-    length = [[0] * (n_new + 1) for _ in range(n_old + 1)]
+    score = [[(0, 0)] * (n_new + 1) for _ in range(n_old + 1)]  # (pairs, name agreement) from (i, j) on
     for i in range(n_old - 1, -1, -1):
         for j in range(n_new - 1, -1, -1):
+            best = max(score[i + 1][j], score[i][j + 1])
             if common_kinds(old_layers[i], new_layers[j]):
-                length[i][j] = length[i + 1][j + 1] + 1
-            else:
-                length[i][j] = max(length[i + 1][j], length[i][j + 1])
+                pairs, agree = score[i + 1][j + 1]
+                best = max(best, (pairs + 1, agree + name_similarity(old_layers[i].name, new_layers[j].name)))
+            score[i][j] = best
     out, i, j = {}, 0, 0
     while i < n_old and j < n_new:
-        if common_kinds(old_layers[i], new_layers[j]) and length[i][j] == length[i + 1][j + 1] + 1:
+        pairs, agree = score[i + 1][j + 1]
+        if common_kinds(old_layers[i], new_layers[j]) and \
+                score[i][j] == (pairs + 1, agree + name_similarity(old_layers[i].name, new_layers[j].name)):
             out[j] = i
             i, j = i + 1, j + 1
-        elif length[i + 1][j] >= length[i][j + 1]:
+        elif score[i + 1][j] >= score[i][j + 1]:
             i += 1
         else:
             j += 1
@@ -133,8 +145,16 @@ def _ambiguous_in_slots(old_layers, new_layers, matched, result) -> None:
             _decide_new(old_layers, new_layers, matched, i, [j] + rivals, result)
 
 
+def _by_name(layers: list, other: Layer) -> list:
+    """The positions in `layers` that the names say `other` is: the one whose last component equals
+    its, or among several the one that shares the most trailing words; [] or several: undecided."""
+    scores = [(layer.leaf() == other.leaf(), name_similarity(layer.name, other.name)) for layer in layers]
+    best = max(scores)
+    return [k for k, sc in enumerate(scores) if sc == best] if best > (False, 0) else []
+
+
 def _decide_old(old_layers, new_layers, matched, j, candidates, result) -> None:
-    by_name = [k for k in candidates if old_layers[k].leaf() == new_layers[j].leaf()]
+    by_name = [candidates[k] for k in _by_name([old_layers[c] for c in candidates], new_layers[j])]
     if len(by_name) == 1:
         matched[j] = by_name[0]  # the names tell which of the equals it is
         return
@@ -144,7 +164,7 @@ def _decide_old(old_layers, new_layers, matched, j, candidates, result) -> None:
 
 
 def _decide_new(old_layers, new_layers, matched, i, candidates, result) -> None:
-    by_name = [k for k in candidates if new_layers[k].leaf() == old_layers[i].leaf()]
+    by_name = [candidates[k] for k in _by_name([new_layers[c] for c in candidates], old_layers[i])]
     if len(by_name) == 1:
         j = next(jj for jj, ii in matched.items() if ii == i)
         del matched[j]

@@ -29,6 +29,9 @@ class NewSide:
     bookkeeping: dict = field(default_factory=dict)  # key -> Weight with no old source by design
     keys: list = field(default_factory=list)  # every weight's key, in the file's / model's order
     model: object = None  # the built model, when NEW is a Python file
+    # where the layers' order comes from: the model, the file's own order, or (safetensors, which
+    # stores its keys sorted) the names, and then both sides are aligned in their names' order
+    order: str = "model"
 
 
 def read(path: str, fn: str = DEFAULT_FN) -> NewSide:
@@ -84,9 +87,10 @@ TORCH_BOOKKEEPING = ("num_batches_tracked",)
 def _torch_side(path: str, model) -> NewSide:
     side = NewSide(path, "torch", [], model=model)
     side.keys = list(model.state_dict())
+    saved = set(side.keys)  # a non-persistent buffer (BERT's position_ids) is computed, never loaded
     for name, module in model.named_modules():
         own = [(n, t) for n, t in list(module.named_parameters(recurse=False)) + list(module.named_buffers(recurse=False))
-               if t is not None]
+               if t is not None and (f"{name}.{n}" if name else n) in saved]
         if not own:
             continue
         ws = {n: Weight(f"{name}.{n}" if name else n, n, tuple(t.shape), _dtype(t)) for n, t in own}

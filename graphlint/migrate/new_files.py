@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from graphlint.errors import UsageError
 from graphlint.migrate import layouts, new
-from graphlint.migrate.layers import Layer, Weight
+from graphlint.migrate.layers import Layer, Weight, name_key
 
 
 def read(path: str):
@@ -57,12 +57,13 @@ def _need(module: str):
 
 def _torch_file(path: str):
     entries = torch_entries(path)
-    side = new.NewSide(path, "torch", [], keys=list(entries))
+    by_name = path.endswith(".safetensors")  # safetensors keeps no order: its keys come back sorted
+    side = new.NewSide(path, "torch", [], keys=list(entries), order="names" if by_name else "file")
     modules = {}
     for key, (shape, dtype) in entries.items():
         module, _, leaf = key.rpartition(".")
         modules.setdefault(module, {})[leaf] = Weight(key, leaf, shape, dtype)
-    for module, ws in modules.items():
+    for module, ws in sorted(modules.items(), key=lambda m: name_key(m[0])) if by_name else modules.items():
         for n in new.TORCH_BOOKKEEPING:
             if n in ws:
                 bookkeeping = ws.pop(n)
@@ -88,9 +89,10 @@ def _torch_guess(module: str, ws: dict) -> list:
     if weight is not None and len(weight.shape) == 2 and names == {"weight", "bias"}:
         return new.torch_layers(module, "Linear", ws)
     if weight is not None and len(weight.shape) == 2 and names == {"weight"}:
-        # Linear(bias=False) or Embedding: the names cannot tell; both stay candidates.
+        # Linear(bias=False) or Embedding: unless the module's name says, both stay candidates.
         layer = new.torch_layers(module, "Embedding", ws)[0]
-        layer.alternatives = {"embedding": weight.shape, "dense": weight.shape[::-1]}
+        if not layouts.names_a_table(module):
+            layer.alternatives = {"embedding": weight.shape, "dense": weight.shape[::-1]}
         return [layer]
     return new.torch_layers(module, "", ws)
 
@@ -140,6 +142,7 @@ def _keras_guess(name: str, ws: list) -> Layer:
         return new.keras_layer(name, "dense", roled(("kernel", "bias")))
     if ranks == [2]:
         layer = new.keras_layer(name, "embedding", roled(("table",)))
-        layer.alternatives = {"embedding": ws[0].shape, "dense": ws[0].shape}  # no transform either way
+        if not layouts.names_a_table(name):
+            layer.alternatives = {"embedding": ws[0].shape, "dense": ws[0].shape}  # no transform either way
         return layer
     return Layer(name, "other", roled([f"value{i}" for i in range(len(ws))]), ws[0].shape)

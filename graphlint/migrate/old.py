@@ -106,11 +106,14 @@ def _layers(keys: list, weights: dict) -> list:
 
 def _single(key: str, w: Weight):
     """A key alone in its layer: a 2-D tensor no convention names is a table or a kernel (decided
-    by the new side), anything else only maps by an identical shape."""
+    by its name when it says "embed", else by the new side), anything else only maps by an
+    identical shape."""
     if len(w.shape) != 2:
         return Layer(key, "other", {"value": Weight(key, "value", w.shape, w.dtype)}, w.shape)
-    return Layer(key, "embedding", {"table": Weight(key, "table", w.shape, w.dtype)}, w.shape,
-                 alternatives={"embedding": w.shape, "dense": w.shape})
+    table = Layer(key, "embedding", {"table": Weight(key, "table", w.shape, w.dtype)}, w.shape)
+    if not layouts.names_a_table(key):
+        table.alternatives = {"embedding": w.shape, "dense": w.shape}
+    return table
 
 
 def _classify(scope: str, ws: dict):

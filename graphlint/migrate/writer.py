@@ -61,27 +61,33 @@ def _keras(out, mapping, old_side, new_side) -> int:
 def _torch(out, mapping, old_side, new_side) -> int:
     import torch
 
-    state = _torch_initial(new_side)
+    state = _torch_initial(new_side, {e.new for e in mapping.entries})
     for key, value in converted(mapping, old_side.prefix):
-        state[key] = torch.from_numpy(value)
+        state[key] = torch.from_numpy(value).contiguous()  # one tensor at a time; torch copies a transpose fastest
     state = {k: state[k] for k in new_side.keys}  # NEW's order
     if out.endswith(".safetensors"):
         from safetensors.torch import save_file
 
-        save_file({k: v.contiguous() for k, v in state.items()}, out)
+        save_file(state, out)
     else:
         torch.save(state, out)
     return len(mapping.entries)
 
 
-def _torch_initial(new_side) -> dict:
-    """NEW's own values for what the mapping does not write (bookkeeping buffers)."""
+def _torch_initial(new_side, mapped: set) -> dict:
+    """NEW's own values for what the mapping does not write (bookkeeping buffers), and only those:
+    NEW's other tensors are never held (a BERT-large NEW is as large as OLD)."""
     import torch
 
     if new_side.model is not None:
-        return {k: v.detach().clone() for k, v in new_side.model.state_dict().items()}
+        return {k: v.detach() for k, v in new_side.model.state_dict().items() if k not in mapped}
     if new_side.path.endswith(".safetensors"):
-        from safetensors.torch import load_file
+        from safetensors import safe_open
 
-        return dict(load_file(new_side.path))
-    return dict(torch.load(new_side.path, map_location="cpu", weights_only=True))
+        with safe_open(new_side.path, framework="pt") as fh:
+            return {k: fh.get_tensor(k) for k in fh.keys() if k not in mapped}
+    try:
+        state = torch.load(new_side.path, map_location="cpu", weights_only=True, mmap=True)  # read on access only
+    except RuntimeError:  # a legacy (pre-zip) torch.save file cannot be mapped
+        state = torch.load(new_side.path, map_location="cpu", weights_only=True)
+    return {k: v.clone() for k, v in state.items() if k not in mapped}
