@@ -1,5 +1,6 @@
-"""TensorFlow's private API that graphlint's room (graphlint/tfpatch/) relies on: one test per
-symbol, each checking that it exists with the signature and the behaviour the room relies on.
+"""TensorFlow's private API that graphlint's room (graphlint/tfpatch/) patches or reads: one test per
+symbol, each checking that it exists with the signature and the behaviour the room relies on
+(tests/test_tf_private_boundary.py checks that no module outside the room names one).
 
 A failure names the TensorFlow version, the symbol and the module of the room to update, instead
 of surfacing as a wrong finding somewhere downstream. Cheap: TF is imported and a few ops are
@@ -13,8 +14,10 @@ import time
 import pytest
 
 from graphlint.model.tfcompat import real_estimator, tf
-from graphlint.tfpatch import (checkpoint_utils, estimator_entries, graph, graph_lookup, hook_clock, session_hooks,
-                               summary_writers, v1_behavior, warm_starting)
+from graphlint.tfpatch import (checkpoint_utils, estimator_entries, estimator_internals, graph, graph_lookup,
+                               hook_clock, saved_model, session_hooks, summary_writers, training, v1_behavior,
+                               warm_starting)
+from graphlint.tfpatch import variables as tf_vars
 
 
 def changed(symbol: str, module, what: str) -> str:
@@ -292,3 +295,253 @@ def test_tf_estimator_is_settable_on_tensorflow_without_one():
         installed = (t.estimator, t.compat.v1.estimator, imported)
     assert installed == (est, est, est), changed("tf.estimator", estimator_module, "cannot be set")
     assert getattr(t.compat.v1, "estimator", None) is not est, changed("tf.estimator", estimator_module, "not put back")
+
+
+# Reads (no replacement): graphlint/tfpatch/variables.py, training.py, estimator_internals.py,
+# saved_model.py, and the accessors of warm_starting.py, checkpoint_utils.py and summary_writers.py.
+
+def _variables_graph():
+    """A graph with a resource variable w, a reference variable r and a variable p in two partitions."""
+    v1 = tf().compat.v1
+    g = tf().Graph()
+    with g.as_default():
+        made = {"w": v1.get_variable("w", shape=[2], initializer=v1.zeros_initializer()),
+                "r": v1.Variable([1.0], use_resource=False, name="r"),
+                "p": list(v1.get_variable("p", shape=[4], partitioner=v1.fixed_size_partitioner(2)))}
+    return g, made
+
+
+def test_operation_control_outputs_are_the_reverse_control_edges():
+    t = tf()
+    with t.Graph().as_default():
+        a = t.constant(1.0, name="a")
+        with t.control_dependencies([a]):
+            b = t.constant(2.0, name="b")
+    assert [op.name for op in tf_vars.control_outputs(a.op)] == ["b"] and tf_vars.control_outputs(b.op) == [], \
+        changed("Operation._control_outputs", tf_vars, "it no longer lists the ops that take this one as a control input")
+
+
+def test_dtype_is_ref_dtype_tells_reference_variables():
+    _, made = _variables_graph()
+    assert tf_vars.is_ref_dtype(made["r"].dtype) and not tf_vars.is_ref_dtype(made["w"].dtype), \
+        changed("DType._is_ref_dtype", tf_vars, "a reference variable's dtype is not told apart")
+
+
+def test_variable_save_slice_info_describes_a_partition():
+    _, made = _variables_graph()
+    infos = [tf_vars.save_slice_info(part) for part in made["p"]]
+    assert [(i.full_name, list(i.full_shape), list(i.var_offset)) for i in infos] == [("p", [4], [0]), ("p", [4], [2])], \
+        changed("Variable._save_slice_info", tf_vars, "a partition's full_name/full_shape/var_offset")
+    assert tf_vars.save_slice_info(made["w"]) is None, \
+        changed("Variable._save_slice_info", tf_vars, "set on a variable that is not a partition")
+
+
+def test_variable_initial_value_is_the_initializer_tensor():
+    g, made = _variables_graph()
+    with g.as_default():
+        value, public = tf_vars.initial_value(made["w"]), made["w"].initial_value
+    assert value is not None and value is public and value.graph is g, \
+        changed("Variable._initial_value", tf_vars, "it is not the variable's initial value tensor")
+
+
+def test_variable_store_holds_get_variable_names():
+    g, _ = _variables_graph()
+    with g.as_default():
+        names = tf_vars.variable_store_names()
+    assert names == ("p", "w"), \
+        changed("variable_scope._get_default_variable_store()._vars/_partitioned_vars", tf_vars, repr(names))
+
+
+def test_is_variable_tells_variables_from_names_and_tensors():
+    g, made = _variables_graph()
+    with g.as_default():
+        tensor = tf().constant(1.0)
+    assert tf_vars.is_variable(made["w"]) and tf_vars.is_variable(made["r"]) and not tf_vars.is_variable(tensor) \
+        and not tf_vars.is_variable("w"), \
+        changed("resource_variable_ops.is_resource_variable", tf_vars, "variables are not told from tensors")
+
+
+def test_saver_var_list_and_saveable_objects_give_the_saved_keys():
+    g, made = _variables_graph()
+    v1 = tf().compat.v1
+    with g.as_default():
+        assert tf_vars.saver_var_list(v1.train.Saver(defer_build=True)) is None, \
+            changed("Saver._var_list", tf_vars, "not None for a Saver of every variable")
+        assert tf_vars.saver_var_list(v1.train.Saver([made["w"]])) == [made["w"]], \
+            changed("Saver._var_list", tf_vars, "not the var_list given")
+        specs = sorted((spec.name, spec.slice_spec, s.name) for s in tf_vars.saveables(None) for spec in s.specs)
+        shapes = {s.name: tf_vars.saveable_var_shape(s) for s in tf_vars.saveables([made["w"]])}
+    assert specs == [("p", "4 0,2", "p"), ("p", "4 2,2", "p"), ("r", "", "r"), ("w", "", "w")], \
+        changed("variables._all_saveable_objects/saveable_object_util.op_list_to_dict/validate_and_slice_inputs",
+                tf_vars, repr(specs))
+    assert shapes == {"w": (2,)}, changed("SaveableObject._var_shape", tf_vars, repr(shapes))
+
+
+def _object_checkpoint(tmp_path):
+    t = tf()
+    root = t.train.Checkpoint(dense=t.Module())  # eagerly, as tf.train.Checkpoint writes
+    root.dense.kernel = t.Variable([1.0, 2.0], name="kernel")
+    return root.write(str(tmp_path / "obj"))
+
+
+def test_object_graph_key_mapping_names_an_object_checkpoints_variables(tmp_path):
+    mapping = tf_vars.object_graph_key_mapping(_object_checkpoint(tmp_path))
+    assert mapping == {"kernel": "dense/kernel/.ATTRIBUTES/VARIABLE_VALUE"}, \
+        changed("saver.object_graph_key_mapping", tf_vars, repr(mapping))
+
+
+def test_warm_starting_util_groups_variables_and_reads_object_renames(tmp_path):
+    ckpt = _object_checkpoint(tmp_path)
+    g, made = _variables_graph()
+    with g.as_default():
+        grouped = warm_starting.grouped_variables(".*")
+        renames = warm_starting.object_checkpoint_renames(ckpt, ["kernel"])
+        with pytest.raises(ValueError):  # a variable the checkpoint lacks: graphlint's warm start catches it
+            warm_starting.object_checkpoint_renames(ckpt, ["kernel", "w"])
+    assert {k: len(v) for k, v in grouped.items()} == {"p": 2, "r": 1, "w": 1}, \
+        changed("warm_starting_util._get_grouped_variables", warm_starting, repr(grouped))
+    assert renames == {"kernel": "dense/kernel/.ATTRIBUTES/VARIABLE_VALUE"}, \
+        changed("warm_starting_util._get_object_checkpoint_renames", warm_starting, repr(renames))
+
+
+def test_warm_start_and_load_checkpoint_accessors_call_through_the_module():
+    g, _ = _variables_graph()
+    seen = []
+
+    def wrap(original):
+        def wrapped(*args, **kwargs):
+            seen.append(args[0])
+        return wrapped
+
+    with g.as_default(), warm_starting.wrapped(wrap):
+        warm_starting.warm_start("ckpt", vars_to_warm_start="w")
+    with checkpoint_utils.resolving_only({"w": [2]}, lambda var, key: None):
+        shapes = checkpoint_utils.load_checkpoint("ckpt").get_variable_to_shape_map()
+    assert seen == ["ckpt"] and shapes == {"w": [2]}, \
+        changed("warm_starting_util.warm_start/checkpoint_utils.load_checkpoint", warm_starting,
+                "not looked up on the module at call time")
+
+
+def test_training_util_and_evaluation_add_estimators_step_ops():
+    t = tf()
+    v1 = t.compat.v1
+    with t.Graph().as_default() as g:
+        v1.train.get_or_create_global_step()
+        training.global_step_read()
+        step = training.eval_step()
+        assert training.eval_step() is step, changed("evaluation._get_or_create_eval_step", training, "not get-or-create")
+        training.latest_eval_step_value([v1.assign_add(step, 1)])
+    names = {op.name for op in g.get_operations()}
+    assert {"global_step/add", "eval_step", "Identity"} <= names and step.op.name == "eval_step", \
+        changed("training_util._get_or_create_global_step_read/evaluation._get_or_create_eval_step/"
+                "_get_latest_eval_step_value", training, repr(sorted(names)))
+
+
+def test_final_ops_hook_keeps_its_ops_and_feeds():
+    t = tf()
+    with t.Graph().as_default():
+        x = t.constant(1.0, name="x")
+        hook = t.compat.v1.train.FinalOpsHook({"x": x}, final_ops_feed_dict={"f:0": 1.0})
+    assert training.final_ops(hook) == ({"x": x}, {"f:0": 1.0}), \
+        changed("FinalOpsHook._final_ops/_final_ops_feed_dict", training, "not the ops and feeds given")
+
+
+def test_summary_ops_v2_writer_init_and_flush():
+    t = tf()
+    with t.Graph().as_default() as g:
+        t.summary.create_file_writer("/nonexistent-never-written")  # an op only; nothing runs
+        init_ops, flush_ops = summary_writers.writer_init_and_flush_ops()
+    assert len(init_ops) == 1 and len(flush_ops) == 1 and all(op.graph is g for op in flush_ops), \
+        changed("summary_ops_v2.summary_writer_initializer_op/legacy_raw_flush", summary_writers,
+                f"{init_ops} {flush_ops}")
+
+
+def test_saved_model_export_utils_and_loader(tmp_path):
+    t = tf()
+    classes = saved_model.export_output_classes()
+    assert sorted(classes) == ["ClassificationOutput", "PredictOutput", "RegressionOutput"], \
+        changed("model_utils.export_output", saved_model, repr(classes))
+    with t.Graph().as_default():
+        x = t.compat.v1.placeholder(t.float32, [None], name="x")
+        y = t.identity(x, name="y")
+        outputs = saved_model.export_outputs(None, {"y": y})
+        defs = saved_model.signature_defs({"x": x}, outputs, None)
+    assert list(outputs) == ["serving_default"] and isinstance(outputs["serving_default"], classes["PredictOutput"]), \
+        changed("export_utils.get_export_outputs", saved_model, repr(outputs))
+    assert sorted(defs) == ["serving_default"] and defs["serving_default"].outputs["y"].name == "y:0", \
+        changed("export_utils.build_all_signature_defs", saved_model, repr(defs))
+    with t.Graph().as_default(), t.compat.v1.Session() as sess:
+        builder = t.compat.v1.saved_model.Builder(str(tmp_path / "sm"))
+        builder.add_meta_graph_and_variables(sess, ["serve"])
+        builder.save()
+    proto = saved_model.parse_saved_model(str(tmp_path / "sm"))
+    assert list(proto.meta_graphs[0].meta_info_def.tags) == ["serve"], \
+        changed("loader_impl.parse_saved_model", saved_model, "not the SavedModel proto")
+    with pytest.raises(OSError):
+        saved_model.parse_saved_model(str(tmp_path))
+
+
+@pytest.mark.skipif(real_estimator() is None, reason="tensorflow-estimator's private helpers")
+def test_estimator_metric_helpers_add_the_loss_metric_and_group_updates():
+    t = tf()
+    with t.Graph().as_default():
+        loss = t.constant(2.0)
+        metrics = estimator_internals.loss_metric()({}, loss)
+        update_op, values = estimator_internals.metric_update_ops()(metrics)
+    assert list(metrics) == ["loss"] and update_op is not None and list(values) == ["loss"], \
+        changed("estimator._verify_and_create_loss_metric/_extract_metric_update_ops", estimator_internals,
+                f"{metrics} {values}")
+
+
+@pytest.mark.skipif(real_estimator() is None, reason="tensorflow-estimator's private classes")
+def test_tpu_estimator_spec_class_and_api_parts():
+    est = real_estimator()
+    base, tae = estimator_internals.api_parts()
+    assert base is est.Estimator and tae is est.train_and_evaluate, \
+        changed("tensorflow_estimator estimator.Estimator/training.train_and_evaluate", estimator_internals,
+                "not what tf.estimator exports")
+    spec_class = estimator_internals.tpu_spec_class()
+    assert spec_class is not None and issubclass(est.tpu.TPUEstimatorSpec, spec_class), \
+        changed("tensorflow_estimator model_fn._TPUEstimatorSpec", estimator_internals, "not TPUEstimatorSpec's base")
+
+
+@pytest.mark.skipif(real_estimator() is None, reason="tensorflow-estimator's private attributes")
+def test_estimator_keeps_model_fn_warm_start_and_calls_fns_as_it_runs_them(tmp_path):
+    est_api = real_estimator()
+    t = tf()
+
+    def model_fn(features, labels, mode, params):
+        return est_api.EstimatorSpec(mode, predictions=features * params["k"])
+
+    est = est_api.Estimator(model_fn, model_dir=str(tmp_path), params={"k": 3.0},
+                            warm_start_from=str(tmp_path / "ws"))
+    assert estimator_internals.model_fn_of(est) is model_fn, changed("Estimator._model_fn", estimator_internals, "gone")
+    settings = estimator_internals.warm_start_settings(est)
+    assert settings is not None and settings.ckpt_to_initialize_from == str(tmp_path / "ws"), \
+        changed("Estimator._warm_start_settings", estimator_internals, repr(settings))
+    with t.Graph().as_default():
+        features = estimator_internals.call_input_fn(est, lambda params: t.constant(params["k"]),
+                                                     est_api.ModeKeys.PREDICT)
+        spec = estimator_internals.call_model_fn(est, features, None, est_api.ModeKeys.PREDICT)
+        assert t.compat.v1.Session().run(spec.predictions) == 9.0, \
+            changed("Estimator._call_input_fn/_call_model_fn", estimator_internals, "params not passed")
+
+
+@pytest.mark.skipif(real_estimator() is None, reason="tensorflow-estimator's private attributes")
+def test_tpu_estimator_context_and_exporter_receiver_fn(tmp_path):
+    est_api = real_estimator()
+    config = est_api.tpu.RunConfig(model_dir=str(tmp_path))
+    est = est_api.tpu.TPUEstimator(lambda features, labels, mode, params: None, config=config, use_tpu=False,
+                                   train_batch_size=8, eval_batch_size=4)
+    sizes = [estimator_internals.tpu_batch_size(est, m) for m in (est_api.ModeKeys.TRAIN, est_api.ModeKeys.EVAL)]
+    assert sizes == [8, 4], changed("TPUEstimator._ctx.with_mode().batch_size_for_model_fn", estimator_internals,
+                                    repr(sizes))
+    assert estimator_internals.tpu_batch_size(est_api.Estimator(lambda features: None, model_dir=str(tmp_path)), "train") \
+        is None
+
+    def receiver():
+        return None
+
+    exporter = est_api.LatestExporter("e", receiver)
+    assert estimator_internals.exporter_receiver_fn(exporter) is receiver, \
+        changed("Exporter._saved_model_exporter._serving_input_receiver_fn", estimator_internals, "gone")

@@ -36,6 +36,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+from graphlint.tfpatch import variables as tf_vars
+
 DRAWS = 8  # draws of a random initializer: enough for the smallest distance an unloaded start has
 _SEED = 20260  # the second half of each stateless draw's seed (the first is the draw's index)
 _RANDOM_OPS = ("Random", "TruncatedNormal", "Multinomial", "Stateless")  # op types that draw numbers
@@ -65,9 +67,9 @@ class InitialValues:
         """Wraps the function TF sets a warm-started initializer with (tfpatch/checkpoint_utils.py): keep
         the value it replaces."""
         def wrapped(variable, *args, **kwargs):
-            info = getattr(variable, "_save_slice_info", None)
+            info = tf_vars.save_slice_info(variable)
             name = info.full_name if info is not None else variable.op.name
-            initial = getattr(variable, "_initial_value", None)
+            initial = tf_vars.initial_value(variable)
             parts = self._parts.setdefault(name, [])
             if initial is not None and not any(p[0] is initial for p in parts):
                 shape = tuple(info.full_shape) if info is not None else None

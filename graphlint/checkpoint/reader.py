@@ -237,6 +237,6 @@ def object_names(ckpt: Checkpoint) -> dict:
     """
     if not ckpt.object_based:
         return {}
-    from tensorflow.python.training.saver import object_graph_key_mapping
+    from graphlint.tfpatch.variables import object_graph_key_mapping
 
-    return dict(object_graph_key_mapping(ckpt.prefix))
+    return object_graph_key_mapping(ckpt.prefix)

@@ -13,6 +13,7 @@ from graphlint.model.snapshot import BuildFailure, RestoreKey, ScopeRename, Snap
 from graphlint.model.tpu_spec import converted_from, to_estimator_spec
 from graphlint.model.tfcompat import is_estimator_spec, missing_tf_keras, tf
 from graphlint.tfpatch.checkpoint_utils import raised_in_warm_start
+from graphlint.tfpatch import variables as tf_vars
 from graphlint.tfpatch.graph import recording_graph
 
 def _recording_graph(sites):
@@ -168,7 +169,7 @@ def _label_ops(graph, labels) -> frozenset:
     for op in reversed(graph.get_operations()):
         if op.name in seen:
             continue
-        users = [c for out in op.outputs for c in out.consumers()] + list(op._control_outputs)
+        users = [c for out in op.outputs for c in out.consumers()] + tf_vars.control_outputs(op)
         if users and all(u.name in seen for u in users):
             seen.add(op.name)
     return frozenset(seen)
@@ -192,7 +193,7 @@ def _variables(graph) -> dict:
 
 def _whole(variable):
     """(full name, full shape) of the partitioned variable `variable` is a partition of, else None."""
-    info = getattr(variable, "_save_slice_info", None)
+    info = tf_vars.save_slice_info(variable)
     return (info.full_name, tuple(info.full_shape)) if info is not None else None
 
 
@@ -202,22 +203,13 @@ def _saver_var_list(graph, spec):
     if saver is None:
         savers = graph.get_collection(tf().compat.v1.GraphKeys.SAVERS)
         saver = savers[0] if len(savers) == 1 else None
-    var_list = getattr(saver, "_var_list", None)
-    return var_list
+    return tf_vars.saver_var_list(saver)
 
 
 def restore_keys(graph, spec) -> dict:
     """Checkpoint keys the mode's Saver restores, from TF's own saveable-object conversion."""
-    from tensorflow.python.ops import variables as tf_variables
-    from tensorflow.python.training.saving import saveable_object_util as su
-
-    var_list = _saver_var_list(graph, spec)
-    if var_list is None:
-        var_list = tf_variables._all_saveable_objects()
-    if not isinstance(var_list, dict):
-        var_list = su.op_list_to_dict(var_list)
     keys = {}
-    for saveable in su.validate_and_slice_inputs(var_list):
+    for saveable in tf_vars.saveables(_saver_var_list(graph, spec)):
         var_name = _saveable_var_name(saveable)
         for spec_ in saveable.specs:
             keys[spec_.name] = RestoreKey(spec_.name, spec_.dtype.base_dtype.name, _spec_shape(saveable, spec_),
@@ -246,7 +238,7 @@ def _saveable_var_name(saveable) -> str:
 def _spec_shape(saveable, spec):
     if spec.slice_spec:  # "full shape... offsets:lengths" -> the full variable's shape
         return tuple(int(d) for d in spec.slice_spec.split()[:-1])
-    shape = getattr(saveable, "_var_shape", None) or getattr(getattr(saveable, "op", None), "shape", None)
+    shape = tf_vars.saveable_var_shape(saveable) or getattr(getattr(saveable, "op", None), "shape", None)
     if shape is None or getattr(shape, "rank", None) is None:
         return None
     return tuple(shape.as_list())

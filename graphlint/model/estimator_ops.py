@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from graphlint.model import estimator_standin, tfcompat
 from graphlint.model.tfcompat import tf
+from graphlint.tfpatch import estimator_internals, training
 from graphlint.tfpatch.graph import unfinalize
 
 
@@ -30,11 +31,9 @@ def add_before_begin(spec, mode: str):
 
 def _train(spec):
     """Estimator._train_model_default and _train_with_estimator_spec, graph part."""
-    from tensorflow.python.training import training_util
-
     v1 = tf().compat.v1
     keys = v1.GraphKeys
-    training_util._get_or_create_global_step_read()
+    training.global_step_read()
     # Estimator adds its `loss` summary only when the user has none named so (TensorBoard's curve).
     if not any(s.op.name == "loss" for s in v1.get_collection(keys.SUMMARIES)):
         v1.summary.scalar("loss", spec.loss)
@@ -46,22 +45,19 @@ def _train(spec):
 
 def _eval(spec):
     """Estimator._evaluate_build_graph, then evaluation._evaluate_once up to its MonitoredSession."""
-    from tensorflow.python.ops import state_ops
-    from tensorflow.python.training import evaluation
-
     v1 = tf().compat.v1
     metrics = _loss_metric()(dict(spec.eval_metric_ops or {}), spec.loss)
     update_op, _ = _metric_updates()(metrics)
     scaffold = spec.scaffold
     if scaffold and scaffold.local_init_op:
-        evaluation._get_or_create_eval_step()
+        training.eval_step()
         scaffold = v1.train.Scaffold(
             local_init_op=tf().group(scaffold.local_init_op, v1.train.Scaffold.default_local_init_op()),
             copy_from_scaffold=scaffold)
-    eval_step = evaluation._get_or_create_eval_step()
+    eval_step = training.eval_step()
     if update_op is not None:
-        eval_ops = [update_op, state_ops.assign_add(eval_step, 1, use_locking=True)]
-        evaluation._get_latest_eval_step_value(eval_ops)
+        eval_ops = [update_op, v1.assign_add(eval_step, 1, use_locking=True)]
+        training.latest_eval_step_value(eval_ops)
     return scaffold
 
 
@@ -69,18 +65,14 @@ def _loss_metric():
     est = tfcompat.real_estimator()
     if est is None:
         return estimator_standin.verify_and_create_loss_metric
-    from tensorflow_estimator.python.estimator import estimator as est_lib
-
-    return est_lib._verify_and_create_loss_metric
+    return estimator_internals.loss_metric()
 
 
 def _metric_updates():
     est = tfcompat.real_estimator()
     if est is None:
         return estimator_standin.extract_metric_update_ops
-    from tensorflow_estimator.python.estimator import estimator as est_lib
-
-    return est_lib._extract_metric_update_ops
+    return estimator_internals.metric_update_ops()
 
 
 # Scaffold.finalize's arguments and the collection each falls back to, in its order.

@@ -97,14 +97,9 @@ def standin_module():
         if hasattr(train, name):
             setattr(mod, name, getattr(train, name))
     try:
-        from tensorflow.python.saved_model.model_utils import export_output
+        from graphlint.tfpatch.saved_model import export_output_classes
 
-        mod.export = types.SimpleNamespace(
-            ServingInputReceiver=ServingInputReceiver,
-            PredictOutput=export_output.PredictOutput,
-            ClassificationOutput=export_output.ClassificationOutput,
-            RegressionOutput=export_output.RegressionOutput,
-        )
+        mod.export = types.SimpleNamespace(ServingInputReceiver=ServingInputReceiver, **export_output_classes())
     except ImportError:
         pass
     from graphlint.model.tpu_spec import standin_tpu_module

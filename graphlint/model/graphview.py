@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from graphlint.model.outputs import variables_read
+from graphlint.tfpatch.variables import control_outputs, is_ref_dtype
 
 _OPTIMIZER = re.compile(r"^(Resource)?(Sparse)?Apply[A-Z]\w*$")
 _ASSIGN = re.compile(r"^(Assign(Add|Sub)?(VariableOp)?|(Resource)?Scatter[A-Z]\w*|(Resource)?StridedSliceAssign"
@@ -35,7 +36,7 @@ class _Updates:
 
 
 def _is_ref(dtype) -> bool:
-    return bool(getattr(dtype, "_is_ref_dtype", False))
+    return is_ref_dtype(dtype)
 
 
 def _carries(tensor, resource: bool) -> bool:
@@ -136,7 +137,7 @@ class _Training:
                 continue
             seen.add(op.name)
             stack.extend(c for t in op.outputs for c in t.consumers())
-            stack.extend(op._control_outputs)
+            stack.extend(control_outputs(op))
             stack.extend(_container_peers(op))
         self._dead |= seen
         return False

@@ -259,13 +259,11 @@ def steps_of(hook) -> int:
     for TensorFlow's hook classes (not a user's subclass), which fetch every name they will at the
     first step (a constant set, or LoggingTensorHook, SummarySaverHook and ProfilerHook whose timers
     fire at the first step), except FeedFnHook, which calls the user's function every step."""
-    from tensorflow.python.training.basic_session_run_hooks import FeedFnHook
-    from tensorflow.python.training.session_run_hook import SessionRunHook
-
+    train = tf().compat.v1.train
     cls = type(hook)
-    if getattr(cls, "before_run", None) is SessionRunHook.before_run:
+    if getattr(cls, "before_run", None) is train.SessionRunHook.before_run:
         return 0
-    if cls.__module__.startswith(_TF_MODULES) and not issubclass(cls, FeedFnHook):
+    if cls.__module__.startswith(_TF_MODULES) and not issubclass(cls, train.FeedFnHook):
         return 1
     return MAX_STEPS
 
@@ -302,10 +300,8 @@ class _Course:
     The state is read around steps 1, 2, 4, 8...: reading it can cost as much as a step."""
 
     def __init__(self, hook):
-        from tensorflow.python.training.session_run_hook import SessionRunHook
-
         self.bound = steps_of(hook)
-        self.after_run = getattr(type(hook), "after_run", None) is not SessionRunHook.after_run  # else a no-op
+        self.after_run = getattr(type(hook), "after_run", None) is not tf().compat.v1.train.SessionRunHook.after_run  # else a no-op
         self.state = hook_state.fingerprint(hook) if self.bound > 1 else None
         self.read_clock = False  # in the current step
 
@@ -333,25 +329,21 @@ def _before_run(stepper, context, step, clock, course):
 
 
 def _context():
-    from tensorflow.python.training import session_run_hook as srh
-
-    return srh.SessionRunContext(original_args=srh.SessionRunArgs(fetches=None), session=None)
+    train = tf().compat.v1.train
+    return train.SessionRunContext(original_args=train.SessionRunArgs(fetches=None), session=None)
 
 
 class _Values:
     """One step's SessionRunValues maker: the options and metadata MonitoredSession shares among hooks."""
 
     def __init__(self, results, step):
-        from tensorflow.core.protobuf import config_pb2
-
+        v1 = tf().compat.v1
         self.results, self.step = results, step
-        self.options, self.run_metadata = config_pb2.RunOptions(), config_pb2.RunMetadata()
+        self.options, self.run_metadata = v1.RunOptions(), v1.RunMetadata()
 
     def of(self, args, key):
-        from tensorflow.python.training.session_run_hook import SessionRunValues
-
         fetches = None if args is None else getattr(args, "fetches", args)
-        return SessionRunValues(results=self.results.of(fetches, self.step, key),
+        return tf().compat.v1.train.SessionRunValues(results=self.results.of(fetches, self.step, key),
                                 options=self.options, run_metadata=self.run_metadata)
 
 

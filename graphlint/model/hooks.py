@@ -19,7 +19,7 @@ from graphlint.errors import first_line
 from graphlint.model import estimator_ops, hook_schedule
 from graphlint.model.snapshot import Fetch, HookError
 from graphlint.model.tfcompat import tf
-from graphlint.tfpatch import graph_lookup, session_hooks, summary_writers
+from graphlint.tfpatch import graph_lookup, session_hooks, summary_writers, training
 from graphlint.tfpatch.graph import unfinalize
 
 _HOOKS = {
@@ -211,9 +211,10 @@ def _at_end(graph, hook, watch, fetches) -> None:
         return
     site = watch.constructed_at(hook)
     name = type(hook).__name__
-    for leaf in _flatten(hook._final_ops):
+    ops, feed_dict = training.final_ops(hook)
+    for leaf in _flatten(ops):
         fetches.append(_resolve(graph, name, leaf, site, "end"))
-    for key in _feed_keys(hook._final_ops_feed_dict):
+    for key in _feed_keys(feed_dict):
         fetches.append(_resolve(graph, name, key, site, "end", allow_operation=False))
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from graphlint.model.graphview import ancestors
 from graphlint.model.tfcompat import tf
+from graphlint.tfpatch.variables import control_outputs
 
 SUMMARY_TYPES = frozenset({"ScalarSummary", "HistogramSummary", "ImageSummary", "AudioSummary", "AudioSummaryV2",
                            "MergeSummary", "TensorSummary", "TensorSummaryV2", "WriteSummary",
@@ -188,7 +189,7 @@ def _with_own_inputs(ops) -> set:
 
 def _only_read_by(op, names) -> bool:
     return all(u.name in names for out in op.outputs for u in out.consumers()) and \
-        all(c.name in names for c in op._control_outputs)
+        all(c.name in names for c in control_outputs(op))
 
 
 def _prediction_outputs(graph, spec) -> set:
@@ -237,7 +238,7 @@ def _spread_to_reads_after(ops, roles) -> None:
     dependencies have (those with none aside): the value read back after `var.assign(...)` (a
     resource variable's assign returns one) belongs to the update, whoever made the update."""
     for op in ops:
-        if op.name in roles or not op.control_inputs or op._control_outputs:
+        if op.name in roles or not op.control_inputs or control_outputs(op):
             continue
         if any(out.consumers() for out in op.outputs):
             continue
@@ -265,7 +266,7 @@ def _spread_to_inputs(ops, roles) -> None:
     for op in reversed(ops):
         if op.name in roles:
             continue
-        users = {c.name for out in op.outputs for c in out.consumers()} | {c.name for c in op._control_outputs}
+        users = {c.name for out in op.outputs for c in out.consumers()} | {c.name for c in control_outputs(op)}
         found = {roles.get(u) for u in users}
         if len(found) == 1 and None not in found and not found & _OUTPUT_ROLES:
             roles[op.name] = found.pop()

@@ -14,6 +14,7 @@ import functools
 import types
 
 from graphlint.model.tfcompat import tf
+from graphlint.tfpatch import estimator_internals, summary_writers
 
 # TPUEstimator gives model_fn and input_fn the mode's global batch size in params["batch_size"],
 # from its train/eval/predict_batch_size arguments, which a model file cannot pass to graphlint.
@@ -69,11 +70,8 @@ def to_estimator_spec(spec):
 def _is_tpu_spec(spec) -> bool:
     if isinstance(spec, TPUEstimatorSpec):
         return True
-    try:
-        from tensorflow_estimator.python.estimator import model_fn as model_fn_lib
-    except ImportError:
-        return False
-    return isinstance(spec, model_fn_lib._TPUEstimatorSpec)  # the class TPUEstimator tests for
+    cls = estimator_internals.tpu_spec_class()  # the class TPUEstimator tests for
+    return cls is not None and isinstance(spec, cls)
 
 
 def describe(snapshots: dict) -> str:
@@ -151,11 +149,7 @@ def _OutfeedHostCallHook(tensors):  # noqa: N802 - stands for the class, made on
                 self._tensors = tensors
 
             def begin(self):
-                from tensorflow.python.ops import summary_ops_v2
-
-                self._init_ops = summary_ops_v2.summary_writer_initializer_op()
-                self._finalize_ops = [summary_ops_v2.legacy_raw_flush(writer=op.inputs[0])
-                                      for op in self._init_ops]
+                self._init_ops, self._finalize_ops = summary_writers.writer_init_and_flush_ops()
 
             def after_create_session(self, session, coord):
                 session.run(self._init_ops)

@@ -18,7 +18,9 @@ import os
 import sys
 
 from graphlint.model.snapshot import Rejection, WarmStart
+from graphlint.model.tfcompat import tf
 from graphlint.tfpatch import checkpoint_utils, warm_starting
+from graphlint.tfpatch import variables as tf_vars
 
 _GRAPHLINT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _TF_DIRS = (os.sep + "tensorflow" + os.sep, os.sep + "tensorflow_estimator" + os.sep)
@@ -89,11 +91,7 @@ def _store_names() -> tuple:
     every variable of its variable store under new/ at the moment of the call (a partition as
     its whole variable), and raises for one the checkpoint lacks. A call made after the
     optimizer (BERT's scaffold_fn) also covers its get_variable slots (adam_m, adam_v)."""
-    from tensorflow.python.ops import variable_scope as vs
-
-    store = vs._get_default_variable_store()
-    names = {n.split("/part_")[0] for n in getattr(store, "_vars", {})}
-    return tuple(sorted(names | set(getattr(store, "_partitioned_vars", {}))))
+    return tf_vars.variable_store_names()
 
 
 def _caller_outside_tf(frame):
@@ -121,10 +119,8 @@ def _rejections(original, ckpt, assignment_map) -> tuple:
     the rest of a map may be wrong too), and why, from the checkpoint's shape map and the graph.
     Trying an entry sets initializers again in a graph whose build is failing; it is dropped.
     () when the checkpoint itself cannot be read: then no key can be said to be missing."""
-    from tensorflow.python.training import checkpoint_utils as cu
-
     try:
-        shapes = cu.load_checkpoint(ckpt).get_variable_to_shape_map()
+        shapes = checkpoint_utils.load_checkpoint(ckpt).get_variable_to_shape_map()
     except (ValueError, OSError):
         return ()
     pairs = assignment_map.items() if isinstance(assignment_map, collections.abc.Mapping) else assignment_map
@@ -181,16 +177,12 @@ def _why(key, target, shapes) -> Rejection:
 def _resolve(target) -> tuple:
     """(the one variable, the partitions, the name) an entry's graph side names, as TF looks it up:
     a variable object, a list of partitions, or a name in the graph's variables."""
-    from tensorflow.python.ops import resource_variable_ops, variables
-
-    def is_variable(x):
-        return isinstance(x, variables.Variable) or resource_variable_ops.is_resource_variable(x)
-
-    if is_variable(target):
+    if tf_vars.is_variable(target):
         return target, [], _variable_name(target)
     if isinstance(target, (list, tuple)):
         return None, list(target), _variable_name(target[0]) if target else ""
-    graph_vars = {v.op.name: v for v in variables.global_variables() + variables.local_variables()}
+    v1 = tf().compat.v1
+    graph_vars = {v.op.name: v for v in v1.global_variables() + v1.local_variables()}
     parts = [v for n, v in sorted(graph_vars.items()) if n.startswith(f"{target}/part_")]
     return graph_vars.get(target), parts, str(target)
 
@@ -199,19 +191,16 @@ def _selection(ckpt, vars_to_warm_start, vocab_info, prev_names) -> tuple:
     """(((variable, checkpoint key, full shape), ...), names of the prev-name / vocab maps that
     select no variable): the variables warm_start will warm-start, chosen by TF's own selection
     (_get_grouped_variables, its object-checkpoint renames) and its rules for the two maps."""
-    from tensorflow.python.framework import errors
-    from tensorflow.python.training import warm_starting_util as wsu
-
     try:
-        grouped = wsu._get_grouped_variables(vars_to_warm_start)
+        grouped = warm_starting.grouped_variables(vars_to_warm_start)
     except (ValueError, TypeError):  # a selection TF rejects: warm_start raises it itself
         return (), ()
     vocab_info, given = dict(vocab_info or {}), dict(prev_names or {})
     renames = given
     if not renames:
         try:
-            renames = wsu._get_object_checkpoint_renames(ckpt, grouped.keys())
-        except (ValueError, OSError, errors.OpError):  # warm_start raises it itself
+            renames = warm_starting.object_checkpoint_renames(ckpt, grouped.keys())
+        except (ValueError, OSError, tf().errors.OpError):  # warm_start raises it itself
             renames = {}
     # vars_to_warm_start=None warm-starts only the variables var_name_to_vocab_info names
     chosen = sorted(n for n in grouped if vars_to_warm_start or vocab_info.get(n))
@@ -222,7 +211,7 @@ def _selection(ckpt, vars_to_warm_start, vocab_info, prev_names) -> tuple:
 def _full_shape(parts):
     """The whole variable's shape, from one variable or the partitions of one."""
     first = parts[0]
-    info = getattr(first, "_save_slice_info", None)
+    info = tf_vars.save_slice_info(first)
     if info is not None:
         return tuple(info.full_shape)
     return _dims(first.shape)
@@ -259,10 +248,8 @@ def estimator_warm_start(path, records) -> None:
     which warm-starts every trainable variable from the key of its own name (recorded by the
     wrapped warm_start). TF raises when a key is missing; graphlint asked for this warm start, not
     the model, so the failure is recorded on the WarmStart instead of failing the build."""
-    from tensorflow.python.training import warm_starting_util
-
     try:
-        warm_starting_util.warm_start(path, vars_to_warm_start=".*")
+        warm_starting.warm_start(path, vars_to_warm_start=".*")
     except (ValueError, TypeError) as exc:  # a missing key or shape: TF's message embeds the whole key map
         records[-1] = dataclasses.replace(records[-1], site=None, error=type(exc).__name__)
     else:

@@ -9,7 +9,7 @@ written, no cluster is waited on.
 from __future__ import annotations
 
 from graphlint.program.calls import ENTRY_MODES, Call
-from graphlint.tfpatch import estimator_entries
+from graphlint.tfpatch import estimator_entries, estimator_internals
 
 _EXPORT_ENTRIES = ("export_saved_model", "export_savedmodel")
 
@@ -59,8 +59,7 @@ def _neutral(entry: str, estimator, args):
 
 def _receiver_fn(exporter):
     """The serving_input_receiver_fn of tensorflow-estimator's exporters (Latest/Best/Final)."""
-    inner = getattr(exporter, "_saved_model_exporter", exporter)
-    return getattr(inner, "_serving_input_receiver_fn", None)
+    return estimator_internals.exporter_receiver_fn(exporter)
 
 
 def intercepting(recorder, sites, est_module):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from graphlint.model.loader import Model
 from graphlint.model.tfcompat import tf
+from graphlint.tfpatch import estimator_internals, warm_starting
 
 MODE_KEYS = {"train": "train", "eval": "eval", "predict": "infer"}  # ModeKeys' values
 _MODE_NAMES = {v: k for k, v in MODE_KEYS.items()}
@@ -58,7 +59,7 @@ def _build_key(call) -> tuple:
         config_key = repr(sorted(vars(config).items())) if config is not None else ""
     except TypeError:  # a config without __dict__ is compared by identity
         config_key = id(config)
-    return (id(getattr(est, "_model_fn", est)), repr(_params(est, call.mode)), config_key,
+    return (id(estimator_internals.model_fn_of(est, est)), repr(_params(est, call.mode)), config_key,
             _warm_start_path(est), call.entry == "export_saved_model")
 
 
@@ -90,7 +91,7 @@ def _model_fn(chosen: dict):
         name = _MODE_NAMES[str(mode)]
         call = chosen[name]
         est = call.estimator
-        spec = est._call_model_fn(features, labels, mode, est.config)
+        spec = estimator_internals.call_model_fn(est, features, labels, mode)
         if name == "train":
             _warm_start(est)
         return _with_call_hooks(spec, name, call.hooks)
@@ -102,7 +103,7 @@ def _input_fn(call):
         if call.entry == "export_saved_model":
             receiver = call.input_fn()  # export builds PREDICT from the serving receiver's features
             return receiver.features
-        return call.estimator._call_input_fn(call.input_fn, MODE_KEYS[call.mode])
+        return estimator_internals.call_input_fn(call.estimator, call.input_fn, MODE_KEYS[call.mode])
     input_fn.__name__ = getattr(call.input_fn, "__name__", "input_fn")
     return input_fn
 
@@ -117,15 +118,13 @@ def _with_call_hooks(spec, mode: str, hooks: tuple):
 
 def _warm_start(est) -> None:
     """What Estimator's train does after model_fn: warm-start unless model_dir has a checkpoint."""
-    from tensorflow.python.training import warm_starting_util
-
-    settings = getattr(est, "_warm_start_settings", None)
+    settings = estimator_internals.warm_start_settings(est)
     if settings and not _latest_checkpoint(est.model_dir):
-        warm_starting_util.warm_start(*settings)  # as Estimator calls it: through the module, which graphlint records
+        warm_starting.warm_start(*settings)  # as Estimator calls it: through the module, which graphlint records
 
 
 def _warm_start_path(est):
-    settings = getattr(est, "_warm_start_settings", None)
+    settings = estimator_internals.warm_start_settings(est)
     return str(settings.ckpt_to_initialize_from) if settings else None
 
 
@@ -151,14 +150,7 @@ def _params(est, mode: str) -> dict:
 
 
 def _tpu_batch_size(est, mode: str):
-    sizes = getattr(est, "_batch_sizes", None)  # graphlint's stand-in TPUEstimator
-    if sizes is not None:
-        return sizes.get(MODE_KEYS[mode])
-    ctx = getattr(est, "_ctx", None)  # the real TPUEstimator's context
-    if ctx is None:
-        return None
-    with ctx.with_mode(MODE_KEYS[mode]) as mode_ctx:
-        return mode_ctx.batch_size_for_model_fn
+    return estimator_internals.tpu_batch_size(est, MODE_KEYS[mode])
 
 
 def estimator_model(estimator, input_fn, hooks=(), modes=("train", "eval")) -> ProgramModel:
@@ -170,7 +162,7 @@ def estimator_model(estimator, input_fn, hooks=(), modes=("train", "eval")) -> P
     from graphlint.model.sites import SiteFinder
     from graphlint.program.calls import Call
 
-    source = inspect.getsourcefile(getattr(estimator, "_model_fn", None) or input_fn) or os.getcwd()
+    source = inspect.getsourcefile(estimator_internals.model_fn_of(estimator) or input_fn) or os.getcwd()
     entries = {"train": "train", "eval": "evaluate", "predict": "predict"}
     chosen = {m: [Call(entries[m], m, estimator, input_fn, tuple(hooks or ()))] for m in modes}
     program = types.SimpleNamespace(name=f"{type(estimator).__name__}", path=source)

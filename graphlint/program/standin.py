@@ -16,6 +16,7 @@ import inspect
 
 from graphlint.model.estimator_standin import RunConfig
 from graphlint.model.tfcompat import tf
+from graphlint.tfpatch import estimator_internals
 
 
 def api_parts(est_module):
@@ -23,14 +24,12 @@ def api_parts(est_module):
     if getattr(est_module, "__graphlint_standin__", False):
         install(est_module)
         return Estimator, est_module.train_and_evaluate, [est_module]
-    from tensorflow_estimator.python.estimator import estimator, training
-    from tensorflow_estimator.python.estimator.tpu import tpu_estimator  # noqa: F401 - loads TPUEstimator
-
+    base, train_and_evaluate = estimator_internals.api_parts()
     t = tf()
     lazy = [est_module, t.estimator, t.compat.v1.estimator, t.compat.v2.estimator]
     for mod in lazy:
         mod.Estimator  # noqa: B018 - a lazy loader copies the module's names on first access
-    return estimator.Estimator, training.train_and_evaluate, lazy
+    return base, train_and_evaluate, lazy
 
 
 def install(mod) -> None:

@@ -10,6 +10,7 @@ from graphlint.model import build as model_build
 from graphlint.model.tpu_spec import to_estimator_spec
 from graphlint.model.tfcompat import tf
 from graphlint.serving.signatures import ServingBuild, from_signature_def
+from graphlint.tfpatch import saved_model
 
 RECEIVER_FN = "serving_input_receiver_fn"
 
@@ -24,8 +25,6 @@ def find_receiver_fn(model, name=None):
 
 def build_serving(model, receiver_fn, params: dict, est) -> ServingBuild:
     t = tf()
-    from tensorflow.python.saved_model.model_utils import export_utils
-
     name = getattr(receiver_fn, "__name__", RECEIVER_FN)
     result = ServingBuild(name)
     with t.Graph().as_default() as graph:
@@ -34,15 +33,14 @@ def build_serving(model, receiver_fn, params: dict, est) -> ServingBuild:
             receiver = receiver_fn()
             spec = to_estimator_spec(model_build.call_model_fn(
                 model, receiver.features, None, est.ModeKeys.PREDICT, params))
-            export_outputs = export_utils.get_export_outputs(spec.export_outputs, spec.predictions)
+            export_outputs = saved_model.export_outputs(spec.export_outputs, spec.predictions)
             # TF looks each signature tensor up by name in this graph, and a KeyError fails the whole
             # export: each such output is a finding, and the other signatures are still built.
             result.missing = _missing_tensors(graph, receiver.receiver_tensors, export_outputs)
             broken = {sig for sig, *_ in result.missing}
             export_outputs = {k: v for k, v in export_outputs.items() if k not in broken}
-            defs = export_utils.build_all_signature_defs(
-                receiver.receiver_tensors, export_outputs,
-                getattr(receiver, "receiver_tensors_alternatives", None), serving_only=True)
+            defs = saved_model.signature_defs(receiver.receiver_tensors, export_outputs,
+                                              getattr(receiver, "receiver_tensors_alternatives", None))
         except UsageError:
             raise
         except Exception as exc:  # noqa: BLE001 - the user's code: say where, in one line

@@ -63,7 +63,7 @@ def _tensor(info) -> TensorSig:
 def read_saved_model(path: str) -> SavedModelInfo:
     """The `serve` MetaGraph's signatures and the variables prefix, parsed by TF's own loader."""
     gfile = tf().io.gfile  # first: tf() imports TensorFlow with its C++ start-up chatter captured
-    from tensorflow.python.saved_model import loader_impl
+    from graphlint.tfpatch.saved_model import parse_saved_model
 
     path = os.fspath(path)
     if not gfile.exists(path):
@@ -72,7 +72,7 @@ def read_saved_model(path: str) -> SavedModelInfo:
         what = "a directory without saved_model.pb" if gfile.isdir(path) else "a file"
         raise UsageError(f"--saved-model: {path} is {what}, not a SavedModel directory")
     try:
-        proto = loader_impl.parse_saved_model(path)
+        proto = parse_saved_model(path)
     except (OSError, IOError) as exc:
         raise UsageError(f"--saved-model: cannot read {path}: {_line(exc)}") from None
     except Exception as exc:  # noqa: BLE001 - a corrupt saved_model.pb raises a protobuf DecodeError

@@ -67,3 +67,11 @@ def raised_in_warm_start(exc: BaseException) -> str:
             kind = "warm-start-settings"
         tb = tb.tb_next
     return kind
+
+
+def load_checkpoint(ckpt):
+    """checkpoint_utils.load_checkpoint, looked up at call time as _init_from_checkpoint looks it
+    up (so resolving_only's shape map answers here too)."""
+    from tensorflow.python.training import checkpoint_utils as cu
+
+    return cu.load_checkpoint(ckpt)

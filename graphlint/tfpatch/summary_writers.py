@@ -27,3 +27,13 @@ def silenced():
         yield
     finally:
         FileWriterCache.get = saved
+
+
+def writer_init_and_flush_ops() -> tuple:
+    """(summary_ops_v2.summary_writer_initializer_op(), [summary_ops_v2.legacy_raw_flush(writer)
+    for each]): the init ops of the graph's tf.summary writers and a flush of each, which
+    TPUEstimator's host_call hook runs (TF exports them only in TF1's tf.contrib.summary)."""
+    from tensorflow.python.ops import summary_ops_v2
+
+    init_ops = summary_ops_v2.summary_writer_initializer_op()
+    return init_ops, [summary_ops_v2.legacy_raw_flush(writer=op.inputs[0]) for op in init_ops]

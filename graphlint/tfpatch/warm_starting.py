@@ -23,3 +23,27 @@ def wrapped(warm_start):
         yield
     finally:
         wsu.warm_start = saved
+
+
+def warm_start(*args, **kwargs):
+    """warm_starting_util.warm_start, called through the module as Estimator calls it, so a block of
+    wrapped() open around the call sees it."""
+    from tensorflow.python.training import warm_starting_util as wsu
+
+    return wsu.warm_start(*args, **kwargs)
+
+
+def grouped_variables(vars_to_warm_start) -> dict:
+    """warm_starting_util._get_grouped_variables: {name: [variable or its partitions]} warm_start
+    selects for `vars_to_warm_start` (a regex, names or variables), by TF's own rules."""
+    from tensorflow.python.training import warm_starting_util as wsu
+
+    return wsu._get_grouped_variables(vars_to_warm_start)
+
+
+def object_checkpoint_renames(ckpt, names) -> dict:
+    """warm_starting_util._get_object_checkpoint_renames: {variable name: checkpoint key} for an
+    object-based checkpoint, the renames warm_start applies when none are given."""
+    from tensorflow.python.training import warm_starting_util as wsu
+
+    return wsu._get_object_checkpoint_renames(ckpt, names)
