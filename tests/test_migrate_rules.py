@@ -193,3 +193,9 @@ def test_shadows_are_a_fact_until_chosen(use_ema, shadows):
     side = _old_side(old, shadows={s.rsplit("/", 1)[0]: s for s in SHADOWS})
     check = coverage.check(mapping.align(old, [_dense("0", 8, 16, torch=True)], "torch"), side, use_ema)
     assert check.unchosen_shadows == shadows
+
+
+def test_an_issue_coverage_has_no_fact_for_is_an_error_not_a_silent_drop():
+    result = mapping.Mapping(issues=[mapping.Issue("nonesuch", "0", {"layer": _dense("0", 8, 16, torch=True)})])
+    with pytest.raises(RuntimeError, match="nonesuch"):
+        coverage.check(result, _old_side([]), use_ema=False)

@@ -9,6 +9,7 @@ slots, global_step, metrics, EMA shadows).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Optional
 
@@ -126,44 +127,41 @@ class MigrationCheck:
     parity: Optional[object] = None  # parity.ParityCheck, with --old-model
 
 
+_KNOWN = {("no-source", "layer"), ("no-source", "file"), ("no-source", "role"), ("unused", "layer"),
+          ("unused", "file"), ("unused", "role"), ("mismatch", ""), ("ambiguous", ""), ("dtype", ""),
+          ("not-converted", "")}  # (kind, why) of mapping.Issue that check() reads
+
+
 def check(mapping, old_side, use_ema) -> MigrationCheck:
     """The mapping's issues (mapping.py, mapfile.py) as facts; the issues of one layer pair that
     share a cause (its shapes, its dtypes, its missing parts) are one fact, however many weights."""
-    found = {"no-source": [], "file": [], "role": {}, "unused": [], "unused-weight": [], "mismatch": {},
-             "ambiguous": [], "dtype": {}, "not-converted": []}
+    of = defaultdict(list)  # (issue kind, why) -> [issue detail], in the mapping's order
     for issue in mapping.issues:
-        d = issue.detail
-        if issue.kind == "no-source":
-            if d["why"] == "layer":
-                found["no-source"].append(LayerWithoutSource(d["layer"]))
-            elif d["why"] == "role":
-                found["role"].setdefault(d["layer"].name, []).append(d)
-            else:
-                found["file"].append(WeightNotInFile(d["layer"], d["weight"]))
-        elif issue.kind == "unused":
-            if d["why"] == "layer":
-                found["unused"].append(_unused_layer(d["layer"], mapping, old_side))
-            else:
-                found["unused-weight"].append(UnusedWeight(d["layer"], d["weight"], d["new_layer"]))
-        elif issue.kind == "mismatch":
-            found["mismatch"].setdefault(d["layer"].name, []).append(d)
-        elif issue.kind == "dtype":
-            found["dtype"].setdefault(d["layer"].name, []).append(d)
-        elif issue.kind == "ambiguous":
-            found["ambiguous"].append(_ambiguity(d))
-        else:
-            found["not-converted"].append(NotConverted(d["layer"], d["old_layer"], d["framework"]))
-    shadows = tuple(sorted(old_side.shadows.values())) if use_ema is None else ()
+        of[issue.kind, issue.detail.get("why", "")].append(issue.detail)
+    if set(of) - _KNOWN:  # a new kind of issue must become a fact, not be dropped silently
+        raise RuntimeError(f"coverage has no fact for mapping issues {sorted(set(of) - _KNOWN)}")
     return MigrationCheck(
-        layers_without_source=tuple(found["no-source"]), weights_not_in_file=tuple(found["file"]),
-        parts_without_source=tuple(_parts(ds) for ds in found["role"].values()),
-        unused_layers=tuple(found["unused"]), unused_weights=tuple(found["unused-weight"]),
+        layers_without_source=tuple(LayerWithoutSource(d["layer"]) for d in of["no-source", "layer"]),
+        weights_not_in_file=tuple(WeightNotInFile(d["layer"], d["weight"]) for d in of["no-source", "file"]),
+        parts_without_source=tuple(_parts(ds) for ds in _by_layer(of["no-source", "role"])),
+        unused_layers=tuple(_unused_layer(d["layer"], mapping, old_side) for d in of["unused", "layer"]),
+        unused_weights=tuple(UnusedWeight(d["layer"], d["weight"], d["new_layer"])
+                             for d in of["unused", "file"] + of["unused", "role"]),
         shape_mismatches=tuple(ShapeMismatch(ds[0]["layer"], tuple(_misfit(d, old_side) for d in ds))
-                               for ds in found["mismatch"].values()),
-        ambiguous=tuple(found["ambiguous"]),
+                               for ds in _by_layer(of["mismatch", ""])),
+        ambiguous=tuple(_ambiguity(d) for d in of["ambiguous", ""]),
         dtype_mismatches=tuple(DtypeMismatch(ds[0]["layer"], tuple((d["weight"], d["old"]) for d in ds))
-                               for ds in found["dtype"].values()),
-        unchosen_shadows=shadows, not_converted=tuple(found["not-converted"]))
+                               for ds in _by_layer(of["dtype", ""])),
+        unchosen_shadows=tuple(sorted(old_side.shadows.values())) if use_ema is None else (),
+        not_converted=tuple(NotConverted(d["layer"], d["old_layer"], d["framework"]) for d in of["not-converted", ""]))
+
+
+def _by_layer(details: list) -> list:
+    """[[detail]] per NEW layer, in the order the layers first appear."""
+    layers = {}
+    for d in details:
+        layers.setdefault(d["layer"].name, []).append(d)
+    return list(layers.values())
 
 
 def _unused_layer(layer, mapping, old_side) -> UnusedLayer:
