@@ -1,5 +1,5 @@
-"""`graphlint migrate OLD --to NEW`: parsed arguments -> both sides -> mapping -> coverage findings ->
-report, and the mapping file and converted weights when asked."""
+"""`graphlint migrate OLD --to NEW`: parsed arguments -> both sides -> mapping -> coverage facts ->
+each GL6xx rule's findings -> report, and the mapping file and converted weights when asked."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def run(args, keep=list) -> Outcome:
         result = mapping.align(old_side.layers, new_side.layers, new_side.framework, by_name)
     if args.use_ema:
         result.entries = [_shadowed(e, old_side) for e in result.entries]
-    found = keep(coverage.findings(result, old_side, new_side, args.use_ema))
+    found = keep(rule_findings(coverage.check(result, old_side, args.use_ema)))
     parity = None
     if args.old_model:
         parity = _parity(args, result, old_side, new_side, _errors(found))
@@ -63,6 +63,15 @@ def run(args, keep=list) -> Outcome:
             n = writer.write(args.write, result, old_side, new_side)
             outcome.written = f"wrote {n} converted weights to {args.write}"
     return outcome
+
+
+def rule_findings(check) -> list:
+    """Each GL6xx rule's findings in a coverage.MigrationCheck, in report order."""
+    from graphlint.rules import all_rules
+    from graphlint.rules._migrate import MigrateRule
+
+    found = [f for rule in all_rules() if isinstance(rule, MigrateRule) for f in rule.check_migration(check)]
+    return sorted(found, key=lambda f: f.sort_key())
 
 
 def _errors(found) -> list:
@@ -101,7 +110,7 @@ class _Parity:
 
 
 def _parity(args, result, old_side, new_side, errors) -> _Parity:
-    from graphlint.migrate import parity, probes, writer
+    from graphlint.migrate import coverage, parity, probes, writer
 
     if new_side.model is None:
         raise UsageError("--old-model: parity needs NEW as a Python file that builds the model, not a weight file")
@@ -109,31 +118,8 @@ def _parity(args, result, old_side, new_side, errors) -> _Parity:
         return _Parity(note=f"parity not computed: {len(errors)} error finding(s) leave the converted model incomplete")
     done = parity.run(args.old_model, args.model_fn, old_side.prefix, args.batch, new_side,
                       writer.converted(result, old_side.prefix), probes.layer_pairs(result), args.atol, args.rtol)
-    bad = [o for o in done.outputs if o.max_abs is None or not parity.within(o, done.old[o.name], args.atol, args.rtol)]
-    findings = [_gl607(bad, probes.first_divergence(done.layers), done, args)] if bad else []
+    findings = rule_findings(coverage.MigrationCheck(parity=parity.check(done, args.atol, args.rtol)))
     return _Parity(done.outputs, findings, layers=done.layers, batch=done.batch)
-
-
-def _gl607(bad, first, done, args):
-    """One finding: it names the first layer that differs when the layers locate it, else the output."""
-    from graphlint.rules import RULES, all_rules
-
-    all_rules()
-    outputs = "; ".join(f"output {o.name} {list(o.shape)}: " + (o.note or f"max |new - old| = {o.max_abs:.4g}, "
-                                                                 f"||new - old|| / ||old|| = {o.rel_l2:.4g}")
-                        for o in bad)
-    where = f"on {done.batch} (tolerance {args.atol:g} + {args.rtol:g} x max |old|)"
-    fix = ("look for what equal shapes hide: gate order, a square kernel's transpose, epsilons, activations; "
-           "edit the mapping or the new model")
-    if first is None:
-        return RULES["GL607"].make(bad[0].name, f"{outputs} {where}", fix, names=[o.name for o in bad])
-    before = [r.new for r in done.layers[:done.layers.index(first)] if r.agrees]
-    agree = f"the layers before it agree ({', '.join(before)})" if before else "it is the first layer"
-    message = (f"the first layer that differs is NEW {first.new} from OLD {first.old}: max |new - old| = "
-               f"{first.max_abs:.4g}, ||new - old|| / ||old|| = {first.rel_l2:.4g} against the closest tensor of "
-               f"its segment ({first.old_tensor}); {agree}; {outputs} {where}")
-    return RULES["GL607"].make(first.new, message, f"check layer {first.new}'s mapping and code: {fix}",
-                               names=[first.new] + [o.name for o in bad])
 
 
 def _write_mapping(text: str, path: str) -> None:

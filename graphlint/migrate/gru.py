@@ -13,15 +13,15 @@ n = tanh(W_n x + b_in + r * (U_n h + b_hn)). r * (h @ U) equals (r * h) @ U for 
 when U is diagonal, so no weights make either compute what the old cell computed: a converted
 model would load and be wrong. Keras's GRU(reset_after=False) computes the same function (its z is
 TF1's u: kernel blocks z, r, h), but each of its weights takes columns of both old kernels, which
-the one-source mapping entries cannot state yet. Each case is one GL608 finding at the layer,
-saying which, and the layer is mapped to nothing.
+the one-source mapping entries cannot state yet. Each case is one finding at the layer
+(rules/layer_not_converted.py words it), saying which, and the layer is mapped to nothing.
 """
 
 from __future__ import annotations
 
 import re
 
-from graphlint.migrate.layers import Layer, show_shape
+from graphlint.migrate.layers import Layer
 
 _GRU_SCOPE_RE = re.compile(r"gru", re.I)
 
@@ -69,24 +69,3 @@ def keras_layer(name: str, ws: dict, reset_after: bool):
     return Layer(name, "gru", ws, (inputs + units, 3 * units),
                  {"units": units, "inputs": inputs, "reset_after": bool(reset_after)})
 
-
-def not_converted(old: Layer, new: Layer, framework: str) -> tuple:
-    """(message, fix) of the GL608 finding for a GRU pair."""
-    names = ", ".join(w.key for w in old.weights.values())
-    if new.info.get("reset_after", True):
-        cls = "nn.GRU" if framework == "torch" else "GRU(reset_after=True)"
-        message = (f"NEW layer {new.title()} ({cls}) cannot compute what OLD's TF1 GRUCell {old.name} computed, with "
-                   f"any weights: it applies the reset gate after the recurrent product (r * (h @ U_n + b_hn)), "
-                   f"TF1's cell before it ((r * h) @ U_c); the two agree only for a diagonal U. Not converted ({names})")
-        fix = ("in Keras, use GRU(reset_after=False), which computes TF1's GRUCell; in PyTorch, write the cell "
-               "((r * h) @ U) yourself: nn.GRU and nn.GRUCell both reset after")
-    else:
-        message = (f"NEW layer {new.title()} (GRU(reset_after=False)) computes what OLD's TF1 GRUCell {old.name} "
-                   f"computed, but each of its weights takes columns of both old kernels "
-                   f"(gates {show_shape(old.weights['gates_kernel'].shape)}: r, u; candidate "
-                   f"{show_shape(old.weights['candidate_kernel'].shape)}), which graphlint does not convert yet. "
-                   f"Not converted ({names})")
-        fix = ("convert it by hand: kernel = concat([G[:in, units:], G[:in, :units], C[:in]], 1) (Keras's z, r, h "
-               "are TF1's u, r, candidate), recurrent_kernel = the same of rows in:, bias = concat([g[units:], "
-               "g[:units], c]); then check parity with --old-model")
-    return message, fix

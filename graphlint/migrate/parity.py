@@ -33,6 +33,19 @@ class Result:
     old: dict  # {name: array}: the old outputs (for the tolerance)
 
 
+@dataclass(frozen=True)
+class ParityCheck:
+    """What parity found, for the rules (coverage.MigrationCheck.parity): the outputs beyond the
+    tolerance, and the first layer that differs when the layers locate it."""
+
+    differing: tuple  # [Output] beyond atol + rtol x max |old|, or without a counterpart
+    first: Optional[object]  # probes.LayerParity: the first layer that differs; None: none does
+    agreeing_before: tuple  # NEW layers before `first` that agree
+    batch: str
+    atol: float
+    rtol: float
+
+
 def run(model_path: str, model_fn: Optional[str], prefix: str, batch_path: Optional[str], new_side, converted,
         pairs, atol: float, rtol: float) -> Result:
     """Both models on one batch (--batch, else the old model's own: batch.py), outputs and layers compared."""
@@ -164,3 +177,12 @@ def within(o: Output, old_value, atol: float, rtol: float) -> bool:
     import numpy as np
 
     return o.max_abs is not None and o.max_abs <= atol + rtol * float(np.max(np.abs(old_value)))
+
+
+def check(done: Result, atol: float, rtol: float) -> ParityCheck:
+    from graphlint.migrate import probes
+
+    bad = tuple(o for o in done.outputs if o.max_abs is None or not within(o, done.old[o.name], atol, rtol))
+    first = probes.first_divergence(done.layers)
+    before = () if first is None else tuple(r.new for r in done.layers[:done.layers.index(first)] if r.agrees)
+    return ParityCheck(bad, first, before, done.batch, atol, rtol)

@@ -19,7 +19,8 @@ _training.py, ...). The codes by area:
    (`check --saved-model`; graphlint/serving/ builds it and feeds these rules, see rules/_serving.py);
  * GL6xx `graphlint migrate`: a TF1 checkpoint mapped onto a rewrite of its model (Keras 3 or PyTorch)
    leaves a new weight without a source, an old variable unused, or a shape, dtype or choice that
-   does not fit (graphlint/migrate/ makes them; see rules/_migrate.py);
+   does not fit (graphlint/migrate/coverage.py states the facts, each rule decides its findings; see
+   rules/_migrate.py);
  * GL9xx a mode's graph could not be built.
 """
 

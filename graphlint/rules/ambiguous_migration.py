@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graphlint.rules._migrate import MigrateRule
+from graphlint.rules._migrate import MAPPING_FIX, MigrateRule
 
 
 class AmbiguousMigration(MigrateRule):
@@ -42,3 +42,24 @@ class AmbiguousMigration(MigrateRule):
     symbol = "ambiguous-migration"
     severity = "error"
     summary = "a new layer could come from several old layers (or transforms); mapped to none"
+
+    def check_migration(self, check) -> list:
+        return [self._old(f) if f.is_old else self._new(f) for f in check.ambiguous]
+
+    def _old(self, f):
+        old, names = f.layer, [n.title() for n in f.candidates]
+        message = (f"OLD layer {old.name} ({old.kind}: {old.signature()}) could go to any of NEW {', '.join(names)} "
+                   f"(same kind and shape; neither their order nor their names decide); mapped to none")
+        return self.make(old.name, message, f"port the model as the old one was, {MAPPING_FIX}",
+                         names=[old.name] + [n.name for n in f.candidates])
+
+    def _new(self, f):
+        layer = f.layer
+        if f.kinds:
+            message = (f"NEW layer {layer.title()} ({layer.signature()}) could be a {' or a '.join(f.kinds)} for OLD "
+                       f"{f.candidates[0].name}, and their transforms differ: its file does not tell; mapped to none")
+        else:
+            message = (f"NEW layer {layer.title()} ({layer.kind}: {layer.signature()}) could come from any of OLD "
+                       f"{', '.join(o.name for o in f.candidates)} (same kind and shape; neither their order nor "
+                       f"their names decide); mapped to none")
+        return self.make(layer.name, message, f"port the model completely so the order decides, {MAPPING_FIX}")

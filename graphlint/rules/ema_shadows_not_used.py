@@ -36,3 +36,14 @@ class EmaShadowsNotUsed(MigrateRule):
     symbol = "ema-shadows-not-used"
     severity = "warning"
     summary = "the old checkpoint has EMA shadows and the conversion takes the raw variables"
+
+    def check_migration(self, check) -> list:
+        shadows = list(check.unchosen_shadows)
+        if not shadows:
+            return []
+        return [self.make(shadows[0], f"OLD has {len(shadows)} ExponentialMovingAverage shadows "
+                                      f"({', '.join(shadows[:3])}{', ...' if len(shadows) > 3 else ''}) and the "
+                                      "conversion takes the raw variables",
+                          "pass --use-ema if the old evaluation restored the shadows "
+                          "(ExponentialMovingAverage.variables_to_restore()), --no-use-ema if it used the raw variables",
+                          names=shadows)]

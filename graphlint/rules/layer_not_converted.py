@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from graphlint.rules._migrate import MigrateRule
+from graphlint.rules._migrate import MigrateRule, weight_keys
+from graphlint.rules._shapes import show_shape
 
 
 class LayerNotConverted(MigrateRule):
@@ -46,3 +47,30 @@ class LayerNotConverted(MigrateRule):
     symbol = "layer-not-converted"
     severity = "error"
     summary = "a new layer whose old weights graphlint does not convert (a GRU that resets after, unlike TF1's)"
+
+    def check_migration(self, check) -> list:
+        return [self.make(f.layer.name, *_why(f.old_layer, f.layer, f.framework),
+                          names=[f.layer.name, f.old_layer.name] + weight_keys(f.layer) + weight_keys(f.old_layer))
+                for f in check.not_converted]
+
+
+def _why(old, new, framework: str) -> tuple:
+    """(message, fix) for a GRU pair (migrate/gru.py has the arithmetic)."""
+    names = ", ".join(weight_keys(old))
+    if new.info.get("reset_after", True):
+        cls = "nn.GRU" if framework == "torch" else "GRU(reset_after=True)"
+        message = (f"NEW layer {new.title()} ({cls}) cannot compute what OLD's TF1 GRUCell {old.name} computed, with "
+                   f"any weights: it applies the reset gate after the recurrent product (r * (h @ U_n + b_hn)), "
+                   f"TF1's cell before it ((r * h) @ U_c); the two agree only for a diagonal U. Not converted ({names})")
+        fix = ("in Keras, use GRU(reset_after=False), which computes TF1's GRUCell; in PyTorch, write the cell "
+               "((r * h) @ U) yourself: nn.GRU and nn.GRUCell both reset after")
+    else:
+        message = (f"NEW layer {new.title()} (GRU(reset_after=False)) computes what OLD's TF1 GRUCell {old.name} "
+                   f"computed, but each of its weights takes columns of both old kernels "
+                   f"(gates {show_shape(old.weights['gates_kernel'].shape)}: r, u; candidate "
+                   f"{show_shape(old.weights['candidate_kernel'].shape)}), which graphlint does not convert yet. "
+                   f"Not converted ({names})")
+        fix = ("convert it by hand: kernel = concat([G[:in, units:], G[:in, :units], C[:in]], 1) (Keras's z, r, h "
+               "are TF1's u, r, candidate), recurrent_kernel = the same of rows in:, bias = concat([g[units:], "
+               "g[:units], c]); then check parity with --old-model")
+    return message, fix

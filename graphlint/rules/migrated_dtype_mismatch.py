@@ -38,3 +38,10 @@ class MigratedDtypeMismatch(MigrateRule):
     symbol = "migrated-dtype-mismatch"
     severity = "error"
     summary = "a new weight's dtype differs from its old source's"
+
+    def check_migration(self, check) -> list:
+        return [self.make(f.layer.name, f"layer {f.layer.title()}: " + "; ".join(
+                    f"NEW {w.key} is {w.dtype}, its source OLD {old.key} is {old.dtype}" for w, old in f.weights),
+                    "migrate in the old dtype, check parity, then cast",
+                    names=[f.layer.name] + [w.key for w, _ in f.weights])
+                for f in check.dtype_mismatches]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from graphlint.rules._migrate import MigrateRule
+from graphlint.rules._migrate import MAPPING_FIX, MigrateRule, weight_keys
+from graphlint.rules._shapes import show_shape
 
 
 class NewWeightWithoutSource(MigrateRule):
@@ -45,3 +46,34 @@ class NewWeightWithoutSource(MigrateRule):
     symbol = "new-weight-without-source"
     severity = "error"
     summary = "a weight of the new model gets no value from the old checkpoint"
+
+    def check_migration(self, check) -> list:
+        return ([self._layer(f.layer) for f in check.layers_without_source]
+                + [self.make(f.weight.key, f"NEW {f.weight.key} (layer {f.layer.title()}) has no entry in the mapping "
+                                           "file", "add its entry to the mapping file (--write-mapping writes one to "
+                                                   "start from)") for f in check.weights_not_in_file]
+                + [self._parts(f) for f in check.parts_without_source])
+
+    def _layer(self, layer):
+        message = (f"NEW layer {layer.title()} ({layer.kind}: {layer.signature()}) has no counterpart in OLD: no OLD "
+                   f"layer of kind {layer.kind} with shape {show_shape(layer.main_shape)} is left to give it values "
+                   f"(in TF1's layout)")
+        fix = f"a layer the old model did not have? remove it from the new model, {MAPPING_FIX}"
+        return self.make(layer.name, message, fix, names=[layer.name] + weight_keys(layer))
+
+    def _parts(self, f):
+        """Batch-norm statistics the old model never kept say so; other parts name what OLD has."""
+        layer, keys = f.layer, [w.key for w in f.weights]
+        have = ", ".join(w.key.rsplit("/", 1)[-1] for w in f.old_layer.weights.values())
+        if f.statistics:
+            message = (f"NEW {', '.join(keys)} (the batch-norm statistics of layer {layer.title()}) have no source: "
+                       f"OLD layer {f.old_layer.name} has {have} and no moving statistics (the old model normalized "
+                       f"with each batch's own statistics, or did not save them); the new model would normalize with "
+                       f"its initial statistics")
+            fix = ("compute the statistics over training data with the converted weights, or normalize with batch "
+                   "statistics as the old model did")
+        else:
+            message = (f"NEW {', '.join(keys)} (layer {layer.title()}) have no source: OLD layer {f.old_layer.name} "
+                       f"has only {have}")
+            fix = f"give the old side's part a source, {MAPPING_FIX}"
+        return self.make(layer.name, message, fix, names=[layer.name] + keys)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from graphlint.rules._migrate import MigrateRule
+from graphlint.rules._migrate import MAPPING_FIX, MigrateRule, weight_keys
+from graphlint.rules._shapes import show_shape
 
 
 class OldWeightUnused(MigrateRule):
@@ -41,3 +42,24 @@ class OldWeightUnused(MigrateRule):
     symbol = "old-weight-unused"
     severity = "error"
     summary = "a trained variable of the old checkpoint is used by no weight of the new model"
+
+    def check_migration(self, check) -> list:
+        return [self._weight(f) for f in check.unused_weights] + [self._layer(f) for f in check.unused_layers]
+
+    def _weight(self, f):
+        w, layer = f.weight, f.layer
+        if f.new_layer is None:
+            return self.make(w.key, f"OLD {w.key} {show_shape(w.shape)} (layer {layer.title()}) is used by no entry "
+                                    "of the mapping file: its trained values would be lost",
+                             "map it in the mapping file, or port the layer it belongs to")
+        return self.make(w.key, f"OLD {w.key} {show_shape(w.shape)} (layer {layer.title()}) is used by no weight of "
+                                f"NEW layer {f.new_layer.name}", f"give the new layer that part, {MAPPING_FIX}")
+
+    def _layer(self, f):
+        layer = f.layer
+        parts = ([f"after NEW {f.after}"] if f.after else []) + ([f"before NEW {f.before}"] if f.before else [])
+        where = f" (it would sit {' and '.join(parts)}, by OLD's {f.order} order)" if parts else ""
+        message = (f"OLD layer {layer.title()} ({layer.kind}: {layer.signature()}) is used by no NEW weight{where}: "
+                   f"its trained values would be lost")
+        return self.make(layer.name, message, f"a layer missing in the new model? port it, {MAPPING_FIX}",
+                         names=[layer.name] + weight_keys(layer))

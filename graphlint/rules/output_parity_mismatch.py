@@ -41,3 +41,25 @@ class OutputParityMismatch(MigrateRule):
     symbol = "output-parity-mismatch"
     severity = "error"
     summary = "the new model with the converted weights computes other outputs than the old model"
+
+    def check_migration(self, check) -> list:
+        parity = check.parity
+        if parity is None or not parity.differing:
+            return []
+        bad = parity.differing
+        outputs = "; ".join(f"output {o.name} {list(o.shape)}: " + (o.note or f"max |new - old| = {o.max_abs:.4g}, "
+                                                                     f"||new - old|| / ||old|| = {o.rel_l2:.4g}")
+                            for o in bad)
+        where = f"on {parity.batch} (tolerance {parity.atol:g} + {parity.rtol:g} x max |old|)"
+        fix = ("look for what equal shapes hide: gate order, a square kernel's transpose, epsilons, activations; "
+               "edit the mapping or the new model")
+        first = parity.first
+        if first is None:  # the layers do not locate it: the outputs are the finding
+            return [self.make(bad[0].name, f"{outputs} {where}", fix, names=[o.name for o in bad])]
+        before = parity.agreeing_before
+        agree = f"the layers before it agree ({', '.join(before)})" if before else "it is the first layer"
+        message = (f"the first layer that differs is NEW {first.new} from OLD {first.old}: max |new - old| = "
+                   f"{first.max_abs:.4g}, ||new - old|| / ||old|| = {first.rel_l2:.4g} against the closest tensor of "
+                   f"its segment ({first.old_tensor}); {agree}; {outputs} {where}")
+        return [self.make(first.new, message, f"check layer {first.new}'s mapping and code: {fix}",
+                          names=[first.new] + [o.name for o in bad])]

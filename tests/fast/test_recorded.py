@@ -75,8 +75,8 @@ def test_every_rule_has_a_finding_in_some_recording():
     if UPDATE:
         pytest.skip("the goldens are being rewritten by the other tests: run again without GRAPHLINT_UPDATE_GOLDENS")
     fired = {line.split(" ", 1)[0] for model in MODELS for line in read_goldens(model)["findings.txt"].splitlines()}
-    # `graphlint migrate`'s rules (GL6xx) read a mapping between two checkpoints, not a lint run's
-    # snapshots: tests/test_migrate_*.py make each fire on a broken port (test_every_migrate_rule_...)
+    # `graphlint migrate`'s rules (GL6xx) read the facts of a migration, not a lint run's snapshots:
+    # tests/test_migrate_rules.py makes each fire without TensorFlow (test_every_migrate_rule_is_checked_...)
     silent = [f"{r.code} {r.symbol}" for r in all_rules() if r.code not in fired and not isinstance(r, MigrateRule)]
     assert not silent, (f"no recording in tests/fast/recorded has a finding of {', '.join(silent)}: add a case to "
                         f"tests/cases/ that produces it (EXPECT), then {REGENERATE}")
