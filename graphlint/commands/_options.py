@@ -89,6 +89,13 @@ def finding_options(g) -> None:
                    help="config file (default: the nearest pyproject.toml with [tool.graphlint])")
 
 
+def finding_settings(args) -> dict:
+    """The Config fields `finding_options` (and --format) set, as a front door hands them to the
+    config merge: what every command that reports findings passes the same way."""
+    return {"select": args.select, "extend_select": args.extend_select, "ignore": args.ignore,
+            "fail_on": args.fail_on, "format": args.format, "baseline": args.baseline}
+
+
 def render_options(args):
     from graphlint.report import RenderOptions
 

@@ -62,11 +62,9 @@ def request_from_args(args):
     from graphlint.run.application import Request
 
     settings = {
-        "model_fn": args.model_fn, "input_fn": args.input_fn, "select": args.select,
-        "extend_select": args.extend_select, "ignore": args.ignore, "fail_on": args.fail_on,
-        "format": args.format, "baseline": args.baseline, "checkpoint": getattr(args, "checkpoint", None),
-        "modes": list(args.modes) if args.modes else None, "warm_start": args.warm_start, "table": args.table,
-        "tf1": args.tf1,
+        **opt.finding_settings(args), "model_fn": args.model_fn, "input_fn": args.input_fn,
+        "checkpoint": getattr(args, "checkpoint", None), "modes": list(args.modes) if args.modes else None,
+        "warm_start": args.warm_start, "table": args.table, "tf1": args.tf1,
     }
     per_mode = {m: parse_params(v, f"--params-{m}") for m in MODES if (v := getattr(args, f"params_{m}")) is not None}
     return Request(

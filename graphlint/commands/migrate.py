@@ -62,9 +62,7 @@ def config(args):
 
     path = args.config or config_lib.find_config(args.to if os.path.exists(args.to) else ".")
     conf = config_lib.load_config(path) if path else config_lib.Config()
-    return config_lib.merge(conf, {"select": args.select, "extend_select": args.extend_select,
-                                   "ignore": args.ignore, "fail_on": args.fail_on, "format": args.format,
-                                   "baseline": args.baseline})
+    return config_lib.merge(conf, opt.finding_settings(args))
 
 
 def run(args) -> int:

@@ -29,9 +29,7 @@ def add_parsers(sub) -> None:
 def request_from_args(args):
     from graphlint.run.application import Request
 
-    settings = {"select": args.select, "extend_select": args.extend_select, "ignore": args.ignore,
-                "fail_on": args.fail_on, "format": args.format, "baseline": args.baseline, "table": args.table,
-                "tf1": args.tf1}
+    settings = {**opt.finding_settings(args), "table": args.table, "tf1": args.tf1}
     program = args.program[1:] if args.program[:1] == ["--"] else args.program
     return Request(command="run", config=args.config, settings=settings, program=program or None, jobs=args.jobs,
                    timeout=args.timeout, exit_zero=args.exit_zero, write_baseline=args.write_baseline,
