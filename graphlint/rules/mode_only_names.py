@@ -72,11 +72,10 @@ class ModeOnlyNames(Rule):
         claimed = [n for n, modes in ctx.claims.get(self.code, {}).items() if set(row.modes) <= modes]
         if not claimed:
             return False
-        built = ctx.built_modes()
-        present = [{*ctx.snapshots[m].ops} if m in row.modes else set() for m in built]
-        others = set().union(*(set(ctx.snapshots[m].ops) for m in built if m not in row.modes))
-        names = {n for n in set.intersection(*[p for p in present if p]) - others
-                 if n.split("/", 1)[0] == row.scope}
+        first, *rest = (ctx.snapshots[m].ops for m in row.modes)
+        others = [ctx.snapshots[m].ops for m in ctx.built_modes() if m not in row.modes]
+        names = (n for n in first if n.split("/", 1)[0] == row.scope
+                 and all(n in ops for ops in rest) and not any(n in ops for ops in others))
         return all(any(n == c or n.startswith(c + "/") for c in claimed) for n in names)
 
     def _finding(self, group):
