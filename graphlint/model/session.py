@@ -100,7 +100,7 @@ class ModelSession:
             for mode, worker in workers.items():
                 worker.replay()
                 snap, answers, read = worker.result
-                snap.params = copy.deepcopy(self.params(mode))
+                snap.params = self.params(mode)  # a fresh copy, as mode_params makes every time
                 self.inputs |= read
                 self._analyses[mode] = (snap, answers)
         finally:
