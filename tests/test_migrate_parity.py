@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from migrate import tf1_models
-from migrate.harness import Checkpoints, migrate, need_keras3, need_torch, port
+from migrate.harness import Checkpoints, migrate, need_keras3, need_torch, port, tf1_gate_order_mapping
 
 pytestmark = pytest.mark.realtf
 
@@ -75,12 +75,7 @@ def test_raw_weights_where_evaluation_used_the_shadows_is_a_parity_finding(check
 def test_wrong_gate_order_is_a_parity_finding(checkpoints, cli, tmp_path):
     need_torch()
     old, path = checkpoints["lstm"], tmp_path / "mapping.json"
-    migrate(cli, old, "--to", port("lstm_torch"), "--write-mapping", path)
-    doc = json.loads(path.read_text())
-    for entry in doc["weights"]:
-        if entry["transform"]["op"] == "lstm":
-            entry["transform"]["new_gates"] = "icfo"
-    path.write_text(json.dumps(doc))
+    tf1_gate_order_mapping(cli, old, path)
     code, report = migrate(cli, old, "--to", port("lstm_torch"), "--mapping", path, *_old_model(tmp_path, "lstm"))
     assert code == 1
     assert [(f["code"], f["name"]) for f in report["findings"]] == [("GL607", "lstm")]

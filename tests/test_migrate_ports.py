@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from migrate import tf1_models
-from migrate.harness import Checkpoints, build, errors, migrate, need_keras3, need_torch, port
+from migrate.harness import (Checkpoints, build, errors, migrate, need_keras3, need_torch, port,
+                             tf1_gate_order_mapping)
 
 pytestmark = pytest.mark.realtf
 
@@ -179,17 +180,10 @@ def test_ema_shadows_are_a_warning_until_chosen_and_use_ema_reads_them(checkpoin
 def test_wrong_lstm_gate_order_in_an_edited_mapping_loads_and_only_parity_shows_it(checkpoints, cli, tmp_path):
     """Coverage cannot see a gate order (the shapes are equal): the converted model differs in outputs."""
     need_torch()
-    import json
-
     import torch
 
     old, path = checkpoints["lstm"], tmp_path / "mapping.json"
-    migrate(cli, old, "--to", port("lstm_torch"), "--write-mapping", path)
-    doc = json.loads(path.read_text())
-    for entry in doc["weights"]:
-        if entry["transform"]["op"] == "lstm":
-            entry["transform"]["new_gates"] = "icfo"  # TF1's order kept: what a hand-written loader often does
-    path.write_text(json.dumps(doc))
+    tf1_gate_order_mapping(cli, old, path)
     out = str(tmp_path / "converted.pt")
     code, report = migrate(cli, old, "--to", port("lstm_torch"), "--mapping", path, "--write", out)
     assert (code, report["findings"]) == (0, [])

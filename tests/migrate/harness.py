@@ -58,3 +58,14 @@ def migrate(cli, *args):
 
 def errors(report) -> list:
     return [f for f in report["findings"] if f["severity"] == "error"]
+
+
+def tf1_gate_order_mapping(cli, old: str, path) -> None:
+    """Write the LSTM port's mapping file to `path`, edited to keep TF1's gate order (i, c, f, o) as
+    a hand-written loader often does: the shapes still fit, only the outputs differ."""
+    migrate(cli, old, "--to", port("lstm_torch"), "--write-mapping", path)
+    doc = json.loads(path.read_text())
+    for entry in doc["weights"]:
+        if entry["transform"]["op"] == "lstm":
+            entry["transform"]["new_gates"] = "icfo"
+    path.write_text(json.dumps(doc))
