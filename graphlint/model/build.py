@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import copy
 import inspect
+import sys
 
 from graphlint.errors import UsageError, first_line
 from graphlint.model import hooks, outputs, warmstart
 from graphlint.model.graphview import uninitialized_after_restore
+from graphlint.model.links import Links
 from graphlint.model.roles import CREATORS, op_roles
 from graphlint.model.snapshot import BuildFailure, RestoreKey, ScopeRename, Snapshot, Variable
 from graphlint.model.tpu_spec import converted_from, to_estimator_spec
@@ -103,7 +105,7 @@ def build_mode(model, mode: str, params: dict, est, warm_start=None) -> tuple:
     mode_key = {"train": est.ModeKeys.TRAIN, "eval": est.ModeKeys.EVAL, "predict": est.ModeKeys.PREDICT}[mode]
     graph = _recording_graph(model.sites)
     snap = Snapshot(mode, params=copy.deepcopy(params))
-    with graph.as_default(), hooks.watching(model.sites) as watch, \
+    with graph.as_default(), model.sites.marked(sys._getframe()), hooks.watching(model.sites) as watch, \
             warmstart.recording(model.sites) as snap.warm_starts:
         t.compat.v1.train.get_or_create_global_step()  # Estimator creates it before input_fn
         features, labels = _input_tensors(model, mode, mode_key, params)
@@ -134,11 +136,12 @@ def build_mode(model, mode: str, params: dict, est, warm_start=None) -> tuple:
         snap.loss = spec.loss.name if spec.loss is not None else ""
         snap.train_op = spec.train_op.name if spec.train_op is not None else ""
         snap.results = outputs.result_names(spec, mode)
-        snap.ops = {op.name: op.type for op in graph.get_operations()}
+        links = Links(graph)
+        snap.ops = dict(links.types)
         snap.renames = _renames(graph)
-        snap.label_ops = _label_ops(graph, labels)
+        snap.label_ops = _label_ops(links, labels)
         snap.roles = op_roles(graph, spec, {f.name.split(":")[0] for f in snap.fetches if f.resolved},
-                              predict=mode == "predict")
+                              predict=mode == "predict", links=links)
         snap.update_ops = _update_ops(graph)
         if warm_start and mode == "train":  # after model_fn, as Estimator does; its ops are not model ops
             warmstart.estimator_warm_start(warm_start, snap.warm_starts)
@@ -151,7 +154,7 @@ def _update_ops(graph) -> tuple:
     return tuple(sorted({getattr(x, "op", x).name for x in items if hasattr(x, "name")}))
 
 
-def _label_ops(graph, labels) -> frozenset:
+def _label_ops(links, labels) -> frozenset:
     """Ops that exist for the labels: they consume them, or feed only ops that do.
 
     These are absent from PREDICT by design (no labels), so the mode diff calls them expected.
@@ -159,19 +162,19 @@ def _label_ops(graph, labels) -> frozenset:
     """
     if labels is None:
         return frozenset()
-    stack = [op for x in tf().nest.flatten(labels) if hasattr(x, "consumers") for op in x.consumers()]
+    stack = [op.name for x in tf().nest.flatten(labels) if hasattr(x, "consumers") for op in x.consumers()]
     seen = set()
     while stack:
-        op = stack.pop()
-        if op.name not in seen:
-            seen.add(op.name)
-            stack.extend(c for out in op.outputs for c in out.consumers())
-    for op in reversed(graph.get_operations()):
-        if op.name in seen:
+        name = stack.pop()
+        if name not in seen:
+            seen.add(name)
+            stack.extend(links.users(name))
+    for name in reversed(links.types):
+        if name in seen:
             continue
-        users = [c for out in op.outputs for c in out.consumers()] + tf_vars.control_outputs(op)
-        if users and all(u.name in seen for u in users):
-            seen.add(op.name)
+        users = (*links.users(name), *links.control_users(name))
+        if users and all(u in seen for u in users):
+            seen.add(name)
     return frozenset(seen)
 
 

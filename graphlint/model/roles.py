@@ -28,9 +28,8 @@ summary). hook-output and prediction do not spread: they stay on the outputs and
 
 from __future__ import annotations
 
-from graphlint.model.graphview import ancestors
+from graphlint.model.links import Links
 from graphlint.model.tfcompat import tf
-from graphlint.tfpatch.variables import control_outputs
 
 SUMMARY_TYPES = frozenset({"ScalarSummary", "HistogramSummary", "ImageSummary", "AudioSummary", "AudioSummaryV2",
                            "MergeSummary", "TensorSummary", "TensorSummaryV2", "WriteSummary",
@@ -53,32 +52,34 @@ CREATORS = {
 }
 
 
-def op_roles(graph, spec, fetched=frozenset(), predict=False) -> dict:
+def op_roles(graph, spec, fetched=frozenset(), predict=False, links=None) -> dict:
     """{op name: role} for the ops of `graph` whose role its structure shows. fetched: the op names
-    the mode's hooks fetch; predict: the graph is PREDICT's, whose spec's outputs are its purpose."""
-    ops = graph.get_operations()
+    the mode's hooks fetch; predict: the graph is PREDICT's, whose spec's outputs are its purpose;
+    links: the graph's Links, when the caller has read them already."""
+    links = links or Links(graph)
+    ops, types = links.ops, links.types
     roles: dict = {}
-    _claim(roles, _saver_ops(ops))
+    _claim(roles, _saver_ops(types))
     _claim(roles, _collection_ops(graph, _INIT_COLLECTIONS), "init")
-    _claim(roles, {op.name: "summary" for op in ops if op.type in SUMMARY_TYPES})
+    _claim(roles, {name: "summary" for name, kind in types.items() if kind in SUMMARY_TYPES})
     _claim(roles, _collection_ops(graph, ("SUMMARIES", "SUMMARY_OP")), "summary")
-    _claim(roles, _created_by(graph, ops, roles))
+    _claim(roles, _created_by(graph, zip(types, ops), roles))
     _claim(roles, _state_variables(graph))
     _claim(roles, _metric_ops(spec), "metric")
-    _claim(roles, _only_train_op(spec), "optimizer")
-    _claim(roles, (op.name for op in ops if _is_input_pipeline(op.type)), "input")
-    _claim(roles, _hook_outputs(ops, fetched), "hook-output")
+    _claim(roles, _only_train_op(spec, links), "optimizer")
+    _claim(roles, (name for name, kind in types.items() if _is_input_pipeline(kind)), "input")
+    _claim(roles, _hook_outputs(links, fetched), "hook-output")
     if predict:
-        _claim(roles, _prediction_outputs(graph, spec), "prediction")
-    _spread_from_variables(graph, ops, roles)
+        _claim(roles, _prediction_outputs(graph, spec, links), "prediction")
+    _spread_from_variables(graph, links, roles)
     _claim(roles, _initializers(graph), "init")  # those of variables without a role of their own
-    _spread_to_reads_after(ops, roles)
-    _spread_to_inputs(ops, roles)  # first, so what feeds the Scaffold's ready op stays init
-    _spread_to_results(ops, roles)
-    _spread_to_inputs(ops, roles)
+    _spread_to_reads_after(links, roles)
+    _spread_to_inputs(links, roles)  # first, so what feeds the Scaffold's ready op stays init
+    _spread_to_results(links, roles)
+    _spread_to_inputs(links, roles)
     # In the graph's order: claims arrive from sets, whose order changes with the hash seed, and a
     # Snapshot must be the same for the same graph (recordings of it are compared byte for byte).
-    order = {op.name: i for i, op in enumerate(ops)}
+    order = {name: i for i, name in enumerate(types)}
     return dict(sorted(roles.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
 
 
@@ -93,9 +94,9 @@ def _claim(roles: dict, found, role: str = "") -> None:
         roles.setdefault(name, r)
 
 
-def _saver_ops(ops) -> dict:
-    scopes = {op.name.rsplit("/", 1)[0] + "/" for op in ops if op.type in _SAVER_TYPES and "/" in op.name}
-    return {op.name: "save" for op in ops if any(op.name.startswith(s) for s in scopes)}
+def _saver_ops(types) -> dict:
+    scopes = tuple({n.rsplit("/", 1)[0] + "/" for n, kind in types.items() if kind in _SAVER_TYPES and "/" in n})
+    return {n: "save" for n in types if n.startswith(scopes)} if scopes else {}
 
 
 def _initializers(graph) -> set:
@@ -124,16 +125,16 @@ def _collection_ops(graph, keys) -> set:
     return names
 
 
-def _created_by(graph, ops, roles) -> dict:
+def _created_by(graph, named_ops, roles) -> dict:
     """Ops created inside one of the CREATORS calls, from the creation stack of each op."""
     found, created = {}, getattr(graph, "gl_created", {})
-    for op in ops:
-        if op.name in roles:
+    for name, op in named_ops:
+        if name in roles:
             continue
-        hit = created.get(op.name)
+        hit = created.get(name)
         role = hit[1] if hit is not None else _traceback_role(op)
         if role:
-            found[op.name] = role
+            found[name] = role
     return found
 
 
@@ -163,36 +164,35 @@ def _metric_ops(spec) -> set:
     return names
 
 
-def _only_train_op(spec) -> set:
+def _only_train_op(spec, links) -> set:
     """Ancestors of the train op that are not ancestors of the loss (nor the loss itself)."""
     train_op = getattr(spec, "train_op", None)
     loss = getattr(spec, "loss", None)
     if train_op is None or loss is None:
         return set()
     train_op = getattr(train_op, "op", train_op)
-    return ancestors(train_op).keys() - ancestors(loss.op).keys()
+    return links.ancestors(train_op.name) - links.ancestors(loss.op.name)
 
 
-def _hook_outputs(ops, fetched) -> set:
+def _hook_outputs(links, fetched) -> set:
     """Ops a hook fetches that nothing in the graph consumes: they exist for the hook alone (the
     tf.identity that names a tensor for LoggingTensorHook)."""
-    return _with_own_inputs([op for op in ops if op.name in fetched and _only_read_by(op, ())])
+    return _with_own_inputs(links, [n for n in fetched if n in links.types and _only_read_by(links, n, ())])
 
 
-def _with_own_inputs(ops) -> set:
-    """The names of `ops` and of the inputs TF made under an op's own name for it and nothing else
-    reads (tf.identity(0.001, name='lr')'s `lr/input`, tf.identity(variable)'s read)."""
-    names = {op.name for op in ops}
-    own = {t.op for op in ops for t in op.inputs if t.op.name.startswith(op.name + "/")}
-    return names | {o.name for o in own if _only_read_by(o, names)}
+def _with_own_inputs(links, names) -> set:
+    """`names` and the inputs TF made under an op's own name for it and nothing else reads
+    (tf.identity(0.001, name='lr')'s `lr/input`, tf.identity(variable)'s read)."""
+    names = set(names)
+    own = {i for n in names for i in links.inputs.get(n, ()) if i.startswith(n + "/")}
+    return names | {o for o in own if _only_read_by(links, o, names)}
 
 
-def _only_read_by(op, names) -> bool:
-    return all(u.name in names for out in op.outputs for u in out.consumers()) and \
-        all(c.name in names for c in control_outputs(op))
+def _only_read_by(links, name, names) -> bool:
+    return all(u in names for u in links.users(name)) and all(c in names for c in links.control_users(name))
 
 
-def _prediction_outputs(graph, spec) -> set:
+def _prediction_outputs(graph, spec, links) -> set:
     """The ops of the spec's predictions and export outputs that feed nothing but each other, and
     the inputs made for them: what PREDICT computes for its caller alone (probabilities from logits)."""
     # `x if x is not None`, never `x or`: predictions may be a lone tensor, which has no truth value
@@ -200,28 +200,27 @@ def _prediction_outputs(graph, spec) -> set:
     for output in _or_empty(getattr(spec, "export_outputs", None)).values():
         for attr in ("outputs", "classes", "scores", "value"):  # PredictOutput, ClassificationOutput, RegressionOutput
             items.extend(tf().nest.flatten(_or_empty(getattr(output, attr, None))))
-    ops = {t.op for t in items if getattr(t, "graph", None) is graph}
-    names = {op.name for op in ops}
-    return _with_own_inputs([op for op in ops if _only_read_by(op, names)])
+    names = {t.op.name for t in items if getattr(t, "graph", None) is graph}
+    return _with_own_inputs(links, [n for n in names if _only_read_by(links, n, names)])
 
 
 def _or_empty(value):
     return {} if value is None else value
 
 
-def _spread_from_variables(graph, ops, roles) -> None:
+def _spread_from_variables(graph, links, roles) -> None:
     """A variable's ops (`<var>/...`: initializer, reads) and the ops that assign it share its role."""
     variables = {v.op.name: roles[v.op.name] for v in _variables(graph) if v.op.name in roles}
     if not variables:
         return
-    for op in ops:
-        if op.name in roles:
+    for name, kind in links.types.items():
+        if name in roles:
             continue
-        owner = _owner(op.name, variables)
-        if owner is None and op.type.startswith(_ASSIGN_PREFIXES) and op.inputs:
-            owner = op.inputs[0].op.name  # the variable it writes, at any name (eval_step's AssignAdd)
+        owner = _owner(name, variables)
+        if owner is None and kind.startswith(_ASSIGN_PREFIXES) and links.inputs[name]:
+            owner = links.inputs[name][0]  # the variable it writes, at any name (eval_step's AssignAdd)
         if owner in variables:
-            roles[op.name] = variables[owner]
+            roles[name] = variables[owner]
 
 
 def _owner(name: str, variables: dict):
@@ -233,40 +232,38 @@ def _owner(name: str, variables: dict):
     return None
 
 
-def _spread_to_reads_after(ops, roles) -> None:
+def _spread_to_reads_after(links, roles) -> None:
     """An op nothing uses, made under control dependencies, takes the one role its inputs and
     dependencies have (those with none aside): the value read back after `var.assign(...)` (a
     resource variable's assign returns one) belongs to the update, whoever made the update."""
-    for op in ops:
-        if op.name in roles or not op.control_inputs or control_outputs(op):
+    for name, controls in links.controls.items():
+        if name in roles or not controls or links.control_users(name) or links.users(name):
             continue
-        if any(out.consumers() for out in op.outputs):
-            continue
-        found = {roles.get(c.name) for c in op.control_inputs} | {roles.get(t.op.name) for t in op.inputs}
+        found = {roles.get(c) for c in controls} | {roles.get(i) for i in links.inputs[name]}
         found.discard(None)
         if len(found) == 1 and not found & _OUTPUT_ROLES:
-            roles[op.name] = found.pop()
+            roles[name] = found.pop()
 
 
-def _spread_to_results(ops, roles) -> None:
+def _spread_to_results(links, roles) -> None:
     """An op computed only from metric (or local) state takes its role: a metric's value tensor
     (`mean/value`) reads its variables without assigning them. Constants are left to the next step."""
-    for op in ops:
-        if op.name in roles:
+    types = links.types
+    for name, inputs in links.inputs.items():
+        if name in roles:
             continue
-        found = {roles.get(t.op.name) for t in op.inputs if t.op.type != "Const"}
-        found |= {roles.get(c.name) for c in op.control_inputs}
+        found = {roles.get(i) for i in inputs if types.get(i) != "Const"}
+        found |= {roles.get(c) for c in links.controls[name]}
         if len(found) == 1 and found <= _STATE_ROLES:
-            roles[op.name] = found.pop()
+            roles[name] = found.pop()
 
 
-def _spread_to_inputs(ops, roles) -> None:
+def _spread_to_inputs(links, roles) -> None:
     """An op all of whose consumers have one role takes it. Consumers are created after their inputs,
     so visiting ops in reverse creation order decides consumers first."""
-    for op in reversed(ops):
-        if op.name in roles:
+    for name in reversed(links.types):
+        if name in roles:
             continue
-        users = {c.name for out in op.outputs for c in out.consumers()} | {c.name for c in control_outputs(op)}
-        found = {roles.get(u) for u in users}
+        found = {roles.get(u) for u in links.users(name)} | {roles.get(c) for c in links.control_users(name)}
         if len(found) == 1 and None not in found and not found & _OUTPUT_ROLES:
-            roles[op.name] = found.pop()
+            roles[name] = found.pop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import linecache
 import os
 import sys
@@ -10,6 +11,7 @@ from graphlint.model.snapshot import Site
 
 _OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # the graphlint package
 _TF_FRAMES = "tensorflow/python"  # what TF's get_user_frames() treats as its own
+_NO_CALLERS: dict = {}
 _THIRD_PARTY = (os.sep + "site-packages" + os.sep, os.sep + "dist-packages" + os.sep)
 
 
@@ -23,6 +25,31 @@ class SiteFinder:
         self._creations: dict = {}
         self._stacks: dict = {}
         self._whole_stacks = _TF_FRAMES in self.root.replace(os.sep, "/")
+        self._stop = None  # a frame every walk of a build passes (marked()), and what lies above it
+        self._above: dict = {}
+
+    @contextlib.contextmanager
+    def marked(self, frame):
+        """While a build runs below `frame` (graphlint's own, so its line never matters), the frames
+        above it stay as they are: walks stop at it and take what lies above from one walk of it,
+        instead of walking the CLI's or the caller's frames again for each of a graph's ops."""
+        saved = self._stop, self._above
+        self._stop, self._above = frame, {}
+        try:
+            yield
+        finally:
+            self._stop, self._above = saved
+
+    def _from_stop(self, callers) -> tuple:
+        """(user frames above the marked frame, outermost first; its first caller): one walk per build."""
+        hit = self._above.get(id(callers))
+        if hit is None:
+            stop, self._stop = self._stop, None
+            try:
+                hit = self._above[id(callers)] = self._walk(stop, callers)
+            finally:
+                self._stop = stop
+        return hit
 
     def is_user_file(self, filename: str) -> bool:
         hit = self._cache.get(filename)
@@ -46,8 +73,11 @@ class SiteFinder:
         """(filename, line, func) of the innermost user frame of the current Python stack, before
         the path and source line are read (from_raw): called for every name scope, so it stays
         this cheap (no traceback objects)."""
-        frame, known = sys._getframe(depth), self._cache
+        frame, known, stop = sys._getframe(depth), self._cache, self._stop
         while frame is not None:
+            if frame is stop:
+                users = self._from_stop(_NO_CALLERS)[0]
+                return users[-1] if users else None
             code = frame.f_code
             user = known.get(code.co_filename)
             if user is None:
@@ -79,8 +109,15 @@ class SiteFinder:
         costs ten times more to read afterwards and keeps every frame it turned into Python objects
         alive as long as the graph. The same creation is kept once (a loop makes many ops from the
         same lines)."""
-        users, caller, known = [], "", self._cache
+        key = self._walk(frame, callers)
+        return self._creations.setdefault(key, key)
+
+    def _walk(self, frame, callers) -> tuple:
+        users, caller, known, stop = [], "", self._cache, self._stop
         while frame is not None:
+            if frame is stop:
+                above, above_caller = self._from_stop(callers)
+                return above + tuple(reversed(users)), caller or above_caller
             code = frame.f_code
             name = code.co_name
             user = known.get(code.co_filename)
@@ -91,8 +128,7 @@ class SiteFinder:
             elif not caller and name in callers and code.co_filename.endswith(callers[name][0]):
                 caller = callers[name][1]
             frame = frame.f_back
-        key = (tuple(reversed(users)), caller)
-        return self._creations.setdefault(key, key)
+        return tuple(reversed(users)), caller
 
     def from_raw_stack(self, raw_stack) -> tuple:
         hit = self._stacks.get(raw_stack)
