@@ -185,7 +185,9 @@ def targets(pairs, read: dict, segments: dict) -> tuple:
             continue
         last = located[-1][1]
         carrier = reader if reader in members else last if last in members else max(
-            (j, n) for j, n in located if n in members)[1]
+            ((j, n) for j, n in located if n in members), default=(0, None))[1]
+        if carrier is None:  # no member's old layer is computed by the graph: compare() says so per layer
+            continue
         against[carrier] = old_of[last]
         shared.update({m: carrier for m in members if m != carrier})
     return against, shared
