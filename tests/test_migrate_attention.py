@@ -77,6 +77,35 @@ def test_the_query_key_and_value_are_told_by_name_only(name, role):
     assert attention.role_of(Layer(name, "dense")) == role
 
 
+def _dense(name, rows, cols):
+    return Layer(name, "dense", {"kernel": Weight(f"{name}/kernel", "kernel", (rows, cols), "float32"),
+                                 "bias": Weight(f"{name}/bias", "bias", (cols,), "float32")}, (rows, cols))
+
+
+def _fused(name, d):
+    ws = {"in_proj_weight": Weight(f"{name}.in_proj_weight", "in_proj_weight", (3 * d, d), "float32"),
+          "in_proj_bias": Weight(f"{name}.in_proj_bias", "in_proj_bias", (3 * d,), "float32")}
+    return attention.torch_layer(name, ws)
+
+
+def test_names_decide_the_fused_order_whatever_order_the_old_model_created_them_in():
+    from graphlint.migrate import mapping
+
+    old, new = [], []
+    for i in range(2):
+        scope = f"bert/encoder/layer_{i}/attention"
+        old += [_dense(f"{scope}/self/{p}", 8, 8) for p in ("key", "query", "value")]  # key created first
+        old.append(_dense(f"{scope}/output/dense", 8, 8))
+        new += [_fused(f"layers.{i}.attn", 8), _dense(f"layers.{i}.attn.out_proj", 8, 8)]
+    result = mapping.align(old, new, "torch")
+    assert result.issues == []
+    fused = [e for e in result.entries if e.new.endswith("in_proj_weight")]
+    assert [e.old for e in fused] == [tuple(f"bert/encoder/layer_{i}/attention/self/{p}/kernel"
+                                            for p in ("query", "key", "value")) for i in range(2)]
+    assert [e.old for e in result.entries if e.new.endswith("out_proj/kernel")] == [
+        f"bert/encoder/layer_{i}/attention/output/dense/kernel" for i in range(2)]
+
+
 # --- real TensorFlow: the block trained, both ports ------------------------------------------------
 
 @pytest.fixture(scope="module")
