@@ -133,6 +133,8 @@ def _write_mapping(text: str, path: str) -> None:
 def _shadowed(entry, old_side):
     from dataclasses import replace
 
+    if isinstance(entry.old, tuple):
+        return replace(entry, read=tuple(old_side.shadows.get(k, k) for k in entry.old))
     return replace(entry, read=old_side.shadows.get(entry.old, entry.old))
 
 
@@ -144,6 +146,7 @@ def _render_text(outcome: Outcome, color: bool = False) -> str:
     from tabulate import tabulate
 
     from graphlint.migrate import layouts
+    from graphlint.migrate.mapping import keys
     from graphlint.model.tfcompat import tf
     from graphlint.report.text import finding_lines
 
@@ -157,7 +160,7 @@ def _render_text(outcome: Outcome, color: bool = False) -> str:
     for f in outcome.findings:
         lines += finding_lines(f, color) + [""]
     if result.entries:
-        rows = [(e.new, e.read if e.read != e.old else e.old, layouts.describe(e.transform)) for e in result.entries]
+        rows = [(e.new, " + ".join(keys(e.read)), layouts.describe(e.transform)) for e in result.entries]
         lines += [f"Mapping ({len(result.entries)} new weights):",
                   tabulate(rows, headers=("NEW", "OLD", "transform"), tablefmt="simple", disable_numparse=True), ""]
     if parity is not None:

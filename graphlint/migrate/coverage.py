@@ -90,6 +90,7 @@ class Ambiguity:
     candidates: tuple  # the other side's layers
     kinds: tuple = ()  # the kinds a NEW layer could be, when its one candidate's transforms differ by kind
     is_old: bool = False
+    fused: bool = False  # a NEW fused query/key/value layer: the candidates' names do not say which is which
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,9 @@ def _by_layer(details: list) -> list:
 def _unused_layer(layer, mapping, old_side) -> UnusedLayer:
     """Where the layer sat in OLD's order, by the NEW layers its neighbours became."""
     index = {id(o): i for i, o in enumerate(old_side.layers)}
+    for o in [layer] + [o for o, _, _ in mapping.pairs]:  # a query/key/value layer (attention.py) at its first's place
+        if id(o) not in index and o.info.get("members"):
+            index[id(o)] = index[id(o.info["members"][0])]
     mine = index[id(layer)]
     paired = sorted((index[id(o)], n.name) for o, n, _ in mapping.pairs if id(o) in index)
     before = [name for i, name in paired if i < mine]
@@ -195,4 +199,4 @@ def _misfit(d: dict, old_side) -> WeightMisfit:
 def _ambiguity(d: dict) -> Ambiguity:
     if "new_candidates" in d:
         return Ambiguity(d["old_layer"], tuple(d["new_candidates"]), is_old=True)
-    return Ambiguity(d["layer"], tuple(d["candidates"]), tuple(d.get("kinds", ())))
+    return Ambiguity(d["layer"], tuple(d["candidates"]), tuple(d.get("kinds", ())), fused=d.get("fused", False))

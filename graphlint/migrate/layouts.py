@@ -62,12 +62,55 @@ def lstm_part(part: str, units: int, inputs: int, new_gates: str, transposed: bo
             "new_gates": new_gates, "forget_bias": TF1_FORGET_BIAS, "transpose": transposed}
 
 
+def reshape(shape) -> dict:
+    """A row-major reinterpretation (numpy's reshape): a dense kernel [in, out] as an EinsumDense's
+    [in, heads, head_dim] or [heads, head_dim, out] (attention.py says when that is exact)."""
+    return {"op": "reshape", "shape": [int(d) for d in shape]}
+
+
+def concat(each: dict, axis: int = 0) -> dict:
+    """Several old tensors, each transformed by `each`, concatenated in the entry's order along `axis`
+    (PyTorch's fused in_proj_weight: query, key and value kernels, each transposed)."""
+    return {"op": "concat", "axis": axis, "each": each}
+
+
+def shape_after_all(transform: dict, shapes: list) -> tuple:
+    """The shape the entry's old tensors (one, or several for concat) give after `transform`."""
+    if transform["op"] != "concat":
+        if len(shapes) != 1:
+            raise ValueError(f"{transform['op']} takes one old tensor, not {len(shapes)}")
+        return shape_after(transform, shapes[0])
+    axis = int(transform["axis"])
+    parts = [shape_after(transform["each"], s) for s in shapes]
+    if not parts or any(not p or len(p) != len(parts[0]) or not -len(p) <= axis < len(p) for p in parts):
+        return ()
+    rest = {p[:axis % len(p)] + p[axis % len(p) + 1:] for p in parts}
+    if len(rest) != 1:
+        return ()
+    out = list(parts[0])
+    out[axis] = sum(p[axis] for p in parts)
+    return tuple(out)
+
+
+def apply_all(transform: dict, values: list):
+    """The entry's old tensors (numpy, old layout) as the one new tensor."""
+    import numpy as np
+
+    if transform["op"] != "concat":
+        (value,) = values
+        return apply(transform, value)
+    return np.ascontiguousarray(np.concatenate([apply(transform["each"], v) for v in values], axis=transform["axis"]))
+
+
 def shape_after(transform: dict, shape: tuple) -> tuple:
     """The shape a tensor of `shape` has after `transform` (without touching any values)."""
     op = transform["op"]
     shape = tuple(shape)
     if op == "identity":
         return shape
+    if op == "reshape":
+        target = tuple(int(d) for d in transform["shape"])
+        return target if size(target) == size(shape) else ()
     if op == "permute":
         axes = transform["axes"]
         return tuple(shape[a] for a in axes) if len(axes) == len(shape) else ()
@@ -78,6 +121,8 @@ def shape_after(transform: dict, shape: tuple) -> tuple:
         return (c * m, 1, h, w)
     if op == "lstm":
         return _lstm_shape(transform, shape)
+    if op == "concat":
+        return shape_after_all(transform, [shape])
     raise ValueError(f"unknown transform {op!r}")
 
 
@@ -98,6 +143,10 @@ def apply(transform: dict, value):
     op = transform["op"]
     if op == "identity":
         return value
+    if op == "reshape":
+        return np.reshape(value, transform["shape"])
+    if op == "concat":
+        return apply_all(transform, [value])
     if op == "permute":  # a view: the new format's library copies it into its own layout (torch: 2-3x numpy's copy)
         return np.transpose(value, transform["axes"])
     if op == "depthwise_to_torch":
@@ -131,6 +180,10 @@ def describe(transform: dict) -> str:
     op = transform["op"]
     if op == "permute":
         return f"permute{tuple(transform['axes'])}"
+    if op == "reshape":
+        return f"reshape{tuple(transform['shape'])}"
+    if op == "concat":
+        return f"concat on axis {transform['axis']}, each {describe(transform['each'])}"
     if op == "lstm":
         extra = ", transposed" if transform["transpose"] else ""
         return (f"lstm {transform['part']} (gates {transform['old_gates']} -> {transform['new_gates']}"

@@ -3,9 +3,14 @@ migration always writes the same bytes and a reviewed file diffs cleanly.
 
     {"schema_version": 1, "old": PREFIX, "new": PATH, "framework": "torch", "use_ema": false,
      "weights": [{"new": "fc1.weight", "old": "dense/kernel", "transform": {"op": "permute", "axes": [1, 0]}},
+                 {"new": "attn.in_proj_weight", "old": [".../query/kernel", ".../key/kernel", ".../value/kernel"],
+                  "transform": {"op": "concat", "axis": 0, "each": {"op": "permute", "axes": [1, 0]}}},
                  ...]}
 
-Read back with --mapping, it replaces the automatic alignment; coverage is checked the same way.
+An entry's `old` is one key, or a list of keys whose values the transform (`concat`) joins in the
+list's order. Read back with --mapping, it replaces the automatic alignment; coverage is checked the
+same way (every old key used or classified, each once within an entry and in one entry only, unless
+entries take different parts of one LSTM kernel or bias).
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ import json
 
 from graphlint.errors import UsageError
 from graphlint.migrate import layouts
-from graphlint.migrate.mapping import Entry, Issue, Mapping, source_role
+from graphlint.migrate.layers import Weight
+from graphlint.migrate.mapping import Entry, Issue, Mapping, keys, source_role
 
 SCHEMA_VERSION = 1
 
@@ -45,29 +51,37 @@ def mapping_from(doc: dict, path: str, old_side, new_side) -> Mapping:
     new_weights = {w.key: (layer, w) for layer in new_side.layers for w in layer.weights.values()}
     old_weights = {w.key: (layer, w) for layer in old_side.layers for w in layer.weights.values()}
     result, seen = Mapping(), set()
+    users = {}  # old key -> [(new key, transform)]
     for item in doc["weights"]:
         new, old, transform = _fields(item, path)
         if new not in new_weights:
             raise UsageError(f"--mapping: {path} maps {new!r}, which is not a weight of {new_side.path}")
-        if old not in old_weights:
-            raise UsageError(f"--mapping: {path} maps {new!r} from {old!r}, which is not a model variable of "
-                             f"{old_side.prefix}")
+        for key in keys(old):
+            if key not in old_weights:
+                raise UsageError(f"--mapping: {path} maps {new!r} from {key!r}, which is not a model variable of "
+                                 f"{old_side.prefix}")
+            users.setdefault(key, []).append((new, transform))
         if new in seen:
             raise UsageError(f"--mapping: {path} maps {new!r} twice")
         seen.add(new)
-        (nl, w), (ol, o) = new_weights[new], old_weights[old]
+        nl, w = new_weights[new]
+        sources = [old_weights[k][1] for k in keys(old)]
         try:
-            shape = layouts.shape_after(transform, o.shape)
+            shape = layouts.shape_after_all(transform, [o.shape for o in sources])
         except (KeyError, ValueError, TypeError) as exc:
             raise UsageError(f"--mapping: {path}: bad transform for {new!r}: {exc}") from None
+        o = sources[0] if len(sources) == 1 else Weight(" + ".join(keys(old)), "", sources[0].shape, sources[0].dtype)
         if shape != w.shape:
-            result.issues.append(Issue("mismatch", new, {"layer": nl, "weight": w, "old": o, "old_layer": ol,
+            result.issues.append(Issue("mismatch", new, {"layer": nl, "weight": w, "old": o,
+                                                         "old_layer": old_weights[keys(old)[0]][0],
                                                          "transform": transform, "shape": shape}))
-        elif o.dtype != w.dtype:
-            result.issues.append(Issue("dtype", new, {"layer": nl, "weight": w, "old": o}))
+        elif any(s.dtype != w.dtype for s in sources):
+            result.issues.append(Issue("dtype", new, {"layer": nl, "weight": w,
+                                                      "old": next(s for s in sources if s.dtype != w.dtype)}))
         else:
-            result.entries.append(Entry(new, old, transform, nl.name, ol.name, old))
-    used = {item["old"] for item in doc["weights"]}
+            result.entries.append(Entry(new, old, transform, nl.name, _old_layer(old, old_weights), old))
+    _used_once(users, path)
+    used = set(users)
     for key, (nl, w) in new_weights.items():
         if key not in seen:
             result.issues.append(Issue("no-source", key, {"layer": nl, "weight": w, "old_layer": None,
@@ -81,7 +95,34 @@ def mapping_from(doc: dict, path: str, old_side, new_side) -> Mapping:
 
 
 def _fields(item, path) -> tuple:
-    if not isinstance(item, dict) or not isinstance(item.get("new"), str) or not isinstance(item.get("old"), str) \
+    old = item.get("old") if isinstance(item, dict) else None
+    several = isinstance(old, list) and old and all(isinstance(k, str) for k in old)
+    if not isinstance(item, dict) or not isinstance(item.get("new"), str) or not (isinstance(old, str) or several) \
             or not isinstance(item.get("transform"), dict):
-        raise UsageError(f"--mapping: {path}: each entry of weights needs new, old and transform; got {item!r}")
-    return item["new"], item["old"], item["transform"]
+        raise UsageError(f"--mapping: {path}: each entry of weights needs new, old (a key or a list of keys) and "
+                         f"transform; got {item!r}")
+    return item["new"], tuple(old) if several else old, item["transform"]
+
+
+def _old_layer(old, old_weights) -> str:
+    """The entry's old layer: its key's, or the scope the keys' layers share (a fused weight's
+    query, key and value under attention/self), else their names joined."""
+    names = list(dict.fromkeys(old_weights[k][0].name for k in keys(old)))
+    if len(names) == 1:
+        return names[0]
+    parts = [n.split("/") for n in names]
+    common = [p[0] for p in zip(*parts) if len(set(p)) == 1]
+    return "/".join(common) if common else " + ".join(names)
+
+
+def _used_once(users: dict, path: str) -> None:
+    """Each old key feeds one entry, once; only different parts of one TF1 LSTM kernel or bias
+    (input and recurrent rows, bias and zero) are several entries of one key."""
+    for key, uses in users.items():
+        if len(uses) == 1:
+            continue
+        parts = [t.get("part") for _, t in uses]
+        if all(t.get("op") == "lstm" for _, t in uses) and len(set(parts)) == len(parts):
+            continue
+        raise UsageError(f"--mapping: {path} uses {key!r} " + (f"twice for {uses[0][0]!r}" if len({n for n, _ in uses}) == 1
+                         else f"for {', '.join(repr(n) for n, _ in uses)}") + ": each old key feeds one entry")

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from graphlint.migrate import layouts, new
+from graphlint.migrate import attention, layouts, new
 from graphlint.migrate.layers import Layer, Weight, name_key, name_similarity
 
 # New framework's role -> the old role it is made from (the rest keep their name).
@@ -27,11 +27,18 @@ _SOURCE_ROLE = {"recurrent_kernel": "kernel", "weight_ih_l0": "kernel", "weight_
 @dataclass(frozen=True)
 class Entry:
     new: str  # new weight key
-    old: str  # old checkpoint key (the variable; --use-ema reads its shadow: see `read`)
+    # old checkpoint key (the variable; --use-ema reads its shadow: see `read`), or a tuple of keys
+    # whose values the transform concatenates in that order (a fused query/key/value weight)
+    old: object
     transform: dict
     new_layer: str
     old_layer: str
-    read: str = ""  # the key whose value is converted: `old`, or its EMA shadow
+    read: object = ""  # the key(s) whose value is converted: `old`, or its EMA shadow(s)
+
+
+def keys(old) -> tuple:
+    """An entry's old (or read) key(s) as a tuple."""
+    return tuple(old) if isinstance(old, (tuple, list)) else (old,)
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,7 @@ def align(old_layers: list, new_layers: list, framework: str, by_name: bool = Fa
     if by_name:
         old_layers = sorted(old_layers, key=lambda o: name_key(o.name))
         new_layers = sorted(new_layers, key=lambda n: name_key(n.name))
+    old_layers = attention.merged(old_layers, new_layers)  # query/key/value as one layer for a fused NEW one
     matched = _lcs(old_layers, new_layers)
     _ambiguous_in_slots(old_layers, new_layers, matched, result)
     unsure = {j for iss in result.issues for j in iss.detail["new_index"]}
@@ -234,26 +242,43 @@ def _weights(o: Layer, n: Layer, framework: str, how: str, result: Mapping) -> N
         return
     if n.kind == "lstm" and o.kind == "lstm":
         n.info.setdefault("units", o.info.get("units"))
+    if n.kind == attention.KIND and o.info.get("roles", "") is None:  # names do not say which is the query
+        result.issues.append(Issue("ambiguous", n.name, {"layer": n, "candidates": list(o.info["members"]),
+                                                         "fused": True}))
+        return
     used = set()
     for role, w in n.weights.items():
-        source = o.weights.get(source_role(role))
-        if source is None:
+        sources = [o.weights.get(r) for r in _source_roles(n, role)]
+        if None in sources:
             result.issues.append(Issue("no-source", w.key, {"layer": n, "weight": w, "old_layer": o, "role": role,
                                                             "why": "role"}))
             continue
-        used.add(source.key)
+        used.update(s.key for s in sources)
         t = new.transform(framework, n, role)
-        shape = layouts.shape_after(t, source.shape)
+        shape = layouts.shape_after_all(t, [s.shape for s in sources])
+        old = sources[0] if len(sources) == 1 else _joined(sources)
         if shape != w.shape:
-            result.issues.append(Issue("mismatch", w.key, {"layer": n, "weight": w, "old": source, "old_layer": o,
+            result.issues.append(Issue("mismatch", w.key, {"layer": n, "weight": w, "old": old, "old_layer": o,
                                                            "transform": t, "shape": shape}))
-        elif source.dtype != w.dtype:
-            result.issues.append(Issue("dtype", w.key, {"layer": n, "weight": w, "old": source}))
+        elif any(s.dtype != w.dtype for s in sources):
+            result.issues.append(Issue("dtype", w.key, {"layer": n, "weight": w,
+                                                        "old": next(s for s in sources if s.dtype != w.dtype)}))
         else:
-            result.entries.append(Entry(w.key, source.key, t, n.name, o.name, source.key))
+            key = sources[0].key if len(sources) == 1 else tuple(s.key for s in sources)
+            result.entries.append(Entry(w.key, key, t, n.name, o.name, key))
     for w in o.weights.values():
         if w.key not in used:
             result.issues.append(Issue("unused", w.key, {"layer": o, "weight": w, "new_layer": n, "why": "role"}))
+
+
+def _source_roles(n: Layer, role: str) -> list:
+    """The old roles NEW weight `role` is made from: one, or a fused weight's parts in order."""
+    return attention.sources(n, role) if n.kind == attention.KIND else [source_role(role)]
+
+
+def _joined(sources: list) -> Weight:
+    """Several old weights concatenated, as one Weight for reports (key 'a + b + c', the first's shape)."""
+    return Weight(" + ".join(s.key for s in sources), sources[0].role, sources[0].shape, sources[0].dtype)
 
 
 def _transforms_differ(o, n, kinds, framework) -> bool:

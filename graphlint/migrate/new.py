@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 
 from graphlint.errors import UsageError
-from graphlint.migrate import gru, layouts
+from graphlint.migrate import attention, gru, layouts
 from graphlint.migrate.layers import Layer, Weight
 
 DEFAULT_FN = "build_model"
@@ -85,6 +85,7 @@ TORCH_BOOKKEEPING = ("num_batches_tracked",)
 
 
 def _torch_side(path: str, model) -> NewSide:
+    torch = sys.modules["torch"]
     side = NewSide(path, "torch", [], model=model)
     side.keys = list(model.state_dict())
     saved = set(side.keys)  # a non-persistent buffer (BERT's position_ids) is computed, never loaded
@@ -98,10 +99,16 @@ def _torch_side(path: str, model) -> NewSide:
             if n in ws:
                 bookkeeping = ws.pop(n)
                 side.bookkeeping[bookkeeping.key] = bookkeeping
-        for layer in torch_layers(name, type(module).__name__, ws, module):
+        for layer in torch_layers(name, _torch_class(module, torch), ws, module):
             layer.info["class"] = type(module).__name__
             side.layers.append(layer)
     return side
+
+
+def _torch_class(module, torch) -> str:
+    """The class whose layout the module has: a subclass of Linear (MultiheadAttention's out_proj is a
+    NonDynamicallyQuantizableLinear) is a Linear."""
+    return "Linear" if isinstance(module, torch.nn.Linear) else type(module).__name__
 
 
 def _dtype(t) -> str:
@@ -134,6 +141,8 @@ def torch_layers(name: str, cls: str, ws: dict, module=None) -> list:
         return [Layer(name, "lstm", dict(ws), (inputs + units, 4 * units), {"units": units, "inputs": inputs})]
     if cls == "GRU" and (layer := gru.torch_layer(name, ws)) is not None:
         return [layer]
+    if cls == "MultiheadAttention" and (layer := attention.torch_layer(name, ws)) is not None:
+        return [layer]
     return [Layer(w.key, "other", {"value": w}, w.shape) for w in ws.values()]
 
 
@@ -146,6 +155,8 @@ def torch_transform(layer: Layer, role: str) -> dict:
         return layouts.hwio_to_oihw(len(w.shape))
     if layer.kind == "depthwise" and role == "kernel":
         return dict(layouts.DEPTHWISE_TO_TORCH)
+    if layer.kind == attention.KIND:
+        return attention.torch_transform(layer, role)
     if layer.kind == "lstm":
         part = {"weight_ih_l0": "input", "weight_hh_l0": "recurrent", "bias_ih_l0": "bias", "bias_hh_l0": "zero"}[role]
         return layouts.lstm_part(part, layer.info["units"], layer.info["inputs"], layouts.TORCH_LSTM_GATES,
@@ -170,10 +181,17 @@ def _keras_side(path: str, model) -> NewSide:
         if own:
             ws = {layouts.ROLE_OF_LEAF.get(v.name, v.name): v for v in own}
             ws = {r: Weight(v.path, r, tuple(v.shape), v.dtype) for r, v in ws.items()}
-            new_layer = keras_layer(layer.path, _KERAS_KINDS.get(type(layer).__name__, "other"), ws,
-                                    getattr(layer, "reset_after", True))
+            if type(layer).__name__ == "EinsumDense":
+                new_layer = attention.einsum_dense(layer.path, ws, layer.equation, layer.bias_axes)
+            else:
+                new_layer = keras_layer(layer.path, _KERAS_KINDS.get(type(layer).__name__, "other"), ws,
+                                        getattr(layer, "reset_after", True))
             new_layer.info["class"] = type(layer).__name__
             side.layers.append(new_layer)
+    # the model's order is its weights' (creation order): _flatten_layers lists a MultiHeadAttention's
+    # sublayers last-created first
+    first = {key: i for i, key in enumerate(side.keys)}
+    side.layers.sort(key=lambda n: min(first.get(w.key, len(first)) for w in n.weights.values()))
     return side
 
 
@@ -194,6 +212,8 @@ def keras_layer(name: str, kind: str, ws: dict, reset_after: bool = True) -> Lay
 
 
 def keras_transform(layer: Layer, role: str) -> dict:
+    if layer.kind == "dense" and "einsum" in layer.info:
+        return attention.keras_transform(layer, role)
     if layer.kind == "lstm":
         part = {"kernel": "input", "recurrent_kernel": "recurrent", "bias": "bias"}[role]
         return layouts.lstm_part(part, layer.info["units"], layer.info["inputs"], layouts.KERAS_LSTM_GATES, False)

@@ -78,6 +78,8 @@ def _torch_guess(module: str, ws: dict) -> list:
         hh = ws.get("weight_hh_l0")
         gru = hh is not None and ws["weight_ih_l0"].shape[0] == 3 * hh.shape[1]
         return new.torch_layers(module, "GRU" if gru else "LSTM", ws)
+    if "in_proj_weight" in names:  # nn.MultiheadAttention's fused query/key/value
+        return new.torch_layers(module, "MultiheadAttention", ws)
     if "running_mean" in names or (weight is not None and len(weight.shape) == 1):
         return new.torch_layers(module, "BatchNorm", ws)
     if weight is not None and len(weight.shape) >= 3:

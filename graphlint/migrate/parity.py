@@ -55,16 +55,18 @@ def run(model_path: str, model_fn: Optional[str], prefix: str, batch_path: Optio
 
     with session_lib.opened(model_path, model_fn=model_fn) as session:  # the one owner of loading a model
         batch = batch_lib.load(batch_path) if batch_path else batch_lib.from_model(session)
-        new, new_layers = new_outputs(new_side, converted, batch, [n for n, _, _ in pairs])
-        old, segments, old_layers = _old_outputs(session, model_path, prefix, batch, pairs, new_layers,
-                                                 new_side.framework == "torch")
-    rows = probes.compare(pairs, new_layers, segments, old_layers, new_side.framework == "torch", atol, rtol)
+        new, new_layers, read = new_outputs(new_side, converted, batch, [n for n, _, _ in pairs])
+        old, segments, old_layers, aims = _old_outputs(session, model_path, prefix, batch, pairs, new_layers, read,
+                                                       new_side.framework == "torch")
+    rows = probes.compare(pairs, new_layers, segments, old_layers, new_side.framework == "torch", atol, rtol, aims)
     return Result(compare(old, new), rows, batch.source, old)
 
 
-def _old_outputs(session, model_path: str, prefix: str, batch, pairs, new_layers: dict, torch: bool) -> tuple:
+def _old_outputs(session, model_path: str, prefix: str, batch, pairs, new_layers: dict, read: dict,
+                 torch: bool) -> tuple:
     """({name: array} of the old PREDICT graph's predictions, its variables restored from `prefix`;
-    the layers' segments (probes.py); {tensor name: array} of the segments' tensors NEW's shapes fit)."""
+    the layers' segments (probes.py); {tensor name: array} of the segments' tensors NEW's shapes fit;
+    probes.targets' answer: which segment each NEW layer's output is compared with)."""
     from graphlint.migrate import probes
     from graphlint.model import tfcompat
     from graphlint.model.build import call_model_fn
@@ -86,7 +88,8 @@ def _old_outputs(session, model_path: str, prefix: str, batch, pairs, new_layers
         saver = spec.scaffold.saver if spec.scaffold is not None and spec.scaffold.saver is not None \
             else v1.train.Saver()
         segments = probes.old_segments(graph, list(feeds.values()), pairs)
-        probed = _shaped_like(segments, pairs, new_layers, torch)
+        aims = probes.targets(pairs, read, segments)
+        probed = _shaped_like(segments, pairs, new_layers, torch, aims[0])
         with v1.Session(graph=graph) as sess:
             try:
                 saver.restore(sess, prefix)
@@ -94,15 +97,16 @@ def _old_outputs(session, model_path: str, prefix: str, batch, pairs, new_layers
                 raise UsageError(f"--old-model: {model_path}'s PREDICT graph does not restore from {prefix}: "
                                  f"{type(exc).__name__}") from None
             values, layers = sess.run((predictions, probed), {feeds[k]: v for k, v in batch.arrays.items()})
-    return dict(sorted(values.items())), segments, layers
+    return dict(sorted(values.items())), segments, layers, aims
 
 
-def _shaped_like(segments: dict, pairs, new_layers: dict, torch: bool) -> dict:
+def _shaped_like(segments: dict, pairs, new_layers: dict, torch: bool, against: dict) -> dict:
     """{tensor name: tensor} of the segments' tensors whose static shape fits a NEW layer output's."""
     from graphlint.migrate import probes
 
     out = {}
     for new, old, _ in pairs:
+        old = against.get(new, old)
         if old not in segments or new not in new_layers:
             continue
         shapes = {tuple(v.shape) for a in new_layers[new] for v in probes.variants(a, torch)}
@@ -114,7 +118,7 @@ def _shaped_like(segments: dict, pairs, new_layers: dict, torch: bool) -> dict:
 
 def new_outputs(new_side, converted, batch, layers=()) -> tuple:
     """({name: array} of the new model with the converted weights (new key -> numpy value),
-    {layer: [arrays]} of the named layers' own outputs)."""
+    {layer: [arrays]} of the named layers' outputs, {layer: the layer or module whose output that is})."""
     import numpy as np
 
     from graphlint.migrate import probes
@@ -136,13 +140,13 @@ def new_outputs(new_side, converted, batch, layers=()) -> tuple:
         finally:
             for handle in handles:
                 handle.remove()
-        return _named(out, lambda v: v.detach().numpy()), seen
+        return _named(out, lambda v: v.detach().numpy()), seen, {name: name for name in seen}
     by_path = {w.path: w for w in model.weights}
     for key, value in converted:
         by_path[key].assign(value)
     inputs = arrays[0] if len(arrays) == 1 else batch.arrays
     out = model(inputs, training=False)
-    return _named(out, np.asarray), probes.keras_outputs(model, layers, inputs)
+    return (_named(out, np.asarray), *probes.keras_outputs(model, layers, inputs))
 
 
 def _named(out, to_numpy) -> dict:

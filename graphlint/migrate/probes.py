@@ -36,9 +36,11 @@ class LayerParity:
 
 def layer_pairs(mapping) -> list:
     """[(new layer, old layer, [old variable keys])] in NEW's order, from the mapping's entries."""
+    from graphlint.migrate.mapping import keys
+
     pairs = {}
     for e in mapping.entries:
-        pairs.setdefault((e.new_layer, e.old_layer), []).append(e.old)
+        pairs.setdefault((e.new_layer, e.old_layer), []).extend(keys(e.old))
     return [(n, o, keys) for (n, o), keys in pairs.items()]
 
 
@@ -123,27 +125,28 @@ def _flat(value):
     return [value]
 
 
-def keras_outputs(model, names, inputs) -> dict:
-    """{name: [arrays]}: each named layer's output (a cell's: its RNN layer's) on `inputs`, read
-    through a functional model of those outputs; a layer with no symbolic output is left out."""
+def keras_outputs(model, names, inputs) -> tuple:
+    """({name: [arrays]}, {name: the layer read}): each named layer's output (a cell's: its RNN
+    layer's; a MultiHeadAttention's projection's: the attention layer's) on `inputs`, read through a
+    functional model of those outputs; a layer with no symbolic output is left out."""
     import keras
     import numpy as np
 
     layers = {layer.path: layer for layer in model._flatten_layers(include_self=False)}
-    wanted = {}
+    wanted, read = {}, {}
     for name in names:
         layer = _with_output(layers, name)
         if layer is not None:
-            wanted[name] = layer.output
+            wanted[name], read[name] = layer.output, layer.path
     if not wanted:
-        return {}
+        return {}, {}
     try:
         reader = keras.Model(model.inputs, list(wanted.values()))
     except (ValueError, TypeError, AttributeError):  # a subclassed model: no graph of layers to read
-        return {}
+        return {}, {}
     values = reader(inputs if isinstance(inputs, dict) else [inputs], training=False)
     values = values if isinstance(values, (list, tuple)) else [values]
-    return {name: [np.asarray(v) for v in _flat(value)] for name, value in zip(wanted, values)}
+    return {name: [np.asarray(v) for v in _flat(value)] for name, value in zip(wanted, values)}, read
 
 
 def _with_output(layers: dict, path: str):
@@ -162,6 +165,34 @@ def _with_output(layers: dict, path: str):
 
 # --- comparing ---------------------------------------------------------------------------------
 
+def targets(pairs, read: dict, segments: dict) -> tuple:
+    """Which OLD segment each NEW layer's read output is compared with. The output read for a NEW
+    layer is that of the module or layer `read[new]` names (itself; a Keras RNN around its cell, a
+    MultiHeadAttention around its projections), which computes every mapped layer inside it (a
+    torch MultiheadAttention's out_proj): it is compared with the segment of the one of those the
+    old graph computes last, once, at the layer that carries it (the read one if it is mapped, else
+    the last). Returns ({carrying NEW layer: OLD layer}, {other NEW layer read with it: carrier})."""
+    old_of = {new: old for new, old, _ in pairs}
+    groups = {}
+    for new, _, _ in pairs:
+        if new in read:
+            groups.setdefault(read[new], []).append(new)
+    against, shared = {}, {}
+    for reader, members in groups.items():
+        inside = [n for n in old_of if n == reader or n.startswith((reader + "/", reader + "."))]
+        located = sorted((segments[old_of[n]][0], n) for n in set(inside) | set(members) if old_of[n] in segments)
+        if not located:
+            continue
+        last = located[-1][1]
+        carrier = reader if reader in members else last if last in members else max(
+            ((j, n) for j, n in located if n in members), default=(0, None))[1]
+        if carrier is None:  # no member's old layer is computed by the graph: compare() says so per layer
+            continue
+        against[carrier] = old_of[last]
+        shared.update({m: carrier for m in members if m != carrier})
+    return against, shared
+
+
 def variants(array, torch: bool) -> list:
     """NEW's output as it may be laid out on OLD's side: itself; torch's channels-first read
     channels-last; a leading axis of one (an RNN's final state [layers, batch, units]) dropped."""
@@ -176,19 +207,29 @@ def variants(array, torch: bool) -> list:
 
 
 def compare(pairs, new_values: dict, segments: dict, old_values: dict, torch: bool, atol: float,
-            rtol: float) -> list:
-    """[LayerParity] in the order the old graph computes the layers (unlocated ones last)."""
+            rtol: float, aims: tuple = ({}, {})) -> list:
+    """[LayerParity] in the order the old graph computes the layers (unlocated ones last); `aims` is
+    targets()'s answer (by default each layer against its own segment)."""
     from graphlint.checkpoint.diff import distance
 
+    against, shared = aims
     rows = []
     for new, old, _ in pairs:
         if old not in segments:
             rows.append((1 << 62, LayerParity(new, old, None, None, None, note="no op of OLD's graph uses it")))
             continue
         join, tensors = segments[old]
+        if new in shared:
+            rows.append((join, LayerParity(new, old, None, None, None,
+                                           note=f"read only with {shared[new]}'s output, compared there")))
+            continue
         if new not in new_values:
             rows.append((join, LayerParity(new, old, None, None, None, note="NEW's layer output is not readable")))
             continue
+        target = against.get(new, old)
+        if target != old:  # the read output computes later layers too: their last one's segment
+            join, tensors = segments[target]
+            old = f"{old} + {target}"
         best = None
         for a in (v for arr in new_values[new] for v in variants(arr, torch)):
             for t in tensors:

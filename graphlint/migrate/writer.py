@@ -12,6 +12,7 @@ import shutil
 from graphlint.checkpoint import reader as ckpt_lib
 from graphlint.errors import UsageError
 from graphlint.migrate import layouts
+from graphlint.migrate.mapping import keys
 
 KERAS_SUFFIX = ".weights.h5"
 TORCH_SUFFIXES = (".pt", ".pth", ".bin", ".safetensors")
@@ -25,10 +26,10 @@ def refuse_overwrite(out: str, old_prefix: str, new_path: str) -> None:
 
 
 def converted(mapping, old_prefix: str):
-    """(new key, numpy value) for each entry, one at a time."""
+    """(new key, numpy value) for each entry, one at a time (a fused entry reads its few old tensors)."""
     reader = ckpt_lib.open_reader(old_prefix)
     for entry in mapping.entries:
-        yield entry.new, layouts.apply(entry.transform, reader.get_tensor(entry.read))
+        yield entry.new, layouts.apply_all(entry.transform, [reader.get_tensor(k) for k in keys(entry.read)])
 
 
 def write(out: str, mapping, old_side, new_side) -> int:

@@ -11,8 +11,11 @@ class AmbiguousMigration(MigrateRule):
     ## What it does
     Reports a new layer when the evidence (kind, shapes, order, names) leaves several old layers
     it could take, or when its weight file cannot tell its kind and the kinds transform
-    differently (a square PyTorch weight alone: a Linear, transposed, or an Embedding, as is).
-    The layer is mapped to none of them; the finding lists the candidates.
+    differently (a square PyTorch weight alone: a Linear, transposed, or an Embedding, as is), or
+    when a fused query/key/value weight (PyTorch's `MultiheadAttention`) has its three old layers
+    but their names do not say which is the query, the key and the value (the order in which the
+    old model created them is not evidence). The layer is mapped to none of them; the finding lists
+    the candidates.
 
     ## Why is this bad
     A guess between same-shaped layers is silently wrong half the time, and nothing downstream
@@ -55,6 +58,14 @@ class AmbiguousMigration(MigrateRule):
 
     def _new(self, f):
         layer = f.layer
+        if f.fused:
+            message = (f"NEW layer {layer.title()} ({layer.signature()}) fuses the query, key and value projections in "
+                       f"that order; OLD {', '.join(o.name for o in f.candidates)} are its three layers by kind, "
+                       f"shape and place, but their names do not say which is the query, the key and the value; "
+                       f"mapped to none")
+            return self.make(layer.name, message, ("--write-mapping PATH, write each fused weight's entry with its old keys in the order "
+                              "query, key, value, and pass it back with --mapping PATH"),
+                             names=[layer.name] + [o.name for o in f.candidates])
         if f.kinds:
             message = (f"NEW layer {layer.title()} ({layer.signature()}) could be a {' or a '.join(f.kinds)} for OLD "
                        f"{f.candidates[0].name}, and their transforms differ: its file does not tell; mapped to none")

@@ -90,6 +90,65 @@ def gru(inputs, units, scope="rnn/gru_cell"):
     return h
 
 
+def dense_seq(x, units, name, activation=None):
+    """A dense layer on [batch, seq, features], as bert's modeling.py applies one: flattened to 2-D
+    and back."""
+    tf = _tf()
+    seq, width = int(x.shape[1]), int(x.shape[-1])
+    y = tf.reshape(dense(tf.reshape(x, [-1, width]), units, name), [-1, seq, units])
+    return activation(y) if activation else y
+
+
+def layer_norm(x, name, epsilon=1e-12):
+    """tf.contrib.layers.layer_norm over the last axis as bert calls it (variables LayerNorm/beta and
+    LayerNorm/gamma; bert's epsilon 1e-12)."""
+    tf, v1 = _tf(), _v1()
+    width = int(x.shape[-1])
+    with v1.variable_scope(name):
+        beta = v1.get_variable("beta", [width], initializer=v1.random_normal_initializer(stddev=0.1))
+        gamma = v1.get_variable("gamma", [width], initializer=v1.random_uniform_initializer(0.5, 1.5))
+    mean, variance = tf.nn.moments(x, [-1], keepdims=True)
+    return tf.nn.batch_normalization(x, mean, variance, beta, gamma, epsilon)
+
+
+D_MODEL, HEADS, SEQ, D_FF = 16, 2, 5, 32
+# bert's scope names; UNNAMED is the same block written with tf.layers' default names, which do not
+# say which dense layer is the query, the key or the value
+BERT_NAMES = {"query": "attention/self/query", "key": "attention/self/key", "value": "attention/self/value",
+              "attention_output": "attention/output/dense", "norm1": "attention/output/LayerNorm",
+              "ffn1": "intermediate/dense", "ffn2": "output/dense", "norm2": "output/LayerNorm", "head": "head"}
+UNNAMED = {"query": "dense", "key": "dense_1", "value": "dense_2", "attention_output": "dense_3",
+           "norm1": "LayerNorm", "ffn1": "dense_4", "ffn2": "dense_5", "norm2": "LayerNorm_1", "head": "dense_6"}
+
+
+def self_attention(x, names):
+    """bert's attention_layer: query, key and value dense [d, d], heads split by reshaping each to
+    [batch, seq, heads, head_dim], scaled dot products, softmax, heads merged back, output dense."""
+    tf = _tf()
+    head_dim = D_MODEL // HEADS
+
+    def heads(t):
+        return tf.transpose(tf.reshape(t, [-1, SEQ, HEADS, head_dim]), [0, 2, 1, 3])
+
+    q, k, v = (heads(dense_seq(x, D_MODEL, names[part])) for part in ("query", "key", "value"))
+    probs = tf.nn.softmax(tf.matmul(q, k, transpose_b=True) * (1.0 / float(np.sqrt(head_dim))))
+    context = tf.reshape(tf.transpose(tf.matmul(probs, v), [0, 2, 1, 3]), [-1, SEQ, D_MODEL])
+    return dense_seq(context, D_MODEL, names["attention_output"])
+
+
+def transformer(x, training, names=BERT_NAMES):
+    """One post-LayerNorm transformer block (bert's), then the mean over the sequence and a head."""
+    tf = _tf()
+    h = layer_norm(x + self_attention(x, names), names["norm1"])
+    f = dense_seq(dense_seq(h, D_FF, names["ffn1"], tf.nn.relu), D_MODEL, names["ffn2"])
+    h = layer_norm(h + f, names["norm2"])
+    return dense(tf.reduce_mean(h, 1), 3, names["head"])
+
+
+def transformer_unnamed(x, training):
+    return transformer(x, training, UNNAMED)
+
+
 # --- the models: build(inputs, training) -> logits ------------------------------------------------
 
 def mlp(x, training):
@@ -141,7 +200,9 @@ def gru_model(x, training):
 MODELS = {"mlp": (mlp, (8,), "float32"), "cnn": (cnn, (8, 8, 3), "float32"),
           "cnn_batch_stats": (cnn_batch_stats, (8, 8, 3), "float32"),
           "embedding": (embedding, (5,), "int64"), "lstm": (lstm_model, (5, 4), "float32"),
-          "gru": (gru_model, (5, 4), "float32")}
+          "gru": (gru_model, (5, 4), "float32"),
+          "transformer": (transformer, (SEQ, D_MODEL), "float32"),
+          "transformer_unnamed": (transformer_unnamed, (SEQ, D_MODEL), "float32")}
 
 
 def batch(name: str, seed: int = 0):
