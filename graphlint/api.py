@@ -97,7 +97,8 @@ def _filtered(report, model, select, ignore, extend_select, baseline, config):
     conf = config_lib.merge(conf, {"select": _list(select), "ignore": _list(ignore),
                                    "extend_select": _list(extend_select), "baseline": baseline})
     files = [report.info.model_file] if report.info.model_file else []
-    return dataclasses.replace(report, findings=selection.apply_config(report.findings, conf, files, model.target))
+    found = selection.apply_config(report.findings, conf, files, model.target, report.alternatives)
+    return dataclasses.replace(report, findings=found)
 
 
 def _list(value):

@@ -150,6 +150,30 @@ def test_selection_is_applied_after_the_cache(env, lint):
     assert codes == {"GL101"} and len(json.loads(everything)["findings"]) > 1
 
 
+SELECTIONS = [(), ("--ignore", "GL107"), ("--ignore", "GL101"), ("--select", "GL101"), ("--ignore", "GL101,GL107")]
+
+
+def test_supersession_follows_each_selection_cold_and_warm(env, lint):
+    """The cache holds what every selection reports (run/supersede.py): a cache filled by a run that
+    ignores GL107 gives each selection what a cold run gives it, and no format shows a superseded
+    finding that its selection does not."""
+    with open(os.path.join(ROOT, "tests", "cases", "ema_eval_only.py")) as fh:
+        (env / "ema.py").write_text(fh.read() + '\nprint("BUILT", file=__import__("sys").stderr)\n')
+    model = str(env / "ema.py")
+
+    def codes(doc):
+        return sorted(f["code"] for f in json.loads(doc)["findings"])
+
+    cold = {sel: lint("diff", model, "--format", "json", "--no-cache", *sel) for sel in SELECTIONS}
+    assert [codes(cold[sel][1]) for sel in SELECTIONS] == [["GL107"], ["GL101"], ["GL107"], ["GL101"], []]
+    assert lint("diff", model, "--ignore", "GL107")[2]  # fills the cache
+    for sel in SELECTIONS:
+        code, warm, built = lint("diff", model, "--format", "json", *sel)
+        assert not built and (code, warm) == cold[sel][:2], sel
+        _, sarif, _ = lint("diff", model, "--format", "sarif", *sel)
+        assert sorted(r["ruleId"] for r in json.loads(sarif)["runs"][0]["results"]) == codes(warm), sel
+
+
 def test_working_directory_is_in_the_key(env, lint, monkeypatch):
     model = _project(str(env))
     lint("diff", model)

@@ -95,15 +95,44 @@ def test_estimator_and_scaffold_ops_have_expected_roles():
     assert "w" not in roles
 
 
-def test_the_table_keeps_other_rows_and_show_all_shows_everything():
+def test_the_screenful_keeps_other_rows_first_and_counts_the_rows_it_leaves_out():
     rows = [DiffRow(f"scope_{i:03d}", "optimizer", ("train",), 3, 0, (f"scope_{i:03d}/x",)) for i in range(80)]
     rows += [DiffRow(f"Mul_{i}", "optimizer", ("train",), 1, 0, (f"Mul_{i}",)) for i in range(50)]
     rows.append(DiffRow("zz_debug", "other", ("eval",), 2, 0, ("zz_debug/eval_logits",)))
-    short = text._diff_table(rows)
-    assert "zz_debug" in short and "(root)" in short and "Mul_3 " not in short
-    assert "more rows" in short and len(short.splitlines()) <= text.MAX_DIFF_ROWS + 10
-    full = text._diff_table(rows, show_all=True)
+    shown, left_out = text._screenful(rows)
+    scopes = [r.scope for r in shown]
+    assert len(shown) == text.MAX_DIFF_ROWS and "zz_debug" in scopes and "" in scopes  # Mul_* is one (root) row
+    assert left_out == len(rows) - 50 - (text.MAX_DIFF_ROWS - 1)  # rows, not merged rows: every Mul_ was kept
+    full = text._diff_table(rows)
     assert all(f"scope_{i:03d}" in full for i in range(80)) and "Mul_49" in full
+
+
+def _report(rows, findings=()):
+    from graphlint.model.snapshot import RunInfo
+    from graphlint.report.document import Report
+
+    return Report(RunInfo(model="m.py", model_file="", tf_version="2.15.1", estimator_api="x", modes=()),
+                  list(findings), rows)
+
+
+def test_the_table_lists_only_other_rows_no_finding_reports_and_says_what_it_hides():
+    from graphlint.findings import Finding
+    from graphlint.report import RenderOptions
+
+    rows = [DiffRow("gradients", "gradients", ("train",), 95, 0, ("gradients/AddN",)),
+            DiffRow("debug", "other", ("eval",), 2, 0, ("debug/probe",)),
+            DiffRow("counter", "other", ("eval",), 3, 1, ("counter/n",))]
+    reported = Finding("GL101", "s", "error", ("eval",), "counter/n", "m")
+    out = text.render(_report(rows, [reported]))
+    table = out.split("Names in some modes only")[1]
+    assert [line.split()[:2] for line in table.splitlines()[3:5]] == [["debug", "other"], ["...", "2"]]
+    assert "... 2 more rows (1 of expected classes, 1 of class 'other' that a finding above reports): " \
+           "--show-all lists them" in table
+    full = text.render(_report(rows, [reported]), RenderOptions(show_all=True))
+    assert all(f"\n{scope} " in full for scope in ("gradients", "debug", "counter"))
+    only_reported = text.render(_report(rows[:1] + rows[2:], [reported]))
+    assert "Names in some modes only: 2 rows, none listed (1 of expected classes, 1 of class" in only_reported
+    assert "Names in some modes" not in text.render(_report(rows[:1]))  # clean: nothing to read there
 
 
 HOOK_AND_PREDICTION = os.path.join(CLASSES, "hook_and_prediction_outputs.py")

@@ -193,6 +193,35 @@ def test_apply_config_selects_suppresses_ignores_and_baselines(model, tmp_path):
     assert [f.code for f in quiet] == ["GL201", "GL201"]
 
 
+def _superseded(tmp_path, comment):
+    """A cause (GL107) at line 2 of a model file, and the symptom (GL101) it stands for, which is
+    reported when GL107 is not selected (run/supersede.py's Alternatives)."""
+    from graphlint.run.supersede import Alternatives
+
+    path = tmp_path / "m.py"
+    path.write_text(f"x = 1\nema = 2{comment}\n")
+    cause = F("GL107", "w/EMA", file=str(path), line=2)
+    symptom = F("GL101", "w/EMA", file=str(path), line=2)
+    return [cause], Alternatives({"GL101": frozenset({"GL107"})}, {"GL101": {frozenset(): (symptom,)}}), str(path)
+
+
+def test_a_cause_not_selected_shows_its_symptom_and_a_selected_one_does_not(tmp_path):
+    found, alternatives, path = _superseded(tmp_path, "")
+    for config, shown in ((Config(), ["GL107"]), (Config(ignore=["GL107"]), ["GL101"]), (Config(ignore=["GL101"]), ["GL107"]),
+                          (Config(select=["GL101"]), ["GL101"]), (Config(ignore=["GL1"]), [])):
+        assert [f.code for f in apply_config(found, config, [path], path, alternatives)] == shown, config
+
+
+def test_a_suppressed_cause_still_stands_for_its_symptom(tmp_path):
+    """An inline ignore, a name ignore and the baseline acknowledge a finding that was made: its symptoms stay away."""
+    found, alternatives, path = _superseded(tmp_path, "  # graphlint: ignore[GL107]")
+    assert apply_config(found, Config(), [path], path, alternatives) == []
+    assert apply_config(found, Config(ignore_names={"GL107": ["w/*"]}), [], path, alternatives) == []
+    base = str(tmp_path / "b.json")
+    write_baseline(base, found, path)
+    assert apply_config(found, Config(baseline=base), [], path, alternatives) == []
+
+
 @pytest.mark.parametrize("severities, fail_on, exit_zero, expected", [
     ([], "error", False, 0),
     (["info", "warning"], "error", False, 0),

@@ -62,8 +62,8 @@ def lint_options(p: argparse.ArgumentParser) -> None:
                    help="run the code with the TF 1.x API and tf.contrib (on by itself for TF1 code; docs/tf1.md)")
     g.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     g.add_argument("--show-all", action="store_true",
-                   help="list every row of the names-in-some-modes table (default: a screenful, and only "
-                        "with findings or a row of class 'other')")
+                   help="list every row of the names-in-some-modes table (default: only the rows of class "
+                        "'other' that no finding reports, and how many rows are not listed)")
     g.add_argument("--table", action=argparse.BooleanOptionalAction, default=None,
                    help="--no-table: never print the names-in-some-modes table (config: table = false)")
     brief = g.add_mutually_exclusive_group()

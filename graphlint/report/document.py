@@ -18,6 +18,9 @@ class Report:
     unused: list = field(default_factory=list)  # checkpoint keys no mode restores
     inputs: list = field(default_factory=list)  # files read while loading and building (run/cache.py)
     serving: object = None  # serving.check result when the serving graph was built (check --saved-model)
+    # run/supersede.py's Alternatives: what superseded rules report when a rule above them is not
+    # selected. Read by selection only (run/selection.py), never rendered: `findings` is the report.
+    alternatives: object = None
 
     @property
     def errors(self):

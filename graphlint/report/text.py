@@ -22,7 +22,7 @@ def _paint(text: str, style: str, color: bool) -> str:
 
 def render(report, options: Optional[RenderOptions] = None) -> str:
     """The report as text; colour only when the options ask (the CLI decides: a tty and no NO_COLOR);
-    `options.show_all` lists every row of the mode-diff table instead of a screenful."""
+    `options.show_all` lists every row of the mode-diff table instead of the rows left to read."""
     options = options or RenderOptions()
     if options.quiet or options.statistics:
         return _brief([report], summary(report), options)
@@ -38,23 +38,51 @@ def render(report, options: Optional[RenderOptions] = None) -> str:
     for f in report.findings:
         lines.extend(finding_lines(f, color))
         lines.append("")
-    if report.mode_diff and _table_shown(report, options):
-        lines.append("Names in some modes only (information; classes other than 'other' are expected):")
-        lines.append(_diff_table(report.mode_diff, options.show_all))
-        lines.append("")
+    lines.extend(_table_section(report, options))
     if report.checkpoint is not None:
         lines.extend(_checkpoint_sections(report))
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
 
 
-def _table_shown(report, options) -> bool:
-    """The mode-diff table is context: for the findings, or for a row of class 'other' (every
-    other class is expected in some modes only). A clean model's report is then its summary;
-    --show-all asks for the table whatever it holds, --no-table (`table = false`) never."""
-    if not options.table:
-        return False
-    return options.show_all or bool(report.findings) or any(r.cls == "other" for r in report.mode_diff)
+def _table_section(report, options) -> list:
+    """The mode-diff table is context: for the findings, or for a row of class 'other' (every other
+    class is expected in some modes only), so a clean model's report is its summary. By default it
+    lists only the rows of class 'other' that no finding above reports, and says how many rows it
+    hides; --show-all lists every row whatever the report holds, --no-table (`table = false`) none."""
+    rows = report.mode_diff
+    if not rows or not options.table:
+        return []
+    if options.show_all:
+        return ["Names in some modes only (information; classes other than 'other' are expected):",
+                _diff_table(rows), ""]
+    others = [r for r in rows if r.cls == "other"]
+    if not report.findings and not others:
+        return []
+    left = [r for r in others if not _reported(r, report.findings)]
+    shown, past_screen = _screenful(left)
+    hidden = _hidden(len(rows) - len(others), len(others) - len(left), past_screen)
+    if not shown:
+        return [f"Names in some modes only: {count(len(rows), 'row')}, none listed ({hidden}): --show-all lists them", ""]
+    n = len(rows) - len(left) + past_screen
+    table = _diff_table(shown) + (f"\n... {n} more {agree(n, 'row', 'rows')} ({hidden}): --show-all lists them" if n else "")
+    return ["Names in some modes only that no finding above reports (class 'other'; information):", table, ""]
+
+
+def _reported(row, findings) -> bool:
+    """A finding names the row's scope, or a name under it, in every mode of the row (GL104
+    reports the row itself; GL101 a variable under it)."""
+    return any(set(row.modes) <= set(f.modes) and
+               any(n.split("/", 1)[0].split(":", 1)[0] == row.scope for n in f.all_names + f.covers)
+               for f in findings)
+
+
+def _hidden(expected: int, reported: int, past_screen: int) -> str:
+    """Why rows are not listed: '34 of expected classes, 6 of class 'other' that ...'."""
+    why = [f"{expected} of expected classes" if expected else "",
+           f"{reported} of class 'other' that a finding above reports" if reported else "",
+           f"{past_screen} of class 'other' past a screenful" if past_screen else ""]
+    return ", ".join(w for w in why if w)
 
 
 def _checkpoint_sections(report) -> list:
@@ -100,38 +128,39 @@ MAX_DIFF_ROWS = 30  # the default table fits on a screen; show_all lists everyth
 _AUTO_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*(_\d+)?$")  # TF's default op names (Mul_7); 'class_0' is a scope
 
 
-def _diff_table(rows, show_all: bool = False) -> str:
+def _diff_table(rows) -> str:
+    """The rows as a table, with the legend of the expected classes among them."""
     from tabulate import tabulate
 
     from graphlint.analysis.classify import EXPECTED
 
-    shown, hidden = (rows, 0) if show_all else _screenful(rows)
-    table = [(r.scope or "(root)", r.cls, ",".join(r.modes), r.ops, r.variables, ", ".join(r.examples)) for r in shown]
+    table = [(r.scope or "(root)", r.cls, ",".join(r.modes), r.ops, r.variables, ", ".join(r.examples)) for r in rows]
     body = tabulate(table, headers=("scope", "class", "only in", "ops", "variables", "e.g."), tablefmt="simple")
-    if hidden:
-        body += f"\n... {hidden} more {agree(hidden, 'row', 'rows')} of expected classes (show them all with --show-all)"
     used = sorted({r.cls for r in rows} & set(EXPECTED))
     legend = [f"  {cls}: {EXPECTED[cls]}" for cls in used]
     return "\n".join([body] + (["classes:"] + legend if legend else []))
 
 
 def _screenful(rows) -> tuple:
-    """(rows to show, how many are left out): root-level auto-named ops (Mul_7, AssignVariableOp_3)
-    become one '(root)' row per class and modes; if that is still too long, rows of expected classes
-    are left out, smallest first ('other' rows are what a reader must see)."""
+    """(rows to show, how many rows are left out): root-level auto-named ops (Mul_7, AssignVariableOp_3)
+    become one '(root)' row per class and modes; if that is still too long, the smallest rows are
+    left out, those of expected classes first ('other' rows are what a reader must see)."""
     from dataclasses import replace
 
-    merged = {}
+    merged, sources = {}, {}
     for r in rows:
         scope = "" if _AUTO_NAME.match(r.scope) else r.scope
-        prev = merged.get((scope, r.cls, r.modes))
-        merged[(scope, r.cls, r.modes)] = replace(r, scope=scope) if prev is None else replace(
+        key = (scope, r.cls, r.modes)
+        prev = merged.get(key)
+        merged[key] = replace(r, scope=scope) if prev is None else replace(
             prev, ops=prev.ops + r.ops, variables=prev.variables + r.variables)
-    out = [merged[k] for k in sorted(merged)]
-    if len(out) <= MAX_DIFF_ROWS:
-        return out, 0
-    keep = sorted(out, key=lambda r: (r.cls != "other", -(r.ops + r.variables)))[:MAX_DIFF_ROWS]
-    return [r for r in out if r in keep], len(out) - len(keep)
+        sources[key] = sources.get(key, 0) + 1
+    keys = sorted(merged)
+    if len(keys) <= MAX_DIFF_ROWS:
+        return [merged[k] for k in keys], 0
+    keep = set(sorted(keys, key=lambda k: (merged[k].cls != "other", -(merged[k].ops + merged[k].variables)))
+               [:MAX_DIFF_ROWS])
+    return [merged[k] for k in keys if k in keep], sum(sources[k] for k in keys if k not in keep)
 
 
 def _severity_counts(findings) -> str:

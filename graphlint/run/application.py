@@ -261,7 +261,8 @@ class Application:
         if self.request.write_baseline:
             conf = dataclasses.replace(conf, baseline=None)
         files = [report.info.model_file] if report.info.model_file else []
-        return dataclasses.replace(report, findings=selection.apply_config(report.findings, conf, files, model))
+        found = selection.apply_config(report.findings, conf, files, model, report.alternatives)
+        return dataclasses.replace(report, findings=found)
 
     # --- results -------------------------------------------------------------------------------
 

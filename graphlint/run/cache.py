@@ -37,7 +37,7 @@ from graphlint import __version__
 from graphlint.constants import TF_DISTRIBUTIONS
 from graphlint.errors import UsageError
 
-FORMAT = 2  # bump when an entry's layout changes (2: Finding.covers; findings merged per cause)
+FORMAT = 3  # bump when an entry's layout changes (2: Finding.covers; findings merged per cause; 3: Report.alternatives)
 ENV_DIR = "GRAPHLINT_CACHE_DIR"
 ENV_OFF = "GRAPHLINT_NO_CACHE"  # as RUFF_NO_CACHE: any value but "" or "0" turns the cache off
 ENTRIES = "entries"

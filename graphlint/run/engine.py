@@ -131,14 +131,16 @@ def analyze(session, *, modes=None, ckpt=None, jobs=1) -> Report:
     if ckpt is not None:
         found = renames.pair(ctx)
         ctx = dataclasses.replace(ctx, renames=found.pairs, unsure_renames=found.unsure)
-    findings = run_rules(ctx)
-    return Report(info, findings, ctx.mode_diff, snapshots, ckpt, ctx.renames, ctx.unused_keys(),
-                  sorted(session.inputs))
+    found = run_rules(ctx)
+    return Report(info, found.findings, ctx.mode_diff, snapshots, ckpt, ctx.renames, ctx.unused_keys(),
+                  sorted(session.inputs), alternatives=found.alternatives)
 
 
-def run_rules(ctx) -> list:
-    """Every rule that runs on graphs (the checkpoint rules only with a checkpoint) on the Context,
-    superseded findings left out, in report order: the one place rules are run (the fast lane's
-    recordings run them through here too)."""
+def run_rules(ctx) -> supersede.Result:
+    """Every rule that runs on graphs (the checkpoint rules only with a checkpoint) on the Context:
+    the findings with every rule selected, superseded findings left out, in report order, and what
+    the superseded rules report when a rule above them is not selected (run/supersede.py). The one
+    place rules are run (the fast lane's recordings run them through here too)."""
     rules = [r for r in all_rules() if r.on_graphs and (ctx.checkpoint is not None or not r.needs_checkpoint)]
-    return sorted(supersede.run(ctx, rules), key=lambda f: f.sort_key())
+    found = supersede.run_all(ctx, rules)
+    return dataclasses.replace(found, findings=sorted(found.findings, key=lambda f: f.sort_key()))

@@ -54,12 +54,24 @@ def apply_name_ignores(findings, ignore_names) -> list:
 
 # --- all of it, and the exit code --------------------------------------------------------------
 
-def apply_config(findings, config, files=(), model="") -> list:
-    """What a run reports: selection, suppressions (their GL001 findings selected too), name
-    ignores, then the baseline when the config has one. Sorted like the engine's findings."""
+def apply_config(findings, config, files=(), model="", alternatives=None) -> list:
+    """What a run reports: selection, with supersession as the selected rules give it
+    (`alternatives`: the Report's, run/supersede.py), suppressions (their GL001 findings selected
+    too), name ignores, then the baseline when the config has one. Sorted like the engine's findings.
+
+    Only selection decides supersession. A cause that is selected but suppressed (`# graphlint: ignore[...]`,
+    a name ignore, the baseline) still stands for its symptoms: it was found and acknowledged, and
+    its symptoms are the same cause (ruff likewise suppresses a diagnostic after it was made, and
+    a disabled rule is one that never ran). So the symptoms do not come back asking for a second
+    suppression of the same thing."""
+    def chosen(code):
+        return is_selected(code, config.select, config.ignore, config.extend_select)
+
     def select(fs):
         return select_findings(fs, config.select, config.ignore, config.extend_select)
 
+    if alternatives is not None:
+        findings = alternatives.resolve(findings, chosen)
     out = select(apply_suppressions(select(findings), files))
     out = apply_name_ignores(out, config.ignore_names)
     if config.baseline:

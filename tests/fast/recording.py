@@ -136,21 +136,23 @@ def load(model, made: str = "") -> Recorded:
     return Recorded(meta, ctx, result)
 
 
-def findings(rec) -> list:
+def findings(rec, config=None) -> list:
     """What graphlint reports on the recording: every rule through the engine's own run_rules(),
     the serving rules on the recorded comparison (run/engine.py's _with_serving), then what the
-    run layer does with them (run/selection.py: inline suppressions and their GL001 findings)."""
+    run layer does with them (run/selection.py: selection and supersession by `config`, default
+    everything, inline suppressions and their GL001 findings)."""
     from graphlint.config import Config
     from graphlint.run.engine import run_rules
     from graphlint.run.selection import apply_config
     from graphlint.serving.check import rule_findings
 
     with _cwd(ROOT):  # sites are relative to the directory graphlint ran in, and rules read their source
-        found = run_rules(rec.ctx)
+        ran = run_rules(rec.ctx)
+        found = ran.findings
         if rec.serving is not None:
             found = sorted(found + rule_findings(rec.serving.comparison), key=lambda f: f.sort_key())
         model_file = rec.ctx.info.model_file
-        return apply_config(found, Config(), [model_file] if model_file else [])
+        return apply_config(found, config or Config(), [model_file] if model_file else [], "", ran.alternatives)
 
 
 def goldens(rec, found) -> dict:
