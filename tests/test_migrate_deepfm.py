@@ -66,6 +66,29 @@ def test_torch_port_is_mapped_completely_and_computes_the_old_probabilities(suff
     np.testing.assert_allclose(_torch_outputs(net, inputs), expected, atol=ATOL, rtol=1e-5)
 
 
+@pytest.mark.parametrize("new", ["deepfm_torch", "initial.safetensors", "initial.pt"])
+def test_streamed_safetensors_hold_what_torch_save_writes_whole(new, checkpoints, cli, tmp_path):
+    """OUT.safetensors is written one tensor at a time; OUT.pt by torch.save of the whole state_dict:
+    the same tensors, NEW's num_batches_tracked among them, whether NEW is a model or a file."""
+    need_torch()
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    net = build("deepfm_torch")
+    net.deep[1].num_batches_tracked.fill_(3)  # bookkeeping keeps NEW's value
+    if new != "deepfm_torch":
+        (save_file if new.endswith(".safetensors") else torch.save)(net.state_dict(), str(tmp_path / new))
+    source = port(new) if new == "deepfm_torch" else str(tmp_path / new)
+    for out in ("out.safetensors", "out.pt"):
+        code, report = migrate(cli, checkpoints["deepfm"], "--to", source, "--write", tmp_path / out)
+        assert (code, report["findings"]) == (0, [])
+    streamed, whole = load_file(tmp_path / "out.safetensors"), torch.load(tmp_path / "out.pt", weights_only=True)
+    assert sorted(streamed) == sorted(whole) == sorted(net.state_dict())
+    assert all(streamed[k].dtype == whole[k].dtype and torch.equal(streamed[k], whole[k]) for k in whole)
+    expected = 3 if new != "deepfm_torch" else 0  # a model file builds a fresh model
+    assert int(streamed["deep.1.num_batches_tracked"]) == expected
+
+
 @pytest.mark.parametrize("suffix", [".pt", ".safetensors"])
 def test_torch_weight_file_alone_is_mapped_as_its_model_is(suffix, checkpoints, cli, tmp_path):
     """The first-order table [40, 1] alone in its module could be a Linear without bias or a table:
