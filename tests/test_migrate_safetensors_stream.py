@@ -79,7 +79,7 @@ def test_a_streamed_file_loads_as_what_save_file_writes(tmp_path, drawn, with_me
 
 
 def test_non_contiguous_and_numpy_values_are_written_row_major(tmp_path):
-    import ml_dtypes
+    ml_dtypes = pytest.importorskip("ml_dtypes", reason="numpy's bfloat16 comes with TensorFlow")
     import numpy as np
 
     kernel = np.arange(12, dtype=np.float32).reshape(3, 4)
@@ -132,3 +132,15 @@ def test_duplicate_names_are_refused(tmp_path):
     with pytest.raises(ValueError):
         safetensors_stream.write(str(tmp_path / "out.safetensors"), [spec, spec])
     assert os.listdir(tmp_path) == []
+
+
+def test_the_writer_takes_tensorflows_bfloat16_as_torchs():
+    ml_dtypes = pytest.importorskip("ml_dtypes", reason="numpy's bfloat16 comes with TensorFlow")
+    import numpy as np
+
+    from graphlint.migrate import writer
+
+    value = np.linspace(-3, 3, 12).astype(ml_dtypes.bfloat16).reshape(3, 4).T  # a transposed kernel
+    out = writer._contiguous(value)
+    assert out.dtype == torch.bfloat16 and out.is_contiguous() and tuple(out.shape) == (4, 3)
+    np.testing.assert_array_equal(out.float().numpy(), value.astype(np.float32))

@@ -104,14 +104,13 @@ def _converter(reader, entry):
 
 
 def _contiguous(value):
-    """A converted value in row-major order, as torch holds it (torch copies a transpose fastest)."""
+    """A converted value as a row-major torch tensor (torch copies a transpose fastest)."""
     import numpy as np
     import torch
 
-    try:
-        return torch.from_numpy(value).contiguous()
-    except TypeError:  # a dtype torch cannot take from numpy (TensorFlow's bfloat16): numpy copies it
-        return np.ascontiguousarray(value)
+    if value.dtype.name == "bfloat16":  # TensorFlow's (ml_dtypes'), which torch.from_numpy refuses: its bits
+        return torch.from_numpy(np.ascontiguousarray(value).view(np.uint16)).view(torch.bfloat16)
+    return torch.from_numpy(value).contiguous()
 
 
 @contextlib.contextmanager
