@@ -12,9 +12,9 @@ BertModel of the same config, its state_dict as .safetensors. Then times, each i
 process that reports its own peak RSS: importing the libraries alone, reading every tensor of OLD
 with tf.train.load_checkpoint (the floor), reading them and writing them untransformed with
 safetensors (the I/O any conversion does), and `graphlint migrate OLD --to NEW --write OUT.safetensors`.
-The writer converts one tensor at a time as it reads it (OLD is never held whole, nor NEW's
-initial values), but the converted model is held until safetensors / torch.save write it whole.
-Needs torch, safetensors and transformers.
+The writer converts one tensor at a time as it reads it and writes each to OUT.safetensors in turn
+(OLD is never held whole, nor NEW's initial values, nor the converted model), so its peak is the
+imports plus about the largest tensor. Needs torch, safetensors and transformers.
 """
 
 from __future__ import annotations
@@ -160,9 +160,9 @@ def report(facts: dict, new_bytes: int, m: dict) -> None:
     print(f"time: migrate / read once = {t_mig / t_floor:.2f}x; without the imports: "
           f"{(t_mig - t_imp) / max(t_floor - t_tf, 1e-9):.2f}x; migrate / (read + write) = {t_mig / t_copy:.2f}x, "
           f"without the imports {(t_mig - t_imp) / max(t_copy - t_imp, 1e-9):.2f}x")
-    print(f"memory: (peak - imports) / (largest tensor + NEW) = {(rss_mig - rss_imp) / bound:.2f}x "
-          f"({(rss_mig - rss_imp) / MB:.0f} MB / {bound / MB:.0f} MB); read + write: "
-          f"{(rss_copy - rss_imp) / bound:.2f}x")
+    print(f"memory: (peak - imports) / largest tensor = {(rss_mig - rss_imp) / facts['largest']:.2f}x "
+          f"({(rss_mig - rss_imp) / MB:.0f} MB / {facts['largest'] / MB:.0f} MB); read + write (whole): "
+          f"(peak - imports) / (largest tensor + NEW) = {(rss_copy - rss_imp) / bound:.2f}x")
 
 
 if __name__ == "__main__":

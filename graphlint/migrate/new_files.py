@@ -26,7 +26,7 @@ def torch_entries(path: str) -> dict:
     if path.endswith(".safetensors"):
         safetensors = _need("safetensors")
         with safetensors.safe_open(path, framework="numpy") as fh:
-            return {k: (tuple(fh.get_slice(k).get_shape()), _st_dtype(fh.get_slice(k).get_dtype()))
+            return {k: (tuple(fh.get_slice(k).get_shape()), st_dtype(fh.get_slice(k).get_dtype()))
                     for k in fh.keys()}
     torch = _need("torch")
     try:
@@ -42,7 +42,7 @@ _ST_DTYPES = {"F32": "float32", "F16": "float16", "BF16": "bfloat16", "F64": "fl
               "I32": "int32", "U8": "uint8", "I8": "int8", "BOOL": "bool"}
 
 
-def _st_dtype(name: str) -> str:
+def st_dtype(name: str) -> str:
     return _ST_DTYPES.get(name.upper(), name.lower())
 
 

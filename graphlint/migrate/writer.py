@@ -1,17 +1,22 @@
 """--write OUT: the converted weights in NEW's own format. OLD is read one tensor at a time with
-TensorFlow's reader (partitioned variables come back whole); each value is transformed and handed
-to the new format's own library (torch.save, safetensors, Keras save_weights, h5py). What has no
-old source by design (num_batches_tracked) keeps NEW's value. OLD and NEW are never written.
+TensorFlow's reader (partitioned variables come back whole) and each value is transformed. A
+.safetensors OUT is written one tensor at a time as each is converted (safetensors_stream.py: the
+header comes from the shapes and dtypes the mapping checked), and so is a copy of a .weights.h5 NEW
+(h5py, dataset by dataset); torch.save writes a whole state_dict, and Keras' save_weights the built
+model. What has no old source by design (num_batches_tracked) keeps NEW's value. OLD and NEW are
+never written.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import shutil
 
 from graphlint.checkpoint import reader as ckpt_lib
 from graphlint.errors import UsageError
-from graphlint.migrate import layouts
+from graphlint.migrate import layouts, new_files, safetensors_stream
 from graphlint.migrate.mapping import keys
 
 KERAS_SUFFIX = ".weights.h5"
@@ -29,7 +34,7 @@ def converted(mapping, old_prefix: str):
     """(new key, numpy value) for each entry, one at a time (a fused entry reads its few old tensors)."""
     reader = ckpt_lib.open_reader(old_prefix)
     for entry in mapping.entries:
-        yield entry.new, layouts.apply_all(entry.transform, [reader.get_tensor(k) for k in keys(entry.read)])
+        yield entry.new, _value(reader, entry)
 
 
 def write(out: str, mapping, old_side, new_side) -> int:
@@ -62,33 +67,82 @@ def _keras(out, mapping, old_side, new_side) -> int:
 def _torch(out, mapping, old_side, new_side) -> int:
     import torch
 
-    state = _torch_initial(new_side, {e.new for e in mapping.entries})
-    for key, value in converted(mapping, old_side.prefix):
-        state[key] = torch.from_numpy(value).contiguous()  # one tensor at a time; torch copies a transpose fastest
-    state = {k: state[k] for k in new_side.keys}  # NEW's order
-    if out.endswith(".safetensors"):
-        from safetensors.torch import save_file
+    mapped = {e.new: e for e in mapping.entries}
+    with _torch_own(new_side, set(mapped)) as own:
+        if out.endswith(".safetensors"):
+            specs = _specs(mapping, old_side, new_side, own)
+            if safetensors_stream.supported(specs):
+                safetensors_stream.write(out, specs)
+                return len(mapping.entries)
+        state = {k: load() for k, (_, _, load) in own.items()}
+        for key, value in converted(mapping, old_side.prefix):
+            state[key] = _contiguous(value)  # one tensor at a time, but the state_dict is written whole
+        state = {k: state[k] for k in new_side.keys}  # NEW's order
+        if out.endswith(".safetensors"):  # a dtype the stream does not know
+            from safetensors.torch import save_file
 
-        save_file(state, out)
-    else:
-        torch.save(state, out)
+            save_file(state, out)
+        else:
+            torch.save(state, out)
     return len(mapping.entries)
 
 
-def _torch_initial(new_side, mapped: set) -> dict:
-    """NEW's own values for what the mapping does not write (bookkeeping buffers), and only those:
-    NEW's other tensors are never held (a BERT-large NEW is as large as OLD)."""
+def _specs(mapping, old_side, new_side, own: dict) -> list:
+    """Each of NEW's keys as a safetensors_stream.Spec: a mapped weight's dtype and shape are NEW's
+    (coverage made them equal to the converted value's; the stream checks), its value converted
+    from OLD when its turn comes; the rest keep NEW's own."""
+    reader = ckpt_lib.open_reader(old_side.prefix)
+    weights = {w.key: w for layer in new_side.layers for w in layer.weights.values()}
+    specs = []
+    for entry in mapping.entries:
+        w = weights[entry.new]
+        specs.append(safetensors_stream.Spec(entry.new, w.dtype, tuple(w.shape), _converter(reader, entry)))
+    return specs + [safetensors_stream.Spec(k, dtype, shape, load) for k, (dtype, shape, load) in own.items()]
+
+
+def _converter(reader, entry):
+    return lambda: _contiguous(_value(reader, entry))
+
+
+def _value(reader, entry):
+    """One entry's converted value (a fused entry reads its few old tensors)."""
+    return layouts.apply_all(entry.transform, [reader.get_tensor(k) for k in keys(entry.read)])
+
+
+def _contiguous(value):
+    """A converted value as a row-major torch tensor (torch copies a transpose fastest)."""
+    import numpy as np
     import torch
 
+    if value.dtype.name == "bfloat16":  # TensorFlow's (ml_dtypes'), which torch.from_numpy refuses: its bits
+        return torch.from_numpy(np.ascontiguousarray(value).view(np.uint16)).view(torch.bfloat16)
+    return torch.from_numpy(value).contiguous()
+
+
+@contextlib.contextmanager
+def _torch_own(new_side, mapped: set):
+    """{key: (dtype, shape, load)} of NEW's own values for what the mapping does not write
+    (bookkeeping buffers), each read only when loaded: NEW's other tensors are never held (a
+    BERT-large NEW is as large as OLD)."""
+    import torch
+
+    def spec(v):
+        return str(v.dtype).replace("torch.", ""), tuple(v.shape)
+
     if new_side.model is not None:
-        return {k: v.detach() for k, v in new_side.model.state_dict().items() if k not in mapped}
+        state = new_side.model.state_dict()
+        yield {k: (*spec(v), v.detach) for k, v in state.items() if k not in mapped}
+        return
     if new_side.path.endswith(".safetensors"):
         from safetensors import safe_open
 
         with safe_open(new_side.path, framework="pt") as fh:
-            return {k: fh.get_tensor(k) for k in fh.keys() if k not in mapped}
+            slices = {k: fh.get_slice(k) for k in fh.keys() if k not in mapped}  # the header only
+            yield {k: (new_files.st_dtype(s.get_dtype()), tuple(s.get_shape()), functools.partial(fh.get_tensor, k))
+                   for k, s in slices.items()}
+        return
     try:
         state = torch.load(new_side.path, map_location="cpu", weights_only=True, mmap=True)  # read on access only
     except RuntimeError:  # a legacy (pre-zip) torch.save file cannot be mapped
         state = torch.load(new_side.path, map_location="cpu", weights_only=True)
-    return {k: v.clone() for k, v in state.items() if k not in mapped}
+    yield {k: (*spec(v), v.clone) for k, v in state.items() if k not in mapped}

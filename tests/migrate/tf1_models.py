@@ -36,17 +36,17 @@ def batch_norm(x, training, name, moving=True, epsilon=1e-3, momentum=0.9):
     """tf.compat.v1.layers.batch_normalization's variables and math; moving=False: the model always
     normalizes with the batch's own statistics and keeps no moving statistics."""
     tf, v1 = _tf(), _v1()
-    width = int(x.shape[-1])
+    width, axes = int(x.shape[-1]), list(range(len(x.shape) - 1))  # statistics over every axis but the channels'
     with v1.variable_scope(name):
         gamma = v1.get_variable("gamma", [width], initializer=v1.random_uniform_initializer(0.5, 1.5))
         beta = v1.get_variable("beta", [width], initializer=v1.random_normal_initializer(stddev=0.1))
         if not moving:
-            mean, var = tf.nn.moments(x, [0, 1, 2])
+            mean, var = tf.nn.moments(x, axes)
             return tf.nn.batch_normalization(x, mean, var, beta, gamma, epsilon)
         mm = v1.get_variable("moving_mean", [width], initializer=v1.zeros_initializer(), trainable=False)
         mv = v1.get_variable("moving_variance", [width], initializer=v1.ones_initializer(), trainable=False)
     if training:
-        mean, var = tf.nn.moments(x, [0, 1, 2])
+        mean, var = tf.nn.moments(x, axes)
         for moving_value, value in ((mm, mean), (mv, var)):
             v1.add_to_collection(v1.GraphKeys.UPDATE_OPS, v1.assign_sub(moving_value, (moving_value - value) * (1 - momentum)))
         return tf.nn.batch_normalization(x, mean, var, beta, gamma, epsilon)
@@ -189,6 +189,31 @@ def embedding(ids, training):
     return dense(tf.reduce_mean(looked, 1), 3, "dense")
 
 
+FIELDS, FEATURES, FACTORS = 4, 40, 4  # DeepFM: 4 one-hot fields over 40 feature ids, 4 latent factors
+
+
+def deepfm(ids, training):
+    """DeepFM (Guo et al. 2017) as the public TF1 ports write it (ChenglongChen/tensorflow-DeepFM's
+    `feature_embeddings` [features, k] and `feature_bias` [features, 1]; the deep part as tf.layers
+    names it): one id per field (values 1), the embedding table partitioned in two ("div"), the FM's
+    first- and second-order terms and a deep MLP with batch norm on the shared embeddings, summed
+    into one logit; the output is the click probability."""
+    tf, v1 = _tf(), _v1()
+    table = v1.get_variable("feature_embeddings", [FEATURES, FACTORS], partitioner=v1.fixed_size_partitioner(2),
+                            initializer=v1.random_normal_initializer(stddev=0.1))
+    first = v1.get_variable("feature_bias", [FEATURES, 1], initializer=v1.random_uniform_initializer(-0.1, 0.1))
+    embedded = v1.nn.embedding_lookup(table, ids, partition_strategy="div")  # [batch, fields, k]
+    y_first = tf.reduce_sum(v1.nn.embedding_lookup(first, ids), [1, 2])
+    # the FM's pairwise interactions: 1/2 ((sum_f e_f)^2 - sum_f e_f^2), summed over the factors
+    y_second = 0.5 * tf.reduce_sum(tf.square(tf.reduce_sum(embedded, 1)) - tf.reduce_sum(tf.square(embedded), 1), 1)
+    h = tf.reshape(embedded, [-1, FIELDS * FACTORS])
+    with v1.variable_scope("deep"):
+        h = tf.nn.relu(batch_norm(dense(h, 16, "dense"), training, "batch_normalization"))
+        h = dense(h, 16, "dense_1", tf.nn.relu)
+        y_deep = dense(h, 1, "dense_2")[:, 0]
+    return tf.sigmoid(y_first + y_second + y_deep)
+
+
 def lstm_model(x, training):
     return dense(lstm(x, 6), 3, "dense")
 
@@ -202,14 +227,20 @@ MODELS = {"mlp": (mlp, (8,), "float32"), "cnn": (cnn, (8, 8, 3), "float32"),
           "embedding": (embedding, (5,), "int64"), "lstm": (lstm_model, (5, 4), "float32"),
           "gru": (gru_model, (5, 4), "float32"),
           "transformer": (transformer, (SEQ, D_MODEL), "float32"),
-          "transformer_unnamed": (transformer_unnamed, (SEQ, D_MODEL), "float32")}
+          "transformer_unnamed": (transformer_unnamed, (SEQ, D_MODEL), "float32"),
+          "deepfm": (deepfm, (FIELDS,), "int64"),
+          "deepfm_trainable_saved": (deepfm, (FIELDS,), "int64")}
+BINARY = ("deepfm", "deepfm_trainable_saved")  # a probability [batch], trained with log loss
+# Saved as `Saver(tf.trainable_variables())` often is: batch norm's moving statistics are not trainable,
+# so the checkpoint lacks them (and the optimizer slots).
+TRAINABLE_SAVED = ("deepfm_trainable_saved",)
 
 
 def batch(name: str, seed: int = 0):
     _, shape, dtype = MODELS[name]
     rng = np.random.RandomState(seed)
     if dtype == "int64":
-        return rng.randint(0, VOCAB, size=(BATCH, *shape)).astype(np.int64)
+        return rng.randint(0, FEATURES if name in BINARY else VOCAB, size=(BATCH, *shape)).astype(np.int64)
     return rng.normal(size=(BATCH, *shape)).astype(np.float32)
 
 
@@ -223,7 +254,10 @@ def train(name: str, model_dir: str, ema: bool = False) -> str:
         x = v1.placeholder(dtype, [None, *shape], name="x")
         labels = v1.placeholder(tf.int64, [None], name="labels")
         logits = build(x, True)
-        loss = v1.losses.sparse_softmax_cross_entropy(labels, logits)
+        if name in BINARY:
+            loss = v1.losses.log_loss(tf.cast(labels % 2, tf.float32), logits)
+        else:
+            loss = v1.losses.sparse_softmax_cross_entropy(labels, logits)
         step = v1.train.get_or_create_global_step()
         with tf.control_dependencies(v1.get_collection(v1.GraphKeys.UPDATE_OPS)):
             train_op = v1.train.AdamOptimizer(0.05).minimize(loss, global_step=step)
@@ -231,7 +265,7 @@ def train(name: str, model_dir: str, ema: bool = False) -> str:
             averages = v1.train.ExponentialMovingAverage(0.5)
             with tf.control_dependencies([train_op]):
                 train_op = averages.apply(v1.trainable_variables())
-        saver = v1.train.Saver()
+        saver = v1.train.Saver(v1.trainable_variables() if name in TRAINABLE_SAVED else None)
         with v1.Session(graph=graph) as sess:
             sess.run(v1.global_variables_initializer())
             for i in range(STEPS):
