@@ -10,6 +10,7 @@ import os
 import sys
 import textwrap
 import time
+import types
 
 import pytest
 
@@ -53,7 +54,8 @@ def _hook_clock(tmp_path):
     module = _user_hook_module(tmp_path)
     hook = module.ClockHook()
     fake = 12345.0
-    with hook_clock.replaced([hook], lambda v: (lambda: fake) if v is time.time else None):
+    clock = types.SimpleNamespace(time=lambda: fake)
+    with hook_clock.replaced([hook], lambda v: clock if v is time else clock.time if v is time.time else None):
         assert hook.seconds() == (fake, fake)
     return module
 
@@ -205,22 +207,23 @@ def test_inside_the_room_outside_a_build_tensorflow_behaves_as_tensorflow(tmp_pa
         _use_everything(tmp_path)
         module = sys.modules["user_hooks_for_room"]
         watch = _Watch()
-        with session_hooks.keeping(watch):
-            pass
+        with session_hooks.noting(watch):
+            inside = t.compat.v1.train.StopAtStepHook(num_steps=1)
         made = t.compat.v1.train.StopAtStepHook(num_steps=1)  # no build: no watch sees it
-        assert watch.hooks == [] and made is not None
+        assert watch.hooks == [inside] and made.__class__.__name__ == "StopAtStepHook"
         got = _monitored_run(Record)
         real = time.time()
         assert abs(module.ClockHook().seconds()[0] - real) < 60 and abs(module.now() - real) < 60
         from tensorflow.python.summary.writer.writer_cache import FileWriterCache
 
-        writer = FileWriterCache.get(str(tmp_path / "events"))  # TF's own writer, not the null one
+        with t.Graph().as_default():
+            writer = FileWriterCache.get(str(tmp_path / "events"))  # TF's own writer, not the null one
         assert isinstance(writer, t.compat.v1.summary.FileWriter)
         if real_estimator() is not None:
             est = t.estimator.Estimator(_model_fn, model_dir=str(tmp_path / "est"))
             est.train(lambda: ({"x": t.constant([[1.0]])}, t.constant([[1.0]])), steps=1)
             assert t.train.latest_checkpoint(str(tmp_path / "est"))  # it really trained
-    assert got == expected == [3.0, 5.0, 7.0]
+    assert got == expected == [1.0, 3.0, 5.0]  # x fetched before each of its updates
     import user_hooks_for_room
 
     assert user_hooks_for_room.time is time and user_hooks_for_room.now is time.time
