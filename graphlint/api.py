@@ -39,6 +39,15 @@ def lint(model=None, *, model_fn=None, input_fn=None, params=None, per_mode_para
     overrides a config's `tf1 = true`; a model file whose source is TF1 code still turns the runtime
     on by itself, as it must to import at all. Either way nothing of the runtime is left after the call.
     """
+    from graphlint.tfpatch import room
+
+    with room():  # the one room for the call: nothing graphlint patched in TensorFlow is left after it
+        return _lint(model, model_fn, input_fn, params, per_mode_params, modes, checkpoint, select, ignore,
+                     extend_select, baseline, config, jobs, estimator, hooks, tf1)
+
+
+def _lint(model, model_fn, input_fn, params, per_mode_params, modes, checkpoint, select, ignore, extend_select,
+          baseline, config, jobs, estimator, hooks, tf1):
     from graphlint.run.application import Application, Request
 
     if estimator is not None:

@@ -100,9 +100,12 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     from graphlint.model import tfcompat
 
+    from graphlint.tfpatch import room
+
     run = {name: command.run for command in modules() for name in command.NAMES}[args.command]
     try:
-        with tfcompat.showing_import_output(getattr(args, "debug", False)):
+        # the one room for the whole command: every TensorFlow patch is put back when it ends
+        with tfcompat.showing_import_output(getattr(args, "debug", False)), room():
             return run(args)
     except UsageError as exc:
         print(f"graphlint: error: {exc}", file=sys.stderr)

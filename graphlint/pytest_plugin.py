@@ -128,10 +128,12 @@ class GraphlintItem(pytest.Item):
             pytest.skip(f"graphlint needs TensorFlow, which does not import here: {missing}")
         from graphlint.constants import ExitCode
         from graphlint.errors import UsageError
+        from graphlint.tfpatch import room
 
         try:
-            app = _application(self.model)
-            outcomes = app.run()
+            with room():  # one room per item: the user's own tests run on an untouched TensorFlow
+                app = _application(self.model)
+                outcomes = app.run()
         except UsageError as exc:
             raise GraphlintFailure(f"graphlint: {exc}") from None
         if app.exit_code(outcomes) != ExitCode.OK:

@@ -21,6 +21,7 @@ from graphlint.errors import UsageError
 from graphlint.model import parallel, reads, tfcompat
 from graphlint.model.build import build_mode
 from graphlint.model.tpu_spec import estimator_params
+from graphlint.tfpatch import room
 
 
 def mode_params(base: dict, overrides: dict, per_mode: dict, mode: str) -> dict:
@@ -129,7 +130,7 @@ def opened(target: str, *, model_fn=None, input_fn=None, **options):
     forgotten when the block ends. `options` are ModelSession's."""
     from graphlint.model.loader import loaded
 
-    with reads.recording() as read, tfcompat.estimator_api() as est, model_prints_to_stderr(), \
+    with room(), reads.recording() as read, tfcompat.estimator_api() as est, model_prints_to_stderr(), \
             loaded(target, model_fn=model_fn, input_fn=input_fn) as model:
         session = ModelSession(model, est, **options)
         yield session
@@ -139,7 +140,7 @@ def opened(target: str, *, model_fn=None, input_fn=None, **options):
 @contextlib.contextmanager
 def session_for(model, **options):
     """The ModelSession of a Model the caller built from callables (the Python API, a program)."""
-    with tfcompat.estimator_api() as est, model_prints_to_stderr():
+    with room(), tfcompat.estimator_api() as est, model_prints_to_stderr():
         yield ModelSession(model, est, **options)
 
 

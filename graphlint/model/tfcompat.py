@@ -197,16 +197,18 @@ def _estimator_label() -> str:
 
 @contextlib.contextmanager
 def estimator_api():
-    """Yield the Estimator API module; on TF 2.16+ install the stand-in only inside this block
-    (graphlint/tfpatch/estimator_module.py)."""
+    """Yield the Estimator API module; on TF 2.16+ install the stand-in in the room (until the
+    room's exit: graphlint/tfpatch/estimator_module.py)."""
+    from graphlint.tfpatch import ROOM, estimator_module
+
     est = real_estimator()
     if est is not None:
-        yield est
+        with ROOM:  # the module session's room (a front door's, when one is open)
+            yield est
         return
-    from graphlint.tfpatch import estimator_module
-
     from graphlint.model.estimator_standin import standin_module
 
+    # installed at the room's first block; a later block of the same room gets that one
     with estimator_module.installed(tf(), standin_module()) as mod:
         yield mod
 

@@ -23,6 +23,7 @@ from graphlint.tfpatch import checkpoint_utils, warm_starting
 from graphlint.tfpatch import variables as tf_vars
 
 _GRAPHLINT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_ROOM_DIR = os.path.join(_GRAPHLINT_DIR, "tfpatch") + os.sep
 _TF_DIRS = (os.sep + "tensorflow" + os.sep, os.sep + "tensorflow_estimator" + os.sep)
 
 
@@ -98,8 +99,8 @@ def _caller_outside_tf(frame):
     """(file, line, function) of the code that called init_from_checkpoint, when no frame of the
     stack is in the user's folder (a model_fn imported from elsewhere): the first frame outside
     TensorFlow; None when that is graphlint itself (it runs Estimator's own warm start)."""
-    def inside_tf(filename):
-        return filename == __file__ or any(d in filename for d in _TF_DIRS)
+    def inside_tf(filename):  # the room's dispatchers (graphlint/tfpatch/) stand in for TF's functions
+        return filename == __file__ or filename.startswith(_ROOM_DIR) or any(d in filename for d in _TF_DIRS)
 
     while frame is not None and inside_tf(frame.f_code.co_filename):
         frame = frame.f_back

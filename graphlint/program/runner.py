@@ -21,6 +21,7 @@ from graphlint.model.loader import check_source
 from graphlint.model.sites import SiteFinder, display_path
 from graphlint.program.calls import Recorder, StopProgram
 from graphlint.program.intercept import intercepting
+from graphlint.tfpatch import room
 
 
 class Program:
@@ -75,6 +76,11 @@ def running(argv):
     modules stay as the program left them until the block ends (model_fns may import lazily)."""
     program = Program(argv)
     sites = SiteFinder(program.folder)
+    with room():  # the program's patches live as long as the room (its models are built in it too)
+        yield from _running(program, sites)
+
+
+def _running(program, sites):
     saved = (list(sys.argv), list(sys.path), set(sys.modules), sys.dont_write_bytecode)
     try:  # from the first change to the process on: the API's and pytest plugin's callers get it back
         sys.argv = [program.path, *program.args]

@@ -16,31 +16,32 @@ from __future__ import annotations
 import contextlib
 
 from graphlint.tf1.contrib import MissingSymbol, provided  # noqa: F401 - the package's API
+from graphlint.tfpatch import ROOM, room
 
 LABEL = "TF1 runtime"
-
-_active = []  # the running runtime's import hook, while one is
-_forced = []  # True while a run asked for the runtime (--tf1, tf1 = true)
+# The runtime's state is the room's (graphlint/tfpatch/state.py): ROOM.tf1_runtime holds the running
+# runtime's import hook while one is, ROOM.tf1_forced whether a run asked for it (--tf1, tf1 = true).
 
 
 def active() -> bool:
-    return bool(_active)
+    return bool(ROOM.tf1_runtime)
 
 
 @contextlib.contextmanager
 def forced(on: bool = True):
     """Within this block, code() turns the runtime on whatever the source looks like."""
-    _forced.append(bool(on))
-    try:
-        yield
-    finally:
-        _forced.pop()
+    with room():
+        ROOM.tf1_forced.append(bool(on))
+        try:
+            yield
+        finally:
+            ROOM.tf1_forced.pop()
 
 
 @contextlib.contextmanager
 def runtime():
     """The TF1 runtime, entered once (nested entries share it)."""
-    if _active:
+    if ROOM.tf1_runtime:
         yield
         return
     from graphlint.model import tfcompat
@@ -50,11 +51,11 @@ def runtime():
     hook = ImportHook(tfcompat.tf())
     with v1_behavior():
         hook.install()
-        _active.append(hook)
+        ROOM.tf1_runtime.append(hook)
         try:
             yield
         finally:
-            _active.pop()
+            ROOM.tf1_runtime.pop()
             hook.uninstall()
 
 
@@ -64,7 +65,7 @@ def code(path: str | None, folder: str | None = None):
     whether it is on."""
     from graphlint.tf1 import detect
 
-    on = (_forced and _forced[-1]) or bool(path and detect.uses_tf1(path, folder))
+    on = (ROOM.tf1_forced and ROOM.tf1_forced[-1]) or bool(path and detect.uses_tf1(path, folder))
     if not on:
         yield False
         return

@@ -1,7 +1,7 @@
 """The audit hook (sys.addaudithook) that sees which files the user's code reads
 (graphlint/model/reads.py). It is Python's, not TensorFlow's, but it is the same kind of
 process-wide change, so the room keeps it: installed once, on first use, and left in place
-(audit hooks cannot be removed); with no block open it returns at once.
+(audit hooks cannot be removed: state.permanent); with no block open it returns at once.
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+
+from graphlint.tfpatch.state import room
 
 _recorders = []  # the sets receiving paths while a `reading()` block is open
 _installed = []  # [True] once the hook is installed
@@ -45,8 +47,9 @@ def reading():
         sys.addaudithook(_hook)
         _installed.append(True)
     found = set()
-    _recorders.append(found)
-    try:
-        yield found
-    finally:
-        _recorders.remove(found)
+    with room():
+        _recorders.append(found)
+        try:
+            yield found
+        finally:
+            _recorders.remove(found)

@@ -9,6 +9,9 @@ rules (scope maps, partitioned variables, the variable store) while graphlint se
 variables it covered (graphlint/model/warmstart.py) and the initial values it replaced
 (graphlint/checkpoint/initial.py). load_checkpoint is what _init_from_checkpoint reads the
 checkpoint's keys and shapes through.
+
+Each of the three is replaced once per room by a dispatcher that calls the innermost open block's
+function, or TensorFlow's own when no block is open.
 """
 
 from __future__ import annotations
@@ -16,38 +19,63 @@ from __future__ import annotations
 import contextlib
 from types import SimpleNamespace
 
+from graphlint.tfpatch.state import room
+
+_NAMES = ("_init_from_checkpoint", "_set_checkpoint_initializer", "load_checkpoint")
+_active = {name: [] for name in _NAMES}  # name -> the open blocks' functions, innermost last
+
+
+def _dispatcher(name, original):
+    stack = _active[name]
+
+    def dispatch(*args, **kwargs):
+        return (stack[-1] if stack else original)(*args, **kwargs)
+    dispatch.__name__ = name
+    return dispatch
+
+
+def _current(r, cu, name):
+    """The function `name` stands for now (the innermost block's, else TF's own), with the
+    dispatcher set in the room."""
+    if not r.is_patched(cu, name):
+        r.set(cu, name, _dispatcher(name, vars(cu)[name]))
+    stack = _active[name]
+    return stack[-1] if stack else next(o for m, n, o in r.patched() if m is cu and n == name)
+
 
 @contextlib.contextmanager
+def _using(functions: dict):
+    """While open, each {name: factory(the current function)} is what TF's `name` calls."""
+    from tensorflow.python.training import checkpoint_utils as cu
+
+    with room() as r:
+        pushed = []
+        try:
+            for name, factory in functions.items():
+                if factory is not None:
+                    fn = factory(_current(r, cu, name))
+                    _active[name].append(fn)
+                    pushed.append((name, fn))
+            yield
+        finally:
+            for name, fn in reversed(pushed):
+                _active[name].remove(fn)
+
+
 def wrapped(init_from_checkpoint=None, set_initializer=None):
     """While open, _init_from_checkpoint is init_from_checkpoint(the current one) and
     _set_checkpoint_initializer is set_initializer(the current one), each when given."""
-    from tensorflow.python.training import checkpoint_utils as cu
-
-    saved = cu._init_from_checkpoint, cu._set_checkpoint_initializer
-    if init_from_checkpoint is not None:
-        cu._init_from_checkpoint = init_from_checkpoint(saved[0])
-    if set_initializer is not None:
-        cu._set_checkpoint_initializer = set_initializer(saved[1])
-    try:
-        yield
-    finally:
-        cu._init_from_checkpoint, cu._set_checkpoint_initializer = saved
+    return _using({"_init_from_checkpoint": init_from_checkpoint, "_set_checkpoint_initializer": set_initializer})
 
 
-@contextlib.contextmanager
 def resolving_only(shape_map, on_initializer):
     """While open, _init_from_checkpoint resolves a map against `shape_map` ({key: shape}, for
     every checkpoint it is given) and, for each variable it would initialize from a key, calls
     on_initializer(variable, key) instead of creating the initializer."""
-    from tensorflow.python.training import checkpoint_utils as cu
-
-    saved = cu.load_checkpoint, cu._set_checkpoint_initializer
-    cu.load_checkpoint = lambda _: SimpleNamespace(get_variable_to_shape_map=lambda: shape_map)
-    cu._set_checkpoint_initializer = lambda var, _file, name, *a, **k: on_initializer(var, name)
-    try:
-        yield
-    finally:
-        cu.load_checkpoint, cu._set_checkpoint_initializer = saved
+    return _using({
+        "load_checkpoint": lambda _: lambda _ckpt: SimpleNamespace(get_variable_to_shape_map=lambda: shape_map),
+        "_set_checkpoint_initializer": lambda _: lambda var, _file, name, *a, **k: on_initializer(var, name),
+    })
 
 
 def raised_in_warm_start(exc: BaseException) -> str:

@@ -2,12 +2,17 @@
 
 Hooks open a summary writer in begin() (ProfilerHook even in its constructor), through this
 cache; graphlint must not write event files into the user's folders, so while the block is open
-the cache hands out a writer that writes nothing.
+the cache hands out a writer that writes nothing. The replacement is set once per room and hands
+out TensorFlow's own writers while no block is open.
 """
 
 from __future__ import annotations
 
 import contextlib
+
+from graphlint.tfpatch.state import room
+
+_silenced = []  # one entry per open silenced() block
 
 
 class _NullWriter:
@@ -17,16 +22,27 @@ class _NullWriter:
         return lambda *args, **kwargs: None
 
 
-@contextlib.contextmanager
-def silenced():
+def _install(r) -> None:
     from tensorflow.python.summary.writer.writer_cache import FileWriterCache
 
-    saved = FileWriterCache.__dict__["get"]
-    FileWriterCache.get = staticmethod(lambda *args, **kwargs: _NullWriter())
-    try:
-        yield
-    finally:
-        FileWriterCache.get = saved
+    if r.is_patched(FileWriterCache, "get"):
+        return
+    original = FileWriterCache.__dict__["get"].__func__
+
+    def get(*args, **kwargs):
+        return _NullWriter() if _silenced else original(*args, **kwargs)
+    r.set(FileWriterCache, "get", staticmethod(get))
+
+
+@contextlib.contextmanager
+def silenced():
+    with room() as r:
+        _install(r)
+        _silenced.append(True)
+        try:
+            yield
+        finally:
+            _silenced.pop()
 
 
 def writer_init_and_flush_ops() -> tuple:

@@ -17,6 +17,8 @@ from __future__ import annotations
 import contextlib
 import types
 
+from graphlint.tfpatch.state import room
+
 
 def _parts():
     """(the modules whose globals disable_v2_behavior sets, the Tensor class, tf2, context)."""
@@ -75,9 +77,12 @@ _MISSING = object()
 
 @contextlib.contextmanager
 def v1_behavior():
-    """TensorFlow's 1.x behaviour for the block; every switch as it was afterwards."""
-    state = to_v1()
-    try:
-        yield
-    finally:
-        restore(state)
+    """TensorFlow's 1.x behaviour for the block (inside the room); every switch as it was afterwards.
+    These are TF's own switches, flipped by TF's own function: not a patch the room could hold for
+    the whole run, since one run builds TF1 and TF2 models side by side (migrate's parity)."""
+    with room():
+        state = to_v1()
+        try:
+            yield
+        finally:
+            restore(state)

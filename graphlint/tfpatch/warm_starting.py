@@ -4,12 +4,19 @@ mode is built.
 WarmStartSettings' warm start (Estimator's, or tf.compat.v1.train.warm_start) selects variables
 by its settings and then calls init_from_checkpoint for those it found; a selection that matches
 no variable makes no call at all. Estimator calls it through the module attribute, so replacing
-that attribute sees every WarmStartSettings warm start whole (graphlint/model/warmstart.py).
+that attribute sees every WarmStartSettings warm start whole (graphlint/model/warmstart.py). It is
+replaced once per room by a dispatcher to the innermost open block's function, or to TensorFlow's
+own when no block is open.
 """
 
 from __future__ import annotations
 
 import contextlib
+
+from graphlint.tfpatch.state import room
+
+_active = []  # the open wrapped() blocks' functions, innermost last
+_original = []  # [TF's warm_start] while the room has the dispatcher set
 
 
 @contextlib.contextmanager
@@ -17,12 +24,20 @@ def wrapped(warm_start):
     """While open, warm_starting_util.warm_start is warm_start(the current one)."""
     from tensorflow.python.training import warm_starting_util as wsu
 
-    saved = wsu.warm_start
-    wsu.warm_start = warm_start(saved)
-    try:
-        yield
-    finally:
-        wsu.warm_start = saved
+    with room() as r:
+        if not r.is_patched(wsu, "warm_start"):
+            _original[:] = [wsu.warm_start]
+            r.set(wsu, "warm_start", _dispatch)
+        fn = warm_start(_active[-1] if _active else _original[0])
+        _active.append(fn)
+        try:
+            yield
+        finally:
+            _active.remove(fn)
+
+
+def _dispatch(*args, **kwargs):
+    return (_active[-1] if _active else _original[0])(*args, **kwargs)
 
 
 def warm_start(*args, **kwargs):
