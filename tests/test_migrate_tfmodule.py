@@ -129,3 +129,27 @@ def test_bad_tf2_inputs_are_one_line_errors(checkpoints, cli, tmp_path):
     assert code == 2 and "written as a prefix" in err
     code, _, err = cli("migrate", checkpoints["mlp"], "--to", checkpoints["mlp"])
     assert code == 2 and "name-based (TF1) checkpoint" in err
+
+
+def _tf_keras_mlp():
+    tf_keras = pytest.importorskip("tf_keras", reason="a tf-keras (Keras 2) model's TF2 checkpoint needs tf-keras")
+    layers = tf_keras.layers
+    return tf_keras.Sequential([tf_keras.Input((8,)), layers.Dense(16, activation="relu"),
+                                layers.Dense(16, activation="relu"), layers.Dense(3)])
+
+
+def test_tf2_checkpoint_of_a_tf_keras_model_is_mapped_by_its_object_paths(checkpoints, cli, tmp_path):
+    """Keys as tf-keras names its objects (model/layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE)."""
+    t = _tf()
+    prefix = t.train.Checkpoint(model=_tf_keras_mlp()).write(str(tmp_path / "new" / "ckpt"))
+    out = str(tmp_path / "converted")
+    code, report = migrate(cli, checkpoints["mlp"], "--to", prefix, "--use-ema", "--write", out)
+    assert (code, report["findings"]) == (0, [])
+    assert {e["new"]: e["old"] for e in report["mapping"]} == {
+        f"model/layer_with_weights-{i}/{leaf}": f"{old}/{leaf}"
+        for i, old in enumerate(("dense", "dense_1", "dense_2")) for leaf in ("kernel", "bias")}
+    net = _tf_keras_mlp()
+    t.train.Checkpoint(model=net).read(out).assert_consumed()
+    inputs = tf1_models.batch("mlp", seed=99)
+    np.testing.assert_allclose(np.asarray(net(inputs, training=False)),
+                               tf1_models.predict("mlp", checkpoints["mlp"], inputs, ema=True), atol=ATOL, rtol=1e-5)

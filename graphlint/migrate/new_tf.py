@@ -42,6 +42,8 @@ def is_module(model) -> bool:
 
 def from_module(path: str, module) -> new.NewSide:
     """A tf.Module's weights, as the checkpoint tf.train.Checkpoint(root=module) writes them."""
+    if not tf().executing_eagerly():
+        raise UsageError(f"--to: {path}'s tf.Module was built in graph mode; build it eagerly (TF2's default)")
     with tempfile.TemporaryDirectory(prefix="graphlint-migrate-") as tmp:  # never the user's folder
         prefix = tf().train.Checkpoint(root=module).write(os.path.join(tmp, "new"))
         return _side(path, prefix, module)
@@ -129,6 +131,14 @@ def write(out: str, mapping, old_side, new_side) -> int:
     else:
         _copy_replacing(new_side.path, out, values)
     return len(mapping.entries)
+
+
+def outputs(new_side, converted, inputs):
+    """The module, its variables assigned the converted values, called on `inputs`."""
+    if not callable(new_side.model):
+        raise UsageError(f"--old-model: parity calls NEW, and {new_side.path}'s tf.Module has no __call__")
+    assign(new_side, converted)
+    return new_side.model(inputs)
 
 
 def assign(new_side, converted) -> None:

@@ -141,8 +141,7 @@ def new_outputs(new_side, converted, batch, layers=()) -> tuple:
     if new_side.framework == "tf":  # a tf.Module: called as it is; its layers have no outputs of their own to read
         from graphlint.migrate import new_tf
 
-        new_tf.assign(new_side, converted)
-        return _named(model(inputs), np.asarray), {}
+        return _named(new_tf.outputs(new_side, converted, inputs), np.asarray), {}
     by_path = {w.path: w for w in model.weights}
     for key, value in converted:
         by_path[key].assign(value)
