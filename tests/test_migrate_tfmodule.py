@@ -153,3 +153,13 @@ def test_tf2_checkpoint_of_a_tf_keras_model_is_mapped_by_its_object_paths(checkp
     inputs = tf1_models.batch("mlp", seed=99)
     np.testing.assert_allclose(np.asarray(net(inputs, training=False)),
                                tf1_models.predict("mlp", checkpoints["mlp"], inputs, ema=True), atol=ATOL, rtol=1e-5)
+
+
+def test_the_mapping_file_round_trips_and_a_checkpoint_file_names_its_checkpoint(checkpoints, cli, tmp_path):
+    path = tmp_path / "mapping.json"
+    _, found = migrate(cli, checkpoints["cnn"], "--to", port("cnn_tfmodule"), "--write-mapping", path)
+    code, again = migrate(cli, checkpoints["cnn"], "--to", port("cnn_tfmodule"), "--mapping", path)
+    assert (code, again["findings"], again["mapping"]) == (0, [], found["mapping"])
+    prefix = _tf().train.Checkpoint(model=build("cnn_tfmodule")).write(str(tmp_path / "new"))
+    code, report = migrate(cli, checkpoints["cnn"], "--to", prefix + ".index")
+    assert (code, report["findings"], len(report["mapping"])) == (0, [], len(EXPECTED["cnn"]))

@@ -36,10 +36,9 @@ class NewSide:
 
 
 def read(path: str, fn: str = DEFAULT_FN) -> NewSide:
-    if not path.endswith((".py", *WEIGHT_FILES)) and (os.path.isdir(path) or os.path.exists(path + ".index")
-                                                       or path.endswith(".index")):
-        from graphlint.migrate import new_tf  # a TF2 checkpoint: a directory, a prefix or its .index
+    from graphlint.migrate import new_tf
 
+    if not path.endswith((".py", *WEIGHT_FILES)) and new_tf.names_a_checkpoint(path):
         return new_tf.from_checkpoint(path)
     if not os.path.exists(path):
         raise UsageError(f"--to: no such file: {path}")

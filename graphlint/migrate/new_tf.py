@@ -23,6 +23,7 @@ HWIO, no transposes; `kernel` + `recurrent_kernel` + `bias` in one object is Ker
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 
 from graphlint.checkpoint import reader as ckpt_lib
@@ -33,7 +34,13 @@ from graphlint.model.tfcompat import tf
 
 FRAMEWORK = "tf"
 VALUE = "/.ATTRIBUTES/VARIABLE_VALUE"
+_PIECE_RE = re.compile(r"\.(index|data-\d{5}-of-\d{5})$")
 _NOT_PREFIXES = (".weights.h5", ".pt", ".pth", ".bin", ".safetensors", ".h5", ".keras", ".index")
+
+
+def names_a_checkpoint(path: str) -> bool:
+    """A directory, a checkpoint prefix or one of its files (what reader.resolve takes)."""
+    return os.path.isdir(path) or os.path.exists(path + ".index") or bool(_PIECE_RE.search(path))
 
 
 def is_module(model) -> bool:
