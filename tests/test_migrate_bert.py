@@ -107,13 +107,21 @@ def test_bert_without_its_meta_graph_maps_the_same_in_names_order(bert, cli, tmp
     assert {e["new"]: e["old"] for e in report["mapping"]} == {k: tf1_name(k) for k in _new(bert["new"]).state_dict()}
 
 
-@pytest.mark.parametrize("new,missing", [("new_fewer", "bert/encoder/layer_1/"), ("new_no_pooler", "bert/pooler/")])
-def test_a_layer_missing_in_the_new_bert_is_named(new, missing, bert, cli):
-    """One encoder layer fewer: the eight layers of bert's last encoder layer, each GL602 (the names
-    tell layer.0 is layer_0; the order alone would not); no pooler: its dense."""
+@pytest.mark.parametrize("new,missing", [("new_fewer", "bert/encoder/layer_1"), ("new_no_pooler", "bert/pooler/dense")])
+def test_a_layer_or_block_missing_in_the_new_bert_is_one_finding_naming_it(new, missing, bert, cli):
+    """One encoder layer fewer: one GL602 naming the block bert/encoder/layer_1 and standing for its
+    eight layers (the names tell layer.0 is layer_0; the order alone would not); no pooler: its dense."""
     code, report = migrate(cli, bert["old"], "--to", bert[new])
     assert code == 1
-    assert {f["code"] for f in report["findings"]} == {"GL602"}
-    names = [f["name"] for f in report["findings"]]
-    assert all(name.startswith(missing) for name in names)
-    assert len(names) == (8 if new == "new_fewer" else 1)
+    (finding,) = report["findings"]
+    assert (finding["code"], finding["name"]) == ("GL602", missing)
+    if new == "new_fewer":
+        layers = [n for n in finding["names"] if n.startswith(missing + "/") and not n.endswith(LEAVES)]
+        assert layers == [f"{missing}/{layer}" for layer in BERT_LAYER]
+        assert finding["message"].startswith(f"OLD block {missing}/ (8 layers, every OLD layer under it: ")
+
+
+LEAVES = ("/kernel", "/bias", "/gamma", "/beta")
+# one encoder layer of bert's modeling.py, in the order it creates them
+BERT_LAYER = ("attention/self/query", "attention/self/key", "attention/self/value", "attention/output/dense",
+              "attention/output/LayerNorm", "intermediate/dense", "output/dense", "output/LayerNorm")

@@ -57,6 +57,8 @@ def _check(**parity_fields):
                                                       _w("3.bias", "bias", 3)),),
         parts_without_source=(coverage.PartsWithoutSource(NEW_BN, OLD_BN, tuple(NEW_BN.weights.values()), True),),
         unused_layers=(coverage.UnusedLayer(old1, "0", "2", "meta graph"),),
+        unused_blocks=(coverage.UnusedBlock("enc/layer_1", (_dense("enc/layer_1/query", 16, 16),
+                                                            _dense("enc/layer_1/output", 16, 16)), "5", "", "meta graph"),),
         unused_weights=(coverage.UnusedWeight(old2, old2.weights["bias"]),
                         coverage.UnusedWeight(old0, old0.weights["bias"], swapped)),
         shape_mismatches=(
@@ -81,7 +83,7 @@ def _check(**parity_fields):
 # code -> [(name, severity)] each rule reports for the facts above, in report order
 EXPECTED = {
     "GL601": [("1", "error"), ("3.bias", "error"), ("5", "error")],
-    "GL602": [("dense/bias", "error"), ("dense_1", "error"), ("dense_2/bias", "error")],
+    "GL602": [("dense/bias", "error"), ("dense_1", "error"), ("dense_2/bias", "error"), ("enc/layer_1", "error")],
     "GL603": [("0", "error"), ("emb", "error")],
     "GL604": [("4", "error"), ("8", "error"), ("dense_5", "error")],
     "GL605": [("9", "error")],
@@ -151,6 +153,8 @@ def test_what_would_fit_is_said():
     assert "fits OLD untransposed" in gl603 and "2 partitioned variables ([50, 8], [50, 8])" in gl603
     assert "no moving statistics" in " ".join(_messages("GL601"))
     assert "it would sit after NEW 0 and before NEW 2, by OLD's meta graph order" in " ".join(_messages("GL602"))
+    assert "OLD block enc/layer_1/ (2 layers, every OLD layer under it: query (dense), output (dense))" in \
+        " ".join(_messages("GL602"))
     assert "9.weight is float64, its source OLD dense_2/kernel is float32" in _messages("GL605")[0]
     assert "(nn.GRU) cannot compute" in _messages("GL608")[0]
 
@@ -176,6 +180,35 @@ def test_a_missing_layer_is_located_between_the_new_layers_its_neighbours_became
     check = coverage.check(mapping.align(old, new, "torch"), _old_side(old), use_ema=False)
     assert [(u.layer.name, u.after, u.before) for u in check.unused_layers] == [("dense_1", "0", "2")]
     assert _by_code(command.rule_findings(check)) == {"GL602": [("dense_1", "error")]}
+
+
+def _block(scope, *names):
+    return [_dense(f"{scope}/{n}", 16, 16) for n in names]
+
+
+def test_a_missing_block_is_one_finding_naming_the_block_and_its_layers():
+    """Every OLD layer under enc/layer_1 unused (an encoder layer fewer in NEW): one fact, one GL602
+    at the block, standing for its layers and their keys; placed between the NEW layers around it."""
+    old = _block("enc/layer_0", "query", "output") + _block("enc/layer_1", "query", "output") + [_dense("head", 16, 3)]
+    new = [_dense(f"layer0.{n}", 16, 16, torch=True) for n in ("query", "output")] + [_dense("head", 16, 3, torch=True)]
+    check = coverage.check(mapping.align(old, new, "torch"), _old_side(old), use_ema=False)
+    assert check.unused_layers == ()
+    (block,) = check.unused_blocks
+    assert (block.scope, [o.name for o in block.layers], block.after, block.before) == (
+        "enc/layer_1", ["enc/layer_1/query", "enc/layer_1/output"], "layer0.output", "head")
+    (finding,) = command.rule_findings(check)
+    assert (finding.code, finding.name) == ("GL602", "enc/layer_1")
+    assert finding.names == ("enc/layer_1", "enc/layer_1/query", "enc/layer_1/output", "enc/layer_1/query/kernel",
+                             "enc/layer_1/query/bias", "enc/layer_1/output/kernel", "enc/layer_1/output/bias")
+    assert "OLD block enc/layer_1/ (2 layers" in finding.message
+
+
+def test_unused_layers_under_a_scope_that_also_has_a_used_one_stay_one_finding_each():
+    """blk/c is used: blk/a and blk/b are not a missing block, each is its own layer missing."""
+    old = [_dense("blk/a", 8, 16), _dense("blk/b", 16, 16), _dense("blk/c", 16, 3)]
+    check = coverage.check(mapping.align(old, [_dense("c", 16, 3, torch=True)], "torch"), _old_side(old), use_ema=False)
+    assert check.unused_blocks == ()
+    assert _by_code(command.rule_findings(check)) == {"GL602": [("blk/a", "error"), ("blk/b", "error")]}
 
 
 def test_one_layer_pair_is_one_fact_however_many_of_its_weights_mismatch():

@@ -390,6 +390,17 @@ def test_object_graph_key_mapping_names_an_object_checkpoints_variables(tmp_path
         changed("saver.object_graph_key_mapping", tf_vars, repr(mapping))
 
 
+def test_object_graph_lists_an_object_checkpoints_nodes_children_and_keys(tmp_path):
+    """What migrate's new_tf.py reads: node 0 the root, children by local name, a variable's node
+    with its VARIABLE_VALUE checkpoint key."""
+    graph = tf_vars.object_graph(tf().train.load_checkpoint(_object_checkpoint(tmp_path)))
+    children = [c.local_name for c in graph.nodes[0].children]
+    assert "dense" in children, changed("trackable_object_graph_pb2.TrackableObjectGraph", tf_vars, repr(children))
+    keys = [(a.name, a.checkpoint_key) for n in graph.nodes for a in n.attributes]
+    assert ("VARIABLE_VALUE", "dense/kernel/.ATTRIBUTES/VARIABLE_VALUE") in keys, \
+        changed("trackable_object_graph_pb2.TrackableObjectGraph", tf_vars, repr(keys))
+
+
 def test_warm_starting_util_groups_variables_and_reads_object_renames(tmp_path):
     ckpt = _object_checkpoint(tmp_path)
     g, made = _variables_graph()

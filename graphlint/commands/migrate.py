@@ -18,14 +18,15 @@ NAMES = ("migrate",)
 
 def add_parsers(sub) -> None:
     m = sub.add_parser("migrate", help="map a TF1 checkpoint onto a Keras 3 or PyTorch rewrite; check coverage; convert",
-                       description="Map every weight of a rewrite of the model (Keras 3 or PyTorch) to the TF1 "
+                       description="Map every weight of a rewrite of the model (Keras 3, PyTorch or a tf.Module) to the TF1 "
                                    "checkpoint's keys and layout transforms, found from naming conventions, layouts "
                                    "and the structure of both models; report what does not map (GL6xx); write the "
                                    "mapping file and the converted weights. See docs/migrate.md.")
     m.add_argument("old", metavar="OLD", help="the TF1 name-based checkpoint (model directory, prefix or one of its files)")
     m.add_argument("--to", required=True, metavar="NEW",
-                   help="the new model: a Python file whose function builds it (Keras 3 Model or torch.nn.Module), "
-                        "or a file of its weights (.weights.h5, a state_dict .pt/.bin, .safetensors)")
+                   help="the new model: a Python file whose function builds it (Keras 3 Model, torch.nn.Module or "
+                        "tf.Module), a file of its weights (.weights.h5, a state_dict .pt/.bin, .safetensors), or "
+                        "a TF2 object-based checkpoint (tf.train.Checkpoint: directory or prefix)")
     m.add_argument("--fn", default="build_model", metavar="NAME",
                    help="the function of NEW's Python file that builds the model (default: build_model)")
     m.add_argument("--use-ema", action=argparse.BooleanOptionalAction, default=None,
@@ -34,8 +35,8 @@ def add_parsers(sub) -> None:
     m.add_argument("--mapping", metavar="PATH", help="use this mapping file instead of finding the mapping")
     m.add_argument("--write-mapping", metavar="PATH", help="write the mapping found as an editable JSON file")
     m.add_argument("--write", metavar="OUT",
-                   help="write the converted weights in NEW's format (.weights.h5; .pt/.bin/.safetensors); not "
-                        "done when there are error findings")
+                   help="write the converted weights in NEW's format (.weights.h5; .pt/.bin/.safetensors; a TF2 "
+                        "checkpoint prefix for a tf.Module or TF2 checkpoint); not done when there are error findings")
     g = m.add_argument_group("parity")
     g.add_argument("--old-model", metavar="FILE",
                    help="the old model file (model_fn): build its PREDICT graph restored from OLD and compare its "

@@ -52,6 +52,18 @@ class UnusedLayer:
 
 
 @dataclass(frozen=True)
+class UnusedBlock:
+    """Several OLD layers no NEW weight takes, that are every OLD layer under one scope (a block
+    missing from the port, such as one of BERT's encoder layers): one cause, one fact."""
+
+    scope: str  # the deepest scope all of them share
+    layers: tuple  # [layers.Layer] (OLD), in OLD's order
+    after: str  # as UnusedLayer's, for the block as a whole ("": none, or not one place)
+    before: str
+    order: str
+
+
+@dataclass(frozen=True)
 class UnusedWeight:
     """An OLD weight no NEW weight takes: of a paired layer (`new_layer`), or of no mapping file entry."""
 
@@ -119,6 +131,7 @@ class MigrationCheck:
     weights_not_in_file: tuple = ()  # [WeightNotInFile]
     parts_without_source: tuple = ()  # [PartsWithoutSource]
     unused_layers: tuple = ()  # [UnusedLayer]
+    unused_blocks: tuple = ()  # [UnusedBlock]
     unused_weights: tuple = ()  # [UnusedWeight]
     shape_mismatches: tuple = ()  # [ShapeMismatch]
     ambiguous: tuple = ()  # [Ambiguity], in the alignment's order
@@ -141,11 +154,13 @@ def check(mapping, old_side, use_ema) -> MigrationCheck:
         of[issue.kind, issue.detail.get("why", "")].append(issue.detail)
     if set(of) - _KNOWN:  # a new kind of issue must become a fact, not be dropped silently
         raise RuntimeError(f"coverage has no fact for mapping issues {sorted(set(of) - _KNOWN)}")
+    blocks = _blocks([d["layer"] for d in of["unused", "layer"]], old_side.layers)
     return MigrationCheck(
         layers_without_source=tuple(LayerWithoutSource(d["layer"]) for d in of["no-source", "layer"]),
         weights_not_in_file=tuple(WeightNotInFile(d["layer"], d["weight"]) for d in of["no-source", "file"]),
         parts_without_source=tuple(_parts(ds) for ds in _by_layer(of["no-source", "role"])),
-        unused_layers=tuple(_unused_layer(d["layer"], mapping, old_side) for d in of["unused", "layer"]),
+        unused_layers=tuple(_unused_layer(b[0], mapping, old_side) for _, b in blocks if len(b) == 1),
+        unused_blocks=tuple(_unused_block(scope, b, mapping, old_side) for scope, b in blocks if len(b) > 1),
         unused_weights=tuple(UnusedWeight(d["layer"], d["weight"], d["new_layer"])
                              for d in of["unused", "file"] + of["unused", "role"]),
         shape_mismatches=tuple(ShapeMismatch(ds[0]["layer"], tuple(_misfit(d, old_side) for d in ds))
@@ -165,17 +180,59 @@ def _by_layer(details: list) -> list:
     return list(layers.values())
 
 
-def _unused_layer(layer, mapping, old_side) -> UnusedLayer:
-    """Where the layer sat in OLD's order, by the NEW layers its neighbours became."""
+def _blocks(unused: list, old_layers: list) -> list:
+    """[(scope, [OLD layer])]: the unused layers grouped by the outermost scope under which every OLD
+    layer is unused (a scope that also holds a used, ambiguous or mismatched layer never merges), each
+    group named by its members' deepest common scope; a layer alone is its own group (its name)."""
+    ids = {id(o) for o in unused}
+    groups = {}  # outermost all-unused scope -> members, in OLD's order
+    for layer in (o for o in old_layers if id(o) in ids):
+        parts = layer.name.split("/")
+        scopes = ["/".join(parts[:depth]) for depth in range(1, len(parts) + 1)]
+        scope = next((s for s in scopes if all(id(o) in ids for o in old_layers if _under(o.name, s))), None)
+        # None: a used layer sits under this one's own name (scope `dense`, layer `dense/sub`)
+        groups.setdefault(scope if scope is not None else ("alone", layer.name), []).append(layer)
+    return [(_common_scope([o.name for o in members]), members) for members in groups.values()]
+
+
+def _under(name: str, scope: str) -> bool:
+    return name == scope or name.startswith(scope + "/")
+
+
+def _common_scope(names: list) -> str:
+    common = names[0].split("/")
+    for name in names[1:]:
+        parts = name.split("/")
+        n = 0
+        while n < min(len(common), len(parts)) and common[n] == parts[n]:
+            n += 1
+        common = common[:n]
+    return "/".join(common)
+
+
+def _neighbours(first, last, mapping, old_side) -> tuple:
+    """(the NEW layer OLD's paired layer before `first` became, the one after `last` became); both ""
+    when a paired layer sits between them (then the span is not one place in NEW)."""
     index = {id(o): i for i, o in enumerate(old_side.layers)}
-    for o in [layer] + [o for o, _, _ in mapping.pairs]:  # a query/key/value layer (attention.py) at its first's place
+    for o in [first, last] + [o for o, _, _ in mapping.pairs]:  # a query/key/value layer (attention.py) at its first's place
         if id(o) not in index and o.info.get("members"):
             index[id(o)] = index[id(o.info["members"][0])]
-    mine = index[id(layer)]
+    lo, hi = index[id(first)], index[id(last)]
     paired = sorted((index[id(o)], n.name) for o, n, _ in mapping.pairs if id(o) in index)
-    before = [name for i, name in paired if i < mine]
-    after = [name for i, name in paired if i > mine]
-    return UnusedLayer(layer, before[-1] if before else "", after[0] if after else "", old_side.order)
+    if any(lo < i < hi for i, _ in paired):
+        return "", ""
+    before = [name for i, name in paired if i < lo]
+    after = [name for i, name in paired if i > hi]
+    return before[-1] if before else "", after[0] if after else ""
+
+
+def _unused_layer(layer, mapping, old_side) -> UnusedLayer:
+    """Where the layer sat in OLD's order, by the NEW layers its neighbours became."""
+    return UnusedLayer(layer, *_neighbours(layer, layer, mapping, old_side), old_side.order)
+
+
+def _unused_block(scope: str, members: list, mapping, old_side) -> UnusedBlock:
+    return UnusedBlock(scope, tuple(members), *_neighbours(members[0], members[-1], mapping, old_side), old_side.order)
 
 
 def _parts(ds: list) -> PartsWithoutSource:

@@ -32,9 +32,14 @@ class NewSide:
     # where the layers' order comes from: the model, the file's own order, or (safetensors, which
     # stores its keys sorted) the names, and then both sides are aligned in their names' order
     order: str = "model"
+    objects: dict = field(default_factory=dict)  # weight key -> its variable, for a tf.Module (new_tf.py)
 
 
 def read(path: str, fn: str = DEFAULT_FN) -> NewSide:
+    from graphlint.migrate import new_tf
+
+    if not path.endswith((".py", *WEIGHT_FILES)) and new_tf.names_a_checkpoint(path):
+        return new_tf.from_checkpoint(path)
     if not os.path.exists(path):
         raise UsageError(f"--to: no such file: {path}")
     if path.endswith(".py"):
@@ -43,7 +48,8 @@ def read(path: str, fn: str = DEFAULT_FN) -> NewSide:
         from graphlint.migrate import new_files
 
         return new_files.read(path)
-    raise UsageError(f"--to: {path} is neither a Python file nor a weight file ({', '.join(WEIGHT_FILES)})")
+    raise UsageError(f"--to: {path} is neither a Python file, a weight file ({', '.join(WEIGHT_FILES)}) nor a TF2 "
+                     "checkpoint")
 
 
 def build(path: str, fn: str):
@@ -74,8 +80,12 @@ def from_model(path: str, model) -> NewSide:
     keras = sys.modules.get("keras")
     if keras is not None and isinstance(model, keras.Model):
         return _keras_side(path, model)
-    raise UsageError(f"--to: {path}'s builder returned a {type(model).__name__}, neither a Keras 3 Model nor a "
-                     "torch.nn.Module")
+    from graphlint.migrate import new_tf  # after Keras 3 and torch: a tf.Module is neither
+
+    if new_tf.is_module(model):
+        return new_tf.from_module(path, model)
+    raise UsageError(f"--to: {path}'s builder returned a {type(model).__name__}, neither a Keras 3 Model, a "
+                     "torch.nn.Module nor a tf.Module")
 
 
 # --- PyTorch ------------------------------------------------------------------------------------

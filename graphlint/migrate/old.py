@@ -48,7 +48,7 @@ def read(path: str) -> OldSide:
             shadows[key.rsplit("/", 1)[0]] = key
     rank = {name: i for i, name in enumerate(created)}
     keys = sorted(model, key=lambda k: (rank.get(k, len(rank)), _natural(k)))
-    side = OldSide(ckpt.prefix, gru.merged_cells(_layers(keys, model)), classified, shadows, partitions,
+    side = OldSide(ckpt.prefix, gru.merged_cells(scope_layers(keys, model)), classified, shadows, partitions,
                    "meta graph" if created else "names")
     return side
 
@@ -86,9 +86,9 @@ def _meta_graph(prefix: str) -> tuple:
     return created, partitions
 
 
-def _layers(keys: list, weights: dict) -> list:
+def scope_layers(keys: list, weights: dict) -> list:
     """Group keys by scope into layers; a scope whose leaves do not name distinct roles is one
-    layer per key (kind 'other')."""
+    layer per key (kind 'other'). Also a TF2 NEW's (new_tf.py): TF's layouts on both sides."""
     scopes = {}
     for key in keys:
         scopes.setdefault(key.rsplit("/", 1)[0] if "/" in key else "", []).append(key)

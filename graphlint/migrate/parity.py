@@ -141,10 +141,14 @@ def new_outputs(new_side, converted, batch, layers=()) -> tuple:
             for handle in handles:
                 handle.remove()
         return _named(out, lambda v: v.detach().numpy()), seen, {name: name for name in seen}
+    inputs = arrays[0] if len(arrays) == 1 else batch.arrays
+    if new_side.framework == "tf":  # a tf.Module: called as it is; its layers have no outputs of their own to read
+        from graphlint.migrate import new_tf
+
+        return _named(new_tf.outputs(new_side, converted, inputs), np.asarray), {}, {}
     by_path = {w.path: w for w in model.weights}
     for key, value in converted:
         by_path[key].assign(value)
-    inputs = arrays[0] if len(arrays) == 1 else batch.arrays
     out = model(inputs, training=False)
     return (_named(out, np.asarray), *probes.keras_outputs(model, layers, inputs))
 

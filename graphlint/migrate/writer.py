@@ -39,6 +39,10 @@ def converted(mapping, old_prefix: str):
 
 def write(out: str, mapping, old_side, new_side) -> int:
     refuse_overwrite(out, old_side.prefix, new_side.path)
+    if new_side.framework == "tf":  # a tf.Module or a TF2 checkpoint: a TF2 checkpoint (new_tf.py)
+        from graphlint.migrate import new_tf
+
+        return new_tf.write(out, mapping, old_side, new_side)
     if new_side.framework == "keras":
         if not out.endswith(KERAS_SUFFIX):
             raise UsageError(f"--write: a Keras model's weights are written as {KERAS_SUFFIX}; got {out}")

@@ -12,7 +12,10 @@ class OldWeightUnused(MigrateRule):
     ## What it does
     Reports each key of the old checkpoint that is a model variable (not an optimizer slot,
     `global_step`, a metric or an EMA shadow) and that the mapping uses for no new weight, naming
-    its layer and where in the old model's order it sat.
+    its layer and where in the old model's order it sat. When every old layer under one scope is
+    unused (a block missing from the port, such as one of BERT's encoder layers), that is one
+    finding naming the block and listing its layers; a scope that also holds a used layer is never
+    merged.
 
     ## Why is this bad
     Training went into that variable and the new model computes without it: most often a layer
@@ -44,7 +47,8 @@ class OldWeightUnused(MigrateRule):
     summary = "a trained variable of the old checkpoint is used by no weight of the new model"
 
     def check_migration(self, check) -> list:
-        return [self._weight(f) for f in check.unused_weights] + [self._layer(f) for f in check.unused_layers]
+        return ([self._weight(f) for f in check.unused_weights] + [self._layer(f) for f in check.unused_layers]
+                + [self._block(f) for f in check.unused_blocks])
 
     def _weight(self, f):
         w, layer = f.weight, f.layer
@@ -57,9 +61,25 @@ class OldWeightUnused(MigrateRule):
 
     def _layer(self, f):
         layer = f.layer
-        parts = ([f"after NEW {f.after}"] if f.after else []) + ([f"before NEW {f.before}"] if f.before else [])
-        where = f" (it would sit {' and '.join(parts)}, by OLD's {f.order} order)" if parts else ""
-        message = (f"OLD layer {layer.title()} ({layer.kind}: {layer.signature()}) is used by no NEW weight{where}: "
-                   f"its trained values would be lost")
+        message = (f"OLD layer {layer.title()} ({layer.kind}: {layer.signature()}) is used by no NEW weight"
+                   f"{_where(f)}: its trained values would be lost")
         return self.make(layer.name, message, f"a layer missing in the new model? port it, {MAPPING_FIX}",
                          names=[layer.name] + weight_keys(layer))
+
+    def _block(self, f):
+        """Every OLD layer under one scope unused: one finding for the block, listing its layers."""
+        inner = [layer.name[len(f.scope) + 1:] or layer.name for layer in f.layers]
+        shown = ", ".join(f"{n} ({layer.kind})" for n, layer in zip(inner[:_SHOWN], f.layers))
+        more = f" and {len(inner) - _SHOWN} more" if len(inner) > _SHOWN else ""
+        message = (f"OLD block {f.scope}/ ({len(f.layers)} layers, every OLD layer under it: {shown}{more}) is used by "
+                   f"no NEW weight{_where(f)}: its trained values would be lost")
+        names = [f.scope] + [layer.name for layer in f.layers] + [k for layer in f.layers for k in weight_keys(layer)]
+        return self.make(f.scope, message, f"a block missing in the new model? port it, {MAPPING_FIX}", names=names)
+
+
+_SHOWN = 12  # a block's layers the message spells out; the finding's `names` keeps them all
+
+
+def _where(f) -> str:
+    parts = ([f"after NEW {f.after}"] if f.after else []) + ([f"before NEW {f.before}"] if f.before else [])
+    return f" (it would sit {' and '.join(parts)}, by OLD's {f.order} order)" if parts else ""

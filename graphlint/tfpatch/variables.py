@@ -83,3 +83,14 @@ def object_graph_key_mapping(prefix) -> dict:
     from tensorflow.python.training.saver import object_graph_key_mapping as mapping
 
     return dict(mapping(prefix))
+
+
+def object_graph(reader):
+    """The TrackableObjectGraph proto (tensorflow.core.protobuf.trackable_object_graph_pb2, not
+    exported) of an object-based checkpoint: its `_CHECKPOINTABLE_OBJECT_GRAPH` tensor, read by
+    `reader` (tf.train.load_checkpoint's), parsed. Node 0 is the root; each node lists its children
+    (node_id, local_name) in the order the object tracked them, and a variable's node its
+    attribute VARIABLE_VALUE with the variable's checkpoint key."""
+    from tensorflow.core.protobuf import trackable_object_graph_pb2
+
+    return trackable_object_graph_pb2.TrackableObjectGraph.FromString(reader.get_tensor("_CHECKPOINTABLE_OBJECT_GRAPH"))
