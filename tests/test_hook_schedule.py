@@ -5,7 +5,7 @@ session.run: graphlint must report GL201 "at step N", and real training (the rea
 TF 2.15, its replay on 2.16+) must succeed with N-1 steps (the checkpoint's global step is N-1)
 and fail at the Nth. A hook whose schedule reads the global step fetched with the train op
 (OnGlobalStep, as ProfilerHook does) reads it unordered against the step's increment: TensorFlow
-usually gives the value before it, sometimes after (about 2% of steps after the first on TF 2.15),
+usually gives the value before it, sometimes after (0.8-2% of the steps after the first on TF 2.15),
 so graphlint names "step N-1 or N (or later)" and the real run must fail in that set. The same
 read ordered before the increment by the graph (OnOrderedStep) keeps one exact step. The same
 hook fetching a name every mode builds must be quiet and train.
