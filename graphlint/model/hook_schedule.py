@@ -17,6 +17,14 @@ one run context, and stops the mode when a hook requested it. What graphlint dec
   (TRAIN) and Estimator's eval step (EVAL) read step - 1 at step `step` (their value before that
   step's update), other tensors zeros of their dtype and static shape when both are known
   (b"" for strings), None for ops, unknown shapes and larger tensors than MAX_ELEMENTS.
+- A read of the global step is ordered against the train op's increment only by the graph's
+  edges: a read every increment depends on reads step - 1, one that depends on every increment
+  reads step, and one with neither (a hook fetching the variable itself, as ProfilerHook does)
+  is a race TensorFlow's executor decides anew each session.run: it reads step - 1 almost
+  always (measured on TF 2.15 with the real Estimator: step in 0.8-2% of the steps after the
+  first, in none of 155 first steps). graphlint gives step - 1 and notes that the hook was given
+  a raced value (Results.raced): a name it fetches afterwards can come a step earlier (it saw the
+  next step's value) or later (its first read was), which GL201 says (rules/_fetches.py).
 - The run context has no session (graphlint has none): a hook whose after_run() needs one, or
   trips over a placeholder, is stepped no further, without a finding (its later fetches go
   unchecked).
@@ -47,6 +55,9 @@ MAX_STEPS = 5000  # bound for a hook that keeps fetching new names
 STEP_SECONDS = 3600.0  # simulated duration of one step: timers on seconds fire within a few steps
 MAX_ELEMENTS = 1 << 20  # a bigger tensor's placeholder is None, not a large zeros array
 _COUNTER_READS = ("Identity", "ReadVariableOp")  # ops between a fetched tensor and a step variable
+# Ops that change a step variable given as their first input (resource handle or ref).
+_COUNTER_WRITES = frozenset({"AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp",
+                             "Assign", "AssignAdd", "AssignSub"})
 
 
 class Clock:
@@ -115,17 +126,21 @@ def quiet():
 
 
 class Results:
-    """What Session.run would return for a hook's fetches, with placeholder values."""
+    """What Session.run would return for a hook's fetches, with placeholder values. After of(),
+    `raced` says whether they held a step counter read unordered against its increment."""
 
-    def __init__(self, graph, mode: str):
+    def __init__(self, graph, mode: str, step_ops=()):
         self.graph = graph
         self._values = {}  # fetched name -> placeholder, or a counter's tag
         self._counters = _counter_ops(graph, mode)
+        self._order = _Order(self._counters, step_ops)
         self._flat = {}  # id(FetchKeys key) -> (key, template, counters): one flat structure's results
+        self.raced = False
 
     def of(self, fetches, step: int, key=None):
         """Session.run's return value for `fetches` (a structure of names, tensors, ops) at `step`;
         `key`: its FetchKeys key, so a structure seen before is answered from its template."""
+        self.raced = False
         if key is None:
             return self._build(fetches, step)
         entry = self._flat.get(id(key))
@@ -134,11 +149,12 @@ class Results:
             counters = [k for k, v in _items(template) if isinstance(v, _Counter)]
             entry = self._flat[id(key)] = (key, template, counters)
         _, template, counters = entry
+        self.raced = any(template[k].raced if k is not None else template.raced for k in counters)
         if not isinstance(template, (dict, list, tuple)):
-            return template.dtype(step - 1) if counters else template
+            return template.at(step) if counters else template
         out = dict(template) if isinstance(template, dict) else list(template)
         for k in counters:
-            out[k] = template[k].dtype(step - 1)
+            out[k] = template[k].at(step)
         if isinstance(template, tuple):
             return type(template)(*out) if hasattr(template, "_fields") else tuple(out)
         return out
@@ -159,7 +175,8 @@ class Results:
             self._values[key] = (fetches, self._placeholder(fetches))  # keeps the leaf, so its id stays its own
         value = self._values[key][1]
         if isinstance(value, _Counter) and step is not None:
-            return value.dtype(step - 1)
+            self.raced = self.raced or value.raced
+            return value.at(step)
         return value
 
     def _placeholder(self, leaf):
@@ -171,7 +188,7 @@ class Results:
             return None  # an Operation: Session.run returns None for it
         dtype = element.dtype
         if _reads_counter(element.op, self._counters) and dtype.is_integer:
-            return _Counter(dtype.as_numpy_dtype)
+            return _Counter(dtype.as_numpy_dtype, *self._order.of(element.op))
         return _zeros(dtype, element.shape)
 
 
@@ -221,10 +238,54 @@ def _items(template):
 
 
 class _Counter:
-    """A fetched step variable (global step, eval step): its value follows the step."""
+    """A fetched step variable (global step, eval step): its value follows the step, read before
+    the step's update (offset 1) or after it (offset 0); `raced` when the graph orders neither."""
 
-    def __init__(self, dtype):
-        self.dtype = dtype
+    def __init__(self, dtype, offset=1, raced=False):
+        self.dtype, self.offset, self.raced = dtype, offset, raced
+
+    def at(self, step):
+        return self.dtype(step - self.offset)
+
+
+class _Order:
+    """Whether a read of a step counter comes before or after the step's update of it, as the
+    graph's edges (data and control inputs) order them: TensorFlow's executor runs an op after
+    its inputs and in no other guaranteed order. The updates: the ops among `step_ops` and what
+    they depend on that write a counter (the train op's increment); none known, reads come first."""
+
+    def __init__(self, counters, step_ops):
+        self._counters, self._step_ops = counters, [getattr(o, "op", o) for o in step_ops if o is not None]
+        self._writers = self._before = None  # computed when a hook first fetches a counter
+
+    def of(self, fetched_op) -> tuple:
+        """(offset, raced) of a fetched counter: (1, False) read before every update, (0, False)
+        after every one, else (1, True)."""
+        if self._writers is None:
+            self._writers = [op for op in _ancestors(self._step_ops) if op.type in _COUNTER_WRITES
+                             and op.inputs and _reads_counter(op.inputs[0].op, self._counters)]
+            self._before = set.intersection(*[_ancestors([w]) for w in self._writers]) if self._writers else set()
+        read = _counter_read(fetched_op, self._counters)
+        if read.name in self._counters:  # a ref variable fetched itself: read as the run ends, no edge says when
+            return 1, bool(self._writers)
+        if not self._writers or read in self._before:
+            return 1, False
+        if set(self._writers) <= _ancestors([read]):
+            return 0, False
+        return 1, True
+
+
+def _ancestors(ops) -> set:
+    """The ops and everything they depend on, by data and control edges."""
+    seen, todo = set(), list(ops)
+    while todo:
+        op = todo.pop()
+        if op in seen:
+            continue
+        seen.add(op)
+        todo.extend(t.op for t in op.inputs)
+        todo.extend(op.control_inputs)
+    return seen
 
 
 def _zeros(dtype, shape):
@@ -245,13 +306,20 @@ def _counter_ops(graph, mode: str) -> set:
 
 
 def _reads_counter(op, counters) -> bool:
+    return _counter_read(op, counters) is not None
+
+
+def _counter_read(op, counters):
+    """The op that reads a step variable for a fetched tensor's op (the variable itself when it is
+    fetched as a ref), following up to three reads and identities; None when it reads none."""
+    reader = op
     for _ in range(3):
         if op.name in counters:
-            return True
+            return reader
         if op.type not in _COUNTER_READS or not op.inputs:
-            return False
-        op = op.inputs[0].op
-    return op.name in counters
+            return None
+        reader, op = op, op.inputs[0].op
+    return reader if op.name in counters else None
 
 
 def steps_of(hook) -> int:
@@ -271,11 +339,12 @@ def steps_of(hook) -> int:
 _TF_MODULES = ("tensorflow.", "tensorflow_estimator.")
 
 
-def run(steppers, graph, mode: str, clock: Clock) -> None:
+def run(steppers, graph, mode: str, clock: Clock, step_ops=()) -> None:
     """Step the hooks (hooks.py's steppers: .hook, .before_run(context, step) -> args or None,
-    .failed, .last_new) as MonitoredSession would, until their schedules are seen or a hook
-    requests a stop. The first step's before_run() speaks as the user's code would; the rest is quiet."""
-    results = Results(graph, mode)
+    .failed, .last_new, .raced) as MonitoredSession would, until their schedules are seen or a hook
+    requests a stop; `step_ops`: what each session.run of the mode runs besides the hooks' fetches
+    (the train op). The first step's before_run() speaks as the user's code would; the rest is quiet."""
+    results = Results(graph, mode, step_ops)
     courses = {id(s): _Course(s.hook) for s in steppers}
     active = [s for s in steppers if courses[id(s)].bound]
     step, context = 1, _context()
@@ -351,8 +420,10 @@ def _after_run(stepper, context, args, values, clock, course) -> None:
     if stepper.failed or not course.after_run:
         return
     reads = clock.reads
+    run_values = values.of(args, stepper.key)
+    stepper.raced = stepper.raced or values.results.raced  # what it decides next may be a step off
     try:
-        stepper.hook.after_run(context, values.of(args, stepper.key))
+        stepper.hook.after_run(context, run_values)
     except Exception:  # noqa: BLE001 - no session, or a placeholder it cannot use: stepped no further
         stepper.failed = True
     course.read_clock = course.read_clock or clock.reads != reads

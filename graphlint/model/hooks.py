@@ -89,7 +89,7 @@ def simulate(graph, spec, mode: str, watch: Watch):
         try:
             with graph_lookup.name_misses(graph, _building(session, errors)):
                 steppers = [_Stepper(graph, hook, watch, errors) for hook in ready]
-                hook_schedule.run(steppers, graph, mode, clock)
+                hook_schedule.run(steppers, graph, mode, clock, _step_ops(spec, mode))
                 for stepper in steppers:
                     fetches.extend(stepper.fetches)
                     _at_end(graph, stepper.hook, watch, fetches)
@@ -107,6 +107,13 @@ def _names_since(graph, count: int) -> set:
     """The ops made after the graph had `count`: a graph only grows, and lists its ops in the order
     they were made (a set of every name, twice per step, took a second at 100k ops)."""
     return {op.name for op in graph.get_operations()[count:]}
+
+
+def _step_ops(spec, mode) -> tuple:
+    """What each session.run of the mode runs besides the hooks' fetches (Estimator's training loop
+    runs the train op and the loss); the steps' update of the global step is among them."""
+    return (spec.train_op, spec.loss) if mode == "train" else ()
+
 
 
 def _hooks(spec, mode):
@@ -177,6 +184,8 @@ class _Stepper:
         self.site = _method_site(hook, "before_run", watch.sites) or watch.constructed_at(hook)
         self.fetches, self._seen = [], set()
         self.failed, self.last_new = False, 1  # last_new: the last step that asked for a new name
+        # raced: after_run was given a global step read unordered against its increment (hook_schedule.Results)
+        self.raced = False
         # key: the last step's fetch structure as a FetchKeys key (hook_schedule answers its results by it)
         self.key, self._keys = None, hook_schedule.FetchKeys()
 
@@ -198,7 +207,7 @@ class _Stepper:
                 self._seen.add(key)
                 self.last_new = step
                 fetch = _resolve(self.graph, self.name, leaf, self.site, moment,
-                                 allow_operation=moment != "feed", step=step)
+                                 allow_operation=moment != "feed", step=step, raced=self.raced)
                 self.fetches.append(fetch)
                 self.failed = self.failed or not fetch.resolved
         return None if self.failed else args
@@ -249,13 +258,13 @@ def _leaf_name(leaf) -> str:
     return name if name is not None else repr(leaf)
 
 
-def _resolve(graph, hook_name, leaf, site, moment, allow_operation=True, step=1) -> Fetch:
+def _resolve(graph, hook_name, leaf, site, moment, allow_operation=True, step=1, raced=False) -> Fetch:
     name = _leaf_name(leaf)
     try:
         graph.as_graph_element(leaf, allow_tensor=True, allow_operation=allow_operation)
     except (KeyError, ValueError, TypeError) as exc:
-        return Fetch(hook_name, name, False, first_line(exc), site, moment, step)
-    return Fetch(hook_name, name, True, "", site, moment, step)
+        return Fetch(hook_name, name, False, first_line(exc), site, moment, step, raced)
+    return Fetch(hook_name, name, True, "", site, moment, step, raced)
 
 
 def _method_site(obj, method, sites):

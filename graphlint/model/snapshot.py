@@ -57,6 +57,9 @@ class Fetch:
     site: Optional[Site] = None
     moment: str = "before_run"  # when TF resolves it: begin (a lookup), before_run, feed, end
     step: int = 1  # before_run and feed: the mode's session.run (from 1) that first asks for it
+    # The hook read the global step unordered against the train op's increment before `step`, so
+    # a real run can ask a step earlier or later (hook_schedule.py).
+    raced: bool = False
 
 
 @dataclass(frozen=True)

@@ -12,5 +12,12 @@ def verb(fetch) -> str:
 
 def at_step(record) -> str:
     """When a hook first asks, if not at the mode's first session.run: " at step 50" (its schedule
-    fires there, so the steps before it run and that one fails)."""
-    return f" at step {record.step}" if getattr(record, "step", 1) > 1 else ""
+    fires there, so the steps before it run and that one fails). When its schedule read the global
+    step in the same session.run as the train op, unordered against its increment, a run that
+    reads the value after the increment shows the hook the next step's value: it asks a step
+    earlier (or, when an earlier read was the later value, later), so both steps are named."""
+    step = getattr(record, "step", 1)
+    if getattr(record, "raced", False):
+        return (f" at step {step - 1} or {step} (or later: its schedule reads the global step in the same "
+                "session.run as the train op, which TensorFlow does not order against the step's increment)")
+    return f" at step {step}" if step > 1 else ""

@@ -21,7 +21,11 @@ class FetchOfMissingTensor(Rule):
     until it has fetched every name it will (up to 1000 steps after its last new one), and the
     finding says at which step it first fetches the name: "at step 50". Timers on seconds run on
     a simulated clock on which each step lasts an hour, so they fire within a few steps; for them
-    the step is the simulation's, not the real run's.
+    the step is the simulation's, not the real run's. A schedule on the global step a hook fetches
+    in the same `session.run` as the train op (the variable itself, as `ProfilerHook` does) reads
+    it unordered against the train op's increment: TensorFlow usually gives the value before it,
+    sometimes the one after, so the finding names two steps, "at step 50 or 51 (or later)". A read
+    the increment waits for (a control dependency) keeps one exact step.
 
     ## Why is this bad
     The `session.run` of that mode that fetches it fails with
