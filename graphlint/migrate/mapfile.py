@@ -140,8 +140,8 @@ def _each_value_once(key: str, uses: list, shape: tuple, path: str) -> None:
     boxes = [(new, layouts.block_ranges(b["slice"])) for new, t, index in uses for b in t["blocks"] if b["old"] == index]
     for new, ranges in boxes:
         if len(ranges) != len(shape) or any(not 0 <= a <= b <= d for (a, b), d in zip(ranges, shape)):
-            raise UsageError(f"--mapping: {path} takes {_show(ranges)} of {key!r} {list(shape)} for {new!r}: "
-                             "outside the tensor")
+            raise UsageError(f"--mapping: {path} takes {_show(ranges)} of {key!r} for {new!r}, which is not within "
+                             f"its shape {list(shape)}")
     for k, (new, ranges) in enumerate(boxes):
         for other, others in boxes[k + 1:]:
             if all(max(a, c) < min(b, d) for (a, b), (c, d) in zip(ranges, others)):
