@@ -11,19 +11,32 @@ r, u, and `gru_cell/candidate/{kernel,bias}` [inputs + units, units]) applies th
 PyTorch's nn.GRU, and Keras's GRU with reset_after=True (its default), apply it *after*:
 n = tanh(W_n x + b_in + r * (U_n h + b_hn)). r * (h @ U) equals (r * h) @ U for every h and r only
 when U is diagonal, so no weights make either compute what the old cell computed: a converted
-model would load and be wrong. Keras's GRU(reset_after=False) computes the same function (its z is
-TF1's u: kernel blocks z, r, h), but each of its weights takes columns of both old kernels, which
-the one-source mapping entries cannot state yet. Each case is one finding at the layer
-(rules/layer_not_converted.py words it), saying which, and the layer is mapped to nothing.
+model would load and be wrong. Each is one finding at the layer (rules/layer_not_converted.py
+words it), and the layer is mapped to nothing.
+
+Keras's GRU(reset_after=False) computes the same function:
+
+    z = sigmoid(x @ W_z + h @ U_z + b_z),  r = sigmoid(x @ W_r + h @ U_r + b_r)
+    hh = tanh(x @ W_h + (r * h) @ U_h + b_h),  h' = z * h + (1 - z) * hh
+
+so its z, r, hh are TF1's u, r, c, and each Keras weight is column blocks of both old ones, split by
+rows into the input part (the first `inputs` rows, as TF1 multiplies [x, h]) and the recurrent part:
+kernel = [G[:in, u], G[:in, r], C[:in]], recurrent_kernel = the same of rows in:, bias =
+[g[u], g[r], c]. Each is one mapping entry of two old keys (gates, candidate) with a `blocks`
+transform (layouts.blocks), its offsets read from OLD's cell, so that a cell of another size never
+yields blocks that happen to fit.
 """
 
 from __future__ import annotations
 
 import re
 
+from graphlint.migrate import layouts
 from graphlint.migrate.layers import Layer
 
 _GRU_SCOPE_RE = re.compile(r"gru", re.I)
+KERAS_GATES = "zrh"  # Keras's column blocks: update, reset, candidate (TF1's u, r, c)
+_SOURCES = {"kernel": "kernel", "recurrent_kernel": "kernel", "bias": "bias"}  # Keras role -> old role
 
 
 def merged_cells(layers: list) -> list:
@@ -69,3 +82,28 @@ def keras_layer(name: str, ws: dict, reset_after: bool):
     return Layer(name, "gru", ws, (inputs + units, 3 * units),
                  {"units": units, "inputs": inputs, "reset_after": bool(reset_after)})
 
+
+
+# --- the one conversion: TF1's GRUCell -> Keras's GRU(reset_after=False) ----------------------------
+
+def converts(old: Layer, new: Layer, framework: str) -> bool:
+    """NEW computes OLD's cell: a Keras GRU that resets before, against a TF1 GRUCell (merged_cells)."""
+    return framework == "keras" and new.info.get("reset_after") is False and old.kind == "gru" \
+        and {"gates_kernel", "gates_bias", "candidate_kernel", "candidate_bias"} == set(old.weights)
+
+
+def sources(role: str) -> list:
+    """The old roles a Keras GRU weight takes blocks of, in the entry's order: gates, then candidate."""
+    return [f"gates_{_SOURCES[role]}", f"candidate_{_SOURCES[role]}"]
+
+
+def keras_transform(old: Layer, role: str) -> dict:
+    """The blocks of (gates, candidate) that make Keras's `role`: columns u, r of the gates and the
+    candidate's, in Keras's order z, r, h; kernels' rows the input part (kernel) or the recurrent
+    part (recurrent_kernel). Offsets are OLD's: a NEW of another size gets a shape that does not fit."""
+    units, inputs = old.info["units"], old.info["inputs"]
+    columns = {"z": (0, (units, 2 * units)), "r": (0, (0, units)), "h": (1, (0, units))}  # TF1's u, r, c
+    if role == "bias":
+        return layouts.blocks([(i, [cols]) for i, cols in (columns[g] for g in KERAS_GATES)], 0)
+    rows = (0, inputs) if role == "kernel" else (inputs, inputs + units)
+    return layouts.blocks([(i, [rows, cols]) for i, cols in (columns[g] for g in KERAS_GATES)], 1)

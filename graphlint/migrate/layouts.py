@@ -74,14 +74,63 @@ def concat(each: dict, axis: int = 0) -> dict:
     return {"op": "concat", "axis": axis, "each": each}
 
 
-def shape_after_all(transform: dict, shapes: list) -> tuple:
-    """The shape the entry's old tensors (one, or several for concat) give after `transform`."""
-    if transform["op"] != "concat":
-        if len(shapes) != 1:
-            raise ValueError(f"{transform['op']} takes one old tensor, not {len(shapes)}")
-        return shape_after(transform, shapes[0])
-    axis = int(transform["axis"])
-    parts = [shape_after(transform["each"], s) for s in shapes]
+def blocks(parts: list, axis: int) -> dict:
+    """Blocks of the entry's old tensors joined along `axis`: parts is [(index of the old key in the
+    entry, [(start, stop) per axis of that tensor])], in the new tensor's order (Keras's GRU kernel:
+    columns of TF1's gates kernel and of its candidate kernel). A block is written as numpy's index
+    ("0:4, 6:12" is value[0:4, 6:12]), every bound explicit; nothing is transposed or reshaped."""
+    return {"op": "blocks", "axis": int(axis),
+            "blocks": [{"old": int(i), "slice": ", ".join(f"{int(a)}:{int(b)}" for a, b in ranges)}
+                       for i, ranges in parts]}
+
+
+_RANGE_RE = re.compile(r"\s*([0-9]+):([0-9]+)\s*")
+
+
+def block_ranges(text) -> tuple:
+    """A block's "start:stop, ..." as ((start, stop), ...); anything else is a ValueError."""
+    parts = text.split(",") if isinstance(text, str) else [None]
+    matches = [_RANGE_RE.fullmatch(p) if isinstance(p, str) else None for p in parts]
+    if None in matches:
+        raise ValueError(f"block slice {text!r} is not 'start:stop' per axis, e.g. '0:4, 6:12'")
+    return tuple((int(m.group(1)), int(m.group(2))) for m in matches)
+
+
+def block_boxes(transform: dict, n_keys: int) -> list:
+    """[(old key index, ((start, stop) per axis))] of a blocks transform, its form checked: a block
+    that names no key of the entry, or an entry key no block takes, is a ValueError (a malformed
+    transform); ranges are checked against the shapes by shape_after_all."""
+    parts = transform["blocks"]
+    if not isinstance(parts, list) or not parts:
+        raise ValueError("blocks needs a list of blocks")
+    out = []
+    for part in parts:
+        index = part["old"]
+        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < n_keys:
+            raise ValueError(f"block old {index!r} is not the index of one of the entry's {n_keys} old keys")
+        out.append((index, block_ranges(part["slice"])))
+    if {i for i, _ in out} != set(range(n_keys)):
+        raise ValueError(f"the blocks take {len({i for i, _ in out})} of the entry's {n_keys} old keys")
+    return out
+
+
+def _blocks_shape(transform: dict, shapes: list) -> tuple:
+    """The joined blocks' shape, or () when a range lies outside its tensor (a shape that does not
+    fit) or the blocks differ off the axis."""
+    axis = transform["axis"]
+    if not isinstance(axis, int) or isinstance(axis, bool):
+        raise ValueError(f"blocks axis {axis!r} is not an integer")
+    parts = []
+    for index, ranges in block_boxes(transform, len(shapes)):
+        shape = tuple(shapes[index])
+        if len(ranges) != len(shape) or any(not 0 <= a <= b <= d for (a, b), d in zip(ranges, shape)):
+            return ()
+        parts.append(tuple(b - a for a, b in ranges))
+    return _joined_shape(parts, axis)
+
+
+def _joined_shape(parts: list, axis: int) -> tuple:
+    """The shape of numpy's concatenate of tensors of these shapes along `axis`, or () when they do not join."""
     if not parts or any(not p or len(p) != len(parts[0]) or not -len(p) <= axis < len(p) for p in parts):
         return ()
     rest = {p[:axis % len(p)] + p[axis % len(p) + 1:] for p in parts}
@@ -92,10 +141,26 @@ def shape_after_all(transform: dict, shapes: list) -> tuple:
     return tuple(out)
 
 
+def shape_after_all(transform: dict, shapes: list) -> tuple:
+    """The shape the entry's old tensors (one, or several for concat and blocks) give after `transform`."""
+    if transform["op"] == "blocks":
+        return _blocks_shape(transform, shapes)
+    if transform["op"] != "concat":
+        if len(shapes) != 1:
+            raise ValueError(f"{transform['op']} takes one old tensor, not {len(shapes)}")
+        return shape_after(transform, shapes[0])
+    return _joined_shape([shape_after(transform["each"], s) for s in shapes], int(transform["axis"]))
+
+
 def apply_all(transform: dict, values: list):
     """The entry's old tensors (numpy, old layout) as the one new tensor."""
     import numpy as np
 
+    if transform["op"] == "blocks":
+        if not _blocks_shape(transform, [v.shape for v in values]):  # never numpy's silent clipping
+            raise ValueError("blocks do not fit the old tensors")
+        parts = [values[i][tuple(slice(a, b) for a, b in ranges)] for i, ranges in block_boxes(transform, len(values))]
+        return np.ascontiguousarray(np.concatenate(parts, axis=transform["axis"]))
     if transform["op"] != "concat":
         (value,) = values
         return apply(transform, value)
@@ -121,7 +186,7 @@ def shape_after(transform: dict, shape: tuple) -> tuple:
         return (c * m, 1, h, w)
     if op == "lstm":
         return _lstm_shape(transform, shape)
-    if op == "concat":
+    if op in ("concat", "blocks"):
         return shape_after_all(transform, [shape])
     raise ValueError(f"unknown transform {op!r}")
 
@@ -145,7 +210,7 @@ def apply(transform: dict, value):
         return value
     if op == "reshape":
         return np.reshape(value, transform["shape"])
-    if op == "concat":
+    if op in ("concat", "blocks"):
         return apply_all(transform, [value])
     if op == "permute":  # a view: the new format's library copies it into its own layout (torch: 2-3x numpy's copy)
         return np.transpose(value, transform["axes"])
@@ -184,6 +249,9 @@ def describe(transform: dict) -> str:
         return f"reshape{tuple(transform['shape'])}"
     if op == "concat":
         return f"concat on axis {transform['axis']}, each {describe(transform['each'])}"
+    if op == "blocks":
+        return f"blocks on axis {transform['axis']}: " + ", ".join(
+            f"#{b['old']}[{b['slice']}]" for b in transform["blocks"])
     if op == "lstm":
         extra = ", transposed" if transform["transpose"] else ""
         return (f"lstm {transform['part']} (gates {transform['old_gates']} -> {transform['new_gates']}"

@@ -7,10 +7,11 @@ migration always writes the same bytes and a reviewed file diffs cleanly.
                   "transform": {"op": "concat", "axis": 0, "each": {"op": "permute", "axes": [1, 0]}}},
                  ...]}
 
-An entry's `old` is one key, or a list of keys whose values the transform (`concat`) joins in the
-list's order. Read back with --mapping, it replaces the automatic alignment; coverage is checked the
-same way (every old key used or classified, each once within an entry and in one entry only, unless
-entries take different parts of one LSTM kernel or bias).
+An entry's `old` is one key, or a list of keys whose values the transform joins: `concat` whole
+tensors in the list's order, `blocks` slices of them named by their index in the list. Read back
+with --mapping, it replaces the automatic alignment; coverage is checked the same way (every old key
+used or classified, each once within an entry and in one entry only, unless entries take different
+parts of one LSTM kernel or bias, or blocks that take each of a key's values exactly once).
 """
 
 from __future__ import annotations
@@ -56,11 +57,11 @@ def mapping_from(doc: dict, path: str, old_side, new_side) -> Mapping:
         new, old, transform = _fields(item, path)
         if new not in new_weights:
             raise UsageError(f"--mapping: {path} maps {new!r}, which is not a weight of {new_side.path}")
-        for key in keys(old):
+        for index, key in enumerate(keys(old)):
             if key not in old_weights:
                 raise UsageError(f"--mapping: {path} maps {new!r} from {key!r}, which is not a model variable of "
                                  f"{old_side.prefix}")
-            users.setdefault(key, []).append((new, transform))
+            users.setdefault(key, []).append((new, transform, index))
         if new in seen:
             raise UsageError(f"--mapping: {path} maps {new!r} twice")
         seen.add(new)
@@ -80,7 +81,7 @@ def mapping_from(doc: dict, path: str, old_side, new_side) -> Mapping:
                                                       "old": next(s for s in sources if s.dtype != w.dtype)}))
         else:
             result.entries.append(Entry(new, old, transform, nl.name, _old_layer(old, old_weights), old))
-    _used_once(users, path)
+    _used_once(users, old_weights, path)
     used = set(users)
     for key, (nl, w) in new_weights.items():
         if key not in seen:
@@ -115,14 +116,42 @@ def _old_layer(old, old_weights) -> str:
     return "/".join(common) if common else " + ".join(names)
 
 
-def _used_once(users: dict, path: str) -> None:
+def _used_once(users: dict, old_weights: dict, path: str) -> None:
     """Each old key feeds one entry, once; only different parts of one TF1 LSTM kernel or bias
-    (input and recurrent rows, bias and zero) are several entries of one key."""
+    (input and recurrent rows, bias and zero), or `blocks` that take each of its values once (a
+    Keras GRU's kernel and recurrent_kernel from TF1's gates kernel), are several uses of one key."""
     for key, uses in users.items():
+        ops = {t.get("op") for _, t, _ in uses}
+        if ops == {"blocks"}:
+            _each_value_once(key, uses, old_weights[key][1].shape, path)
+            continue
         if len(uses) == 1:
             continue
-        parts = [t.get("part") for _, t in uses]
-        if all(t.get("op") == "lstm" for _, t in uses) and len(set(parts)) == len(parts):
+        parts = [t.get("part") for _, t, _ in uses]
+        if ops == {"lstm"} and len(set(parts)) == len(parts):
             continue
-        raise UsageError(f"--mapping: {path} uses {key!r} " + (f"twice for {uses[0][0]!r}" if len({n for n, _ in uses}) == 1
-                         else f"for {', '.join(repr(n) for n, _ in uses)}") + ": each old key feeds one entry")
+        raise UsageError(f"--mapping: {path} uses {key!r} " + (f"twice for {uses[0][0]!r}" if len({n for n, _, _ in uses})
+                         == 1 else f"for {', '.join(repr(n) for n, _, _ in uses)}") + ": each old key feeds one entry")
+
+
+def _each_value_once(key: str, uses: list, shape: tuple, path: str) -> None:
+    """The blocks that name `key` lie inside it, overlap nowhere and together take all of it: an
+    edit that drops or repeats trained values is refused, not converted."""
+    boxes = [(new, layouts.block_ranges(b["slice"])) for new, t, index in uses for b in t["blocks"] if b["old"] == index]
+    for new, ranges in boxes:
+        if len(ranges) != len(shape) or any(not 0 <= a <= b <= d for (a, b), d in zip(ranges, shape)):
+            raise UsageError(f"--mapping: {path} takes {_show(ranges)} of {key!r} for {new!r}, which is not within "
+                             f"its shape {list(shape)}")
+    for k, (new, ranges) in enumerate(boxes):
+        for other, others in boxes[k + 1:]:
+            if all(max(a, c) < min(b, d) for (a, b), (c, d) in zip(ranges, others)):
+                raise UsageError(f"--mapping: {path} takes {key!r} {_show(ranges)} for {new!r} and {_show(others)} "
+                                 f"for {other!r}: each old value feeds one weight, once")
+    taken = sum(layouts.size([b - a for a, b in ranges]) for _, ranges in boxes)
+    if taken != layouts.size(shape):
+        raise UsageError(f"--mapping: {path} takes {taken} of the {layouts.size(shape)} values of {key!r}: its "
+                         "blocks must take all of it (the rest would be lost)")
+
+
+def _show(ranges) -> str:
+    return "[" + ", ".join(f"{a}:{b}" for a, b in ranges) + "]"

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from graphlint.migrate import attention, layouts, new
+from graphlint.migrate import attention, gru, layouts, new
 from graphlint.migrate.layers import Layer, Weight, name_key, name_similarity
 
 # New framework's role -> the old role it is made from (the rest keep their name).
@@ -28,7 +28,7 @@ _SOURCE_ROLE = {"recurrent_kernel": "kernel", "weight_ih_l0": "kernel", "weight_
 class Entry:
     new: str  # new weight key
     # old checkpoint key (the variable; --use-ema reads its shadow: see `read`), or a tuple of keys
-    # whose values the transform concatenates in that order (a fused query/key/value weight)
+    # whose values the transform joins (concat: a fused query/key/value weight; blocks: a GRU's)
     old: object
     transform: dict
     new_layer: str
@@ -237,7 +237,7 @@ def _weights(o: Layer, n: Layer, framework: str, how: str, result: Mapping) -> N
         result.issues.append(Issue("ambiguous", n.name, {"layer": n, "candidates": [o], "kinds": kinds}))
         return
     o, n = resolved(o, kinds[0]), resolved(n, kinds[0])
-    if n.kind == "gru":  # never converted (gru.py says why): one finding, the layer mapped to nothing
+    if n.kind == "gru" and not gru.converts(o, n, framework):  # gru.py says why: one finding, mapped to nothing
         result.issues.append(Issue("not-converted", n.name, {"layer": n, "old_layer": o, "framework": framework}))
         return
     if n.kind == "lstm" and o.kind == "lstm":
@@ -254,7 +254,7 @@ def _weights(o: Layer, n: Layer, framework: str, how: str, result: Mapping) -> N
                                                             "why": "role"}))
             continue
         used.update(s.key for s in sources)
-        t = new.transform(framework, n, role)
+        t = gru.keras_transform(o, role) if n.kind == "gru" else new.transform(framework, n, role)
         shape = layouts.shape_after_all(t, [s.shape for s in sources])
         old = sources[0] if len(sources) == 1 else _joined(sources)
         if shape != w.shape:
@@ -273,6 +273,8 @@ def _weights(o: Layer, n: Layer, framework: str, how: str, result: Mapping) -> N
 
 def _source_roles(n: Layer, role: str) -> list:
     """The old roles NEW weight `role` is made from: one, or a fused weight's parts in order."""
+    if n.kind == "gru":
+        return gru.sources(role)
     return attention.sources(n, role) if n.kind == attention.KIND else [source_role(role)]
 
 

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from graphlint.rules._migrate import MigrateRule, weight_keys
-from graphlint.rules._shapes import show_shape
 
 
 class LayerNotConverted(MigrateRule):
-    """A new layer paired with an old one whose weights graphlint does not convert, and says why.
+    """A new layer paired with an old one that it cannot compute with any weights, and why.
 
     ## What it does
-    Reports a new GRU paired with a TF1 `GRUCell` (same inputs and units). PyTorch's `nn.GRU`
-    and Keras's `GRU(reset_after=True)` (its default) apply the reset gate after the recurrent
-    product, `r * (h @ U + b)`; TF1's cell applies it before, `(r * h) @ U`: the two agree for
-    every input only when `U` is diagonal, so no weights make the new layer compute the old one.
-    Keras's `GRU(reset_after=False)` computes the same function, but each of its weights takes
-    columns of both old kernels (`gates` and `candidate`), which the mapping does not express yet.
-    The layer is mapped to nothing; the finding says which case it is.
+    Reports a new GRU that resets after, paired with a TF1 `GRUCell` (same inputs and units).
+    PyTorch's `nn.GRU` and Keras's `GRU(reset_after=True)` (its default) apply the reset gate
+    after the recurrent product, `r * (h @ U + b)`; TF1's cell applies it before, `(r * h) @ U`:
+    the two agree for every input only when `U` is diagonal, so no weights make the new layer
+    compute the old one. The layer is mapped to nothing. Keras's `GRU(reset_after=False)` computes
+    TF1's cell and is converted (each of its weights from blocks of the `gates` and `candidate`
+    variables), so it is not reported.
 
     ## Why is this bad
     Shapes fit (`[3 units, inputs]` from `[inputs + units, 2 units]` and `[inputs + units, units]`),
@@ -34,8 +33,8 @@ class LayerNotConverted(MigrateRule):
     ```
 
     ## Fix
-    In Keras, the GRU that computes TF1's cell (then convert it by hand as the finding says, and
-    check parity with `--old-model`); in PyTorch, a cell written as TF1's:
+    In Keras, the GRU that computes TF1's cell, which graphlint converts (check parity with
+    `--old-model`); in PyTorch, a cell written as TF1's:
     ```python
     import keras
 
@@ -46,7 +45,7 @@ class LayerNotConverted(MigrateRule):
     code = "GL608"
     symbol = "layer-not-converted"
     severity = "error"
-    summary = "a new layer whose old weights graphlint does not convert (a GRU that resets after, unlike TF1's)"
+    summary = "a new layer that cannot compute the old one with any weights (a GRU that resets after, unlike TF1's)"
 
     def check_migration(self, check) -> list:
         return [self.make(f.layer.name, *_why(f.old_layer, f.layer, f.framework),
@@ -55,22 +54,12 @@ class LayerNotConverted(MigrateRule):
 
 
 def _why(old, new, framework: str) -> tuple:
-    """(message, fix) for a GRU pair (migrate/gru.py has the arithmetic)."""
+    """(message, fix) for a GRU that resets after (migrate/gru.py has the arithmetic)."""
     names = ", ".join(weight_keys(old))
-    if new.info.get("reset_after", True):
-        cls = "nn.GRU" if framework == "torch" else "GRU(reset_after=True)"
-        message = (f"NEW layer {new.title()} ({cls}) cannot compute what OLD's TF1 GRUCell {old.name} computed, with "
-                   f"any weights: it applies the reset gate after the recurrent product (r * (h @ U_n + b_hn)), "
-                   f"TF1's cell before it ((r * h) @ U_c); the two agree only for a diagonal U. Not converted ({names})")
-        fix = ("in Keras, use GRU(reset_after=False), which computes TF1's GRUCell; in PyTorch, write the cell "
-               "((r * h) @ U) yourself: nn.GRU and nn.GRUCell both reset after")
-    else:
-        message = (f"NEW layer {new.title()} (GRU(reset_after=False)) computes what OLD's TF1 GRUCell {old.name} "
-                   f"computed, but each of its weights takes columns of both old kernels "
-                   f"(gates {show_shape(old.weights['gates_kernel'].shape)}: r, u; candidate "
-                   f"{show_shape(old.weights['candidate_kernel'].shape)}), which graphlint does not convert yet. "
-                   f"Not converted ({names})")
-        fix = ("convert it by hand: kernel = concat([G[:in, units:], G[:in, :units], C[:in]], 1) (Keras's z, r, h "
-               "are TF1's u, r, candidate), recurrent_kernel = the same of rows in:, bias = concat([g[units:], "
-               "g[:units], c]); then check parity with --old-model")
+    cls = "nn.GRU" if framework == "torch" else "GRU(reset_after=True)"
+    message = (f"NEW layer {new.title()} ({cls}) cannot compute what OLD's TF1 GRUCell {old.name} computed, with "
+               f"any weights: it applies the reset gate after the recurrent product (r * (h @ U_n + b_hn)), "
+               f"TF1's cell before it ((r * h) @ U_c); the two agree only for a diagonal U. Not converted ({names})")
+    fix = ("in Keras, use GRU(reset_after=False), which computes TF1's GRUCell and which graphlint converts; in "
+           "PyTorch, write the cell ((r * h) @ U) yourself: nn.GRU and nn.GRUCell both reset after")
     return message, fix
