@@ -54,10 +54,11 @@ class Classifier:
         self.bn_scopes = set()
         self.label_ops = set()
         self.roles = {}  # mode -> {op name: role}
-        self.families = {}  # mode -> {(scope, base name, op type): [names]}
+        self._ops = {}  # mode -> {op name: type}
+        self._families = {}  # mode -> {(scope, base name, op type): [names]}, made when first asked
         self.estimator_ops = set()
         for snap in snapshots:
-            self.families[snap.mode] = _families(snap.ops)
+            self._ops[snap.mode] = snap.ops
             self.roles[snap.mode] = snap.roles
             self.estimator_ops |= snap.estimator_ops
             for name, op_type in snap.ops.items():
@@ -114,12 +115,19 @@ class Classifier:
         key = _family(name, op_type)
         if key is None or not modes:
             return False
-        here = self.families[modes[0]].get(key, ())
+        here = self.families(modes[0]).get(key, ())
         roles = self.roles.get(modes[0], {})
         if not any(roles.get(n) in _DECISIVE_ROLES or roles.get(n) == "optimizer" for n in here):
             return False
-        counts = [len(self.families[m].get(key, ())) for m in self.families if m not in modes]
+        counts = [len(self.families(m).get(key, ())) for m in self._ops if m not in modes]
         return any(counts) and all(c < len(here) for c in counts)
+
+    def families(self, mode: str) -> dict:
+        """{(scope, base name, op type): [names]} of a mode's auto-numbered ops: only a name no other
+        class explains asks, so a model whose modes differ little never pays for every op's."""
+        if mode not in self._families:
+            self._families[mode] = _families(self._ops[mode])
+        return self._families[mode]
 
     def _needs_labels(self, name: str) -> bool:
         """Consumes the labels, or sits in a scope that does (the loss's constants and shapes)."""
