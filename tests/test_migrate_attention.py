@@ -15,20 +15,6 @@ import pytest
 from graphlint.migrate import attention, layouts
 from graphlint.migrate.layers import Layer, Weight
 
-TIGHT = ["--atol", "1e-5", "--rtol", "1e-5"]  # parity to 1e-5, as the ports must compute the old graph
-OLD_MODEL = '''import tensorflow as tf
-
-from migrate import tf1_models
-
-
-def input_fn():
-    return tf1_models.batch("transformer"), None
-
-
-def model_fn(features, labels, mode, params):
-    logits = tf1_models.transformer(features, mode == tf.estimator.ModeKeys.TRAIN)
-    return tf.estimator.EstimatorSpec(mode, predictions={"logits": logits})
-'''
 QKV = ["attention/self/query/", "attention/self/key/", "attention/self/value/"]
 
 
@@ -116,11 +102,9 @@ def checkpoints(tmp_path_factory):
 
 
 def _parity_args(tmp_path):
-    from migrate import tf1_models
+    from migrate.harness import TIGHT, parity_args
 
-    (tmp_path / "old_transformer.py").write_text(OLD_MODEL)
-    np.savez(tmp_path / "batch.npz", x=tf1_models.batch("transformer", seed=11))
-    return ["--old-model", tmp_path / "old_transformer.py", "--batch", tmp_path / "batch.npz", *TIGHT]
+    return parity_args(tmp_path, "transformer", *TIGHT)
 
 
 def _need(framework):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from migrate import tf1_models
-from migrate.harness import Checkpoints, build, errors, migrate, need_keras3, need_torch, port
+from migrate.harness import Checkpoints, build, errors, migrate, need_keras3, need_torch, parity_args, port
 
 pytestmark = pytest.mark.realtf
 
@@ -130,30 +130,13 @@ def test_keras_port_is_mapped_completely_and_computes_the_old_probabilities(from
     np.testing.assert_allclose(np.asarray(net(inputs, training=False)), expected, atol=ATOL, rtol=1e-5)
 
 
-MODEL_FN = '''import tensorflow as tf
-
-from migrate import tf1_models
-
-
-def input_fn():  # the contract asks for one; --batch gives the batch
-    return tf1_models.batch("deepfm"), None
-
-
-def model_fn(features, labels, mode, params):
-    probability = tf1_models.deepfm(features, mode == tf.estimator.ModeKeys.TRAIN)
-    return tf.estimator.EstimatorSpec(mode, predictions={"probability": probability})
-'''
-
-
 @pytest.mark.parametrize("name", ["deepfm_torch", "deepfm_keras"])
 def test_parity_on_the_command_line_agrees_layer_by_layer(name, checkpoints, cli, tmp_path):
     """--old-model: the old PREDICT graph (restored from the partitioned checkpoint) against the
     port with the converted weights; every layer's output equals a tensor of its old layer."""
     (need_torch if name.endswith("torch") else need_keras3)()
-    old_model, batch = tmp_path / "old_deepfm.py", tmp_path / "batch.npz"
-    old_model.write_text(MODEL_FN)
-    np.savez(batch, x=tf1_models.batch("deepfm", seed=11))
-    code, report = migrate(cli, checkpoints["deepfm"], "--to", port(name), "--old-model", old_model, "--batch", batch)
+    code, report = migrate(cli, checkpoints["deepfm"], "--to", port(name),
+                           *parity_args(tmp_path, "deepfm", output="probability"))
     assert (code, report["findings"]) == (0, [])
     (out,) = report["parity"]["outputs"]
     assert (out["name"], out["shape"]) == ("probability", [tf1_models.BATCH])

@@ -14,20 +14,6 @@ import pytest
 from graphlint.migrate import gru, layouts, mapping
 from graphlint.migrate.layers import Layer, Weight
 
-TIGHT = ["--atol", "1e-5", "--rtol", "1e-5"]  # the port must compute the old graph
-OLD_MODEL = '''import tensorflow as tf
-
-from migrate import tf1_models
-
-
-def input_fn():
-    return tf1_models.batch("gru"), None
-
-
-def model_fn(features, labels, mode, params):
-    logits = tf1_models.gru_model(features, mode == tf.estimator.ModeKeys.TRAIN)
-    return tf.estimator.EstimatorSpec(mode, predictions={"logits": logits})
-'''
 CELL, KERAS_CELL = "rnn/gru_cell", "net/gru/gru_cell"
 GK, GB, CK, CB = (f"{CELL}/{part}/{role}" for part, role in [("gates", "kernel"), ("gates", "bias"),
                                                               ("candidate", "kernel"), ("candidate", "bias")])
@@ -136,11 +122,9 @@ def _found(report):
 
 
 def _parity_args(tmp_path):
-    from migrate import tf1_models
+    from migrate.harness import TIGHT, parity_args
 
-    (tmp_path / "old_gru.py").write_text(OLD_MODEL)
-    np.savez(tmp_path / "batch.npz", x=tf1_models.batch("gru", seed=11))
-    return ["--old-model", tmp_path / "old_gru.py", "--batch", tmp_path / "batch.npz", *TIGHT]
+    return parity_args(tmp_path, "gru", *TIGHT)
 
 
 def _mapping(report) -> dict:

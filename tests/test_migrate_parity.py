@@ -5,31 +5,13 @@ gate order, which coverage cannot see, is GL607 at the first layer whose output 
 
 import json
 
-import numpy as np
 import pytest
 
 from migrate import tf1_models
-from migrate.harness import Checkpoints, migrate, need_keras3, need_torch, port, tf1_gate_order_mapping
+from migrate.harness import (OLD_MODEL_FN, Checkpoints, migrate, need_keras3, need_torch, parity_args, port,
+                             tf1_gate_order_mapping)
 
 pytestmark = pytest.mark.realtf
-
-MODEL_FN = '''import tensorflow as tf
-
-from migrate import tf1_models
-
-
-def input_fn():  # without --batch, parity feeds its first batch
-    return tf1_models.batch("{name}"), None
-
-
-def model_fn(features, labels, mode, params):
-    logits = tf1_models.MODELS["{name}"][0](features, mode == tf.estimator.ModeKeys.TRAIN)
-    scaffold = None
-    if {ema}:  # the old evaluation read the EMA shadows
-        ema = tf.compat.v1.train.ExponentialMovingAverage(0.5)
-        scaffold = tf.compat.v1.train.Scaffold(saver=tf.compat.v1.train.Saver(ema.variables_to_restore()))
-    return tf.estimator.EstimatorSpec(mode, predictions={{"logits": logits}}, scaffold=scaffold)
-'''
 
 
 @pytest.fixture(scope="module")
@@ -38,11 +20,7 @@ def checkpoints(tmp_path_factory):
 
 
 def _old_model(tmp_path, name):
-    path = tmp_path / f"old_{name}.py"
-    path.write_text(MODEL_FN.format(name=name, ema=name == "mlp"))
-    batch = tmp_path / "batch.npz"
-    np.savez(batch, x=tf1_models.batch(name, seed=11))
-    return ["--old-model", path, "--batch", batch]
+    return parity_args(tmp_path, name, ema=name == "mlp")
 
 
 @pytest.mark.parametrize("model,name", [("mlp", "mlp_torch"), ("lstm", "lstm_torch"), ("cnn", "cnn_keras"),
@@ -119,7 +97,7 @@ def test_without_batch_parity_feeds_the_old_input_fn_batch(checkpoints, cli, tmp
 def test_without_batch_a_dataset_input_fn_gives_its_first_batch(checkpoints, cli, tmp_path):
     need_torch()
     path = tmp_path / "old_lstm.py"
-    path.write_text(MODEL_FN.format(name="lstm", ema=False).replace(
+    path.write_text(OLD_MODEL_FN.format(name="lstm", ema=False, output="logits").replace(
         'return tf1_models.batch("lstm"), None',
         'return tf.data.Dataset.from_tensor_slices((tf1_models.batch("lstm"), list(range(6)))).batch(4)'))
     code, report = migrate(cli, checkpoints["lstm"], "--to", port("lstm_torch"), "--old-model", path)
@@ -164,7 +142,7 @@ def test_without_batch_or_input_fn_parity_feeds_a_batch_of_the_serving_receivers
 def test_without_any_batch_parity_is_a_usage_error(checkpoints, cli, tmp_path):
     need_torch()
     path = tmp_path / "old_lstm.py"
-    path.write_text(MODEL_FN.format(name="lstm", ema=False).replace('return tf1_models.batch("lstm"), None',
+    path.write_text(OLD_MODEL_FN.format(name="lstm", ema=False, output="logits").replace('return tf1_models.batch("lstm"), None',
                                                                    'raise FileNotFoundError("data")'))
     code, out, err = cli("migrate", checkpoints["lstm"], "--to", port("lstm_torch"), "--old-model", path)
     assert code == 2 and "--batch" in err and "Traceback" not in err

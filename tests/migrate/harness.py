@@ -25,6 +25,43 @@ def build(name: str, fn: str = "build_model"):
     return getattr(module, fn)()
 
 
+# The old model file parity builds (--old-model): a model_fn around one of tf1_models' models,
+# graphlint's model contract; `ema` restores the shadows as the old evaluation did.
+OLD_MODEL_FN = '''import tensorflow as tf
+
+from migrate import tf1_models
+
+
+def input_fn():  # without --batch, parity feeds its first batch
+    return tf1_models.batch("{name}"), None
+
+
+def model_fn(features, labels, mode, params):
+    {output} = tf1_models.MODELS["{name}"][0](features, mode == tf.estimator.ModeKeys.TRAIN)
+    scaffold = None
+    if {ema}:  # the old evaluation read the EMA shadows
+        ema = tf.compat.v1.train.ExponentialMovingAverage(0.5)
+        scaffold = tf.compat.v1.train.Scaffold(saver=tf.compat.v1.train.Saver(ema.variables_to_restore()))
+    return tf.estimator.EstimatorSpec(mode, predictions={{"{output}": {output}}}, scaffold=scaffold)
+'''
+TIGHT = ["--atol", "1e-5", "--rtol", "1e-5"]  # parity to 1e-5: a port must compute the old graph
+
+
+def old_model_file(tmp_path, name: str, ema: bool = False, output: str = "logits"):
+    path = tmp_path / f"old_{name}.py"
+    path.write_text(OLD_MODEL_FN.format(name=name, ema=ema, output=output))
+    return path
+
+
+def parity_args(tmp_path, name: str, *extra, ema: bool = False, output: str = "logits") -> list:
+    """--old-model (old_model_file) and --batch (a batch of seed 11, not the input_fn's) and `extra`."""
+    import numpy as np
+
+    batch = tmp_path / "batch.npz"
+    np.savez(batch, x=tf1_models.batch(name, seed=11))
+    return ["--old-model", old_model_file(tmp_path, name, ema, output), "--batch", batch, *extra]
+
+
 def need_torch():
     pytest.importorskip("torch", reason="the PyTorch ports need torch and safetensors: pip install -e '.[torch]'")
     pytest.importorskip("safetensors", reason="the PyTorch ports need torch and safetensors: pip install -e '.[torch]'")
