@@ -5,7 +5,9 @@ points recorded, nothing trained), takes its Estimator's model_fn and params, an
 is the program, in the public style (argparse flags, Estimator(model_fn, model_dir, params),
 train_and_evaluate); on TensorFlow 2.15 it also trains the checkpoint for real."""
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -29,6 +31,14 @@ def _program(prefix, model, *flags, model_dir=None):
             model_dir or os.path.dirname(prefix), *ema, *flags]
 
 
+def _migrate(cli, *args):
+    """harness.migrate with --format json before --old-program: the rest of the line is the program's."""
+    i = args.index("--old-program")
+    code, out, err = cli("migrate", *args[:i], "--format", "json", *args[i:])
+    assert code in (0, 1), err
+    return code, json.loads(out)
+
+
 def _old_model(tmp_path, model):
     from test_migrate_parity import _old_model as written
 
@@ -46,10 +56,10 @@ def _files(folder):
 
 
 def _same_parity(a, b):
-    """The findings and every number of two reports' parity (the batch's source aside)."""
-    strip = {k: v for k, v in a["parity"].items() if k != "batch"}, {k: v for k, v in b["parity"].items() if k != "batch"}
+    """The findings and every number of two reports' parity (what the old model is aside)."""
+    a_parity, b_parity = ({k: v for k, v in r["parity"].items() if k != "old_model"} for r in (a, b))
     assert a["findings"] == b["findings"]
-    assert strip[0] == strip[1]
+    assert a_parity == b_parity
 
 
 @pytest.mark.realtf
@@ -59,7 +69,7 @@ def test_correct_port_from_the_program_is_what_the_model_file_gives(model, name,
     old, ema = checkpoints[model], ["--use-ema"] if model == "mlp" else []
     batch = _old_model(tmp_path, model)[2:]
     before = _files(os.path.dirname(old))
-    code, report = migrate(cli, old, "--to", port(name), *ema, *batch, *_program(old, model))
+    code, report = _migrate(cli, old, "--to", port(name), *ema, *batch, *_program(old, model))
     assert (code, report["findings"]) == (0, [])
     (out,) = report["parity"]["outputs"]
     assert out["shape"] == [tf1_models.BATCH, 3] and out["max_abs"] < 1e-5 and out["rel_l2"] < 1e-5
@@ -73,7 +83,7 @@ def test_correct_port_from_the_program_is_what_the_model_file_gives(model, name,
 def test_without_batch_the_program_feeds_its_evaluate_input_fn(checkpoints, cli):
     need_torch()
     old = checkpoints["lstm"]
-    code, report = migrate(cli, old, "--to", port("lstm_torch"), *_program(old, "lstm"))
+    code, report = _migrate(cli, old, "--to", port("lstm_torch"), *_program(old, "lstm"))
     assert (code, report["findings"]) == (0, [])
     assert report["parity"]["batch"].startswith("the input_fn of the program's evaluate at ")
     (out,) = report["parity"]["outputs"]
@@ -86,7 +96,7 @@ def test_wrong_gate_order_is_one_finding_at_the_lstm_as_with_the_model_file(chec
     old, path = checkpoints["lstm"], tmp_path / "mapping.json"
     tf1_gate_order_mapping(cli, old, path)
     batch = _old_model(tmp_path, "lstm")[2:]
-    code, report = migrate(cli, old, "--to", port("lstm_torch"), "--mapping", path, *batch, *_program(old, "lstm"))
+    code, report = _migrate(cli, old, "--to", port("lstm_torch"), "--mapping", path, *batch, *_program(old, "lstm"))
     assert code == 1
     assert [(f["code"], f["name"]) for f in report["findings"]] == [("GL607", "lstm")]
     _, from_file = migrate(cli, old, "--to", port("lstm_torch"), "--mapping", path, *_old_model(tmp_path, "lstm"))
@@ -100,7 +110,7 @@ def test_raw_weights_where_the_program_evaluated_the_shadows_is_one_finding(chec
     need_torch()
     old = checkpoints["mlp"]
     batch = _old_model(tmp_path, "mlp")[2:]
-    code, report = migrate(cli, old, "--to", port("mlp_torch"), "--no-use-ema", *batch, *_program(old, "mlp"))
+    code, report = _migrate(cli, old, "--to", port("mlp_torch"), "--no-use-ema", *batch, *_program(old, "mlp"))
     assert code == 1
     assert [(f["code"], f["name"], f["names"]) for f in report["findings"]] == [("GL607", "0", ["0", "logits"])]
     _, from_file = migrate(cli, old, "--to", port("mlp_torch"), "--no-use-ema", *_old_model(tmp_path, "mlp"))
@@ -108,14 +118,22 @@ def test_raw_weights_where_the_program_evaluated_the_shadows_is_one_finding(chec
 
 
 @pytest.mark.realtf
-def test_of_several_estimators_the_one_whose_model_dir_holds_old_is_taken(checkpoints, cli, tmp_path):
-    """--finetune_dir makes a second Estimator (warm-started, another learning rate): OLD in the
-    first's model_dir takes the first, and parity holds."""
-    old = checkpoints["mlp"]
-    code, report = migrate(cli, old, "--to", port("mlp_tfmodule"), "--use-ema",
-                           *_program(old, "mlp", "--finetune_dir", tmp_path / "finetuned"))
+@pytest.mark.parametrize("holder", ["first", "finetuned"])
+def test_of_several_estimators_the_one_whose_model_dir_holds_old_is_taken(holder, checkpoints, cli, tmp_path):
+    """--finetune_dir makes a second Estimator (warm-started, another learning rate, trained by
+    train() where the first is by train_and_evaluate): OLD's folder says which is taken."""
+    old, finetuned = checkpoints["mlp"], tmp_path / "finetuned"
+    if holder == "finetuned":
+        shutil.copytree(os.path.dirname(old), finetuned)
+        old = str(finetuned / os.path.basename(old))
+    code, report = _migrate(cli, old, "--to", port("mlp_tfmodule"), "--use-ema",
+                            *_program(checkpoints["mlp"], "mlp", "--finetune_dir", finetuned))
     assert (code, report["findings"]) == (0, [])
     assert report["parity"]["outputs"][0]["max_abs"] < 1e-5
+    taken = os.path.dirname(checkpoints["mlp"]) if holder == "first" else str(finetuned)
+    assert report["parity"]["old_model"].endswith(f", model_dir {taken}]")  # (tf.estimator.Estimator is EstimatorV2)
+    fed_by = "evaluate" if holder == "first" else "train"  # train_and_evaluate's EvalSpec; train()'s input_fn
+    assert report["parity"]["batch"].startswith(f"the input_fn of the program's {fed_by} at ")
 
 
 @pytest.mark.realtf
@@ -139,7 +157,8 @@ def test_a_program_that_makes_no_estimator_call_is_a_usage_error(checkpoints, cl
     code, out, err = cli("migrate", checkpoints["mlp"], "--to", port("mlp_tfmodule"), "--use-ema",
                          "--old-program", "--", program)
     assert (code, out) == (2, "")
-    (line,) = err.strip().splitlines()
+    printed, line = err.strip().splitlines()  # the program's own print goes to stderr, then one line
+    assert printed == "nothing to train"
     assert line.startswith("graphlint: error: --old-program: ") and "no Estimator call" in line
 
 
@@ -177,13 +196,13 @@ def test_a_checkpoint_the_real_estimator_trained_is_compared_with_the_program(cl
     flags = ["--model", "mlp", "--ema_decay", "0.5", "--model_dir", str(model_dir)]
     subprocess.run([sys.executable, PROGRAM, *flags], check=True, env=env, capture_output=True, timeout=600)
     before = _files(model_dir)
-    code, report = migrate(cli, model_dir, "--to", port("mlp_tfmodule"), "--use-ema", "--old-program", "--", PROGRAM,
+    code, report = _migrate(cli, model_dir, "--to", port("mlp_tfmodule"), "--use-ema", "--old-program", "--", PROGRAM,
                            *flags)
     assert (code, report["findings"]) == (0, [])
     assert report["old"].endswith(f"model.ckpt-{tf1_models.STEPS}")
     (out,) = report["parity"]["outputs"]
     assert out["shape"] == [tf1_models.BATCH, 3] and out["max_abs"] < 1e-5
-    code, raw = migrate(cli, model_dir, "--to", port("mlp_tfmodule"), "--no-use-ema", "--old-program", "--",
+    code, raw = _migrate(cli, model_dir, "--to", port("mlp_tfmodule"), "--no-use-ema", "--old-program", "--",
                         PROGRAM, *flags)
     assert code == 1 and [f["code"] for f in raw["findings"]] == ["GL607"]
     assert _files(model_dir) == before, "the program's model_dir was written"

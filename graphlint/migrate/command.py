@@ -105,9 +105,9 @@ def as_report(outcome: Outcome):
 
 
 class _Parity:
-    def __init__(self, outputs=(), findings=(), note="", layers=(), batch=""):
+    def __init__(self, outputs=(), findings=(), note="", layers=(), batch="", old_model=""):
         self.outputs, self.findings, self.note = list(outputs), list(findings), note
-        self.layers, self.batch = list(layers), batch
+        self.layers, self.batch, self.old_model = list(layers), batch, old_model
 
 
 def _parity(args, old_spec, result, old_side, new_side, errors) -> _Parity:
@@ -121,7 +121,7 @@ def _parity(args, old_spec, result, old_side, new_side, errors) -> _Parity:
     done = parity.run(old_spec, old_side.prefix, args.batch, new_side,
                       writer.converted(result, old_side.prefix), probes.layer_pairs(result), args.atol, args.rtol)
     findings = rule_findings(coverage.MigrationCheck(parity=parity.check(done, args.atol, args.rtol)))
-    return _Parity(done.outputs, findings, layers=done.layers, batch=done.batch)
+    return _Parity(done.outputs, findings, layers=done.layers, batch=done.batch, old_model=done.old_model)
 
 
 def _write_mapping(text: str, path: str) -> None:
@@ -216,7 +216,7 @@ def _render_json(outcome: Outcome) -> str:
            "classified": _classified(old_side), "bookkeeping": sorted(new_side.bookkeeping),
            "written": outcome.written, "summary": _summary(outcome),
            "parity": None if parity is None else {
-               "note": parity.note, "batch": parity.batch,
+               "note": parity.note, "batch": parity.batch, "old_model": parity.old_model,
                "outputs": [{"name": o.name, "shape": list(o.shape), "max_abs": o.max_abs, "rel_l2": o.rel_l2,
                             "note": o.note} for o in parity.outputs],
                "layers": [{"new": r.new, "old": r.old, "max_abs": r.max_abs, "rel_l2": r.rel_l2, "agrees": r.agrees,

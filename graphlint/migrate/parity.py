@@ -31,6 +31,7 @@ class Result:
     layers: list  # [probes.LayerParity], in the order the old graph computes them
     batch: str  # where the batch came from
     old: dict  # {name: array}: the old outputs (for the tolerance)
+    old_model: str = ""  # the model file, or the program and the Estimator taken from it
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def run(old_spec, prefix: str, batch_path: Optional[str], new_side, converted, p
         old, segments, old_layers, aims = _old_outputs(opened, prefix, batch, pairs, new_layers, read,
                                                        new_side.framework == "torch")
     rows = probes.compare(pairs, new_layers, segments, old_layers, new_side.framework == "torch", atol, rtol, aims)
-    return Result(compare(old, new), rows, batch.source, old)
+    return Result(compare(old, new), rows, batch.source, old, opened.label)
 
 
 def _old_outputs(opened, prefix: str, batch, pairs, new_layers: dict, read: dict,
