@@ -96,8 +96,26 @@ def fatal_in_format(args, message: str) -> None:
         pass  # the output file itself is unwritable: the stderr line already says what failed
 
 
+def rest_of_line(argv) -> tuple:
+    """(argv to parse, {dest: the rest of the line} or {}): a command's REST_OPTION (migrate's
+    `--old-program -- PROGRAM.py [args...]`) takes every argument after it, the program's own
+    included. argparse gives an option nothing after `--` (and an option's REMAINDER varies across
+    Python versions), so it is cut off here, before parsing; a leading `--` is dropped, as `run`'s."""
+    argv = list(argv)
+    option = {n: getattr(c, "REST_OPTION", None) for c in modules() for n in c.NAMES}.get(argv[0] if argv else "")
+    stop = argv.index("--") if "--" in argv else len(argv)
+    if not option or option not in argv[:stop]:
+        return argv, {}
+    i = argv.index(option)
+    rest = argv[i + 1:]
+    return argv[:i], {option.lstrip("-").replace("-", "_"): rest[1:] if rest[:1] == ["--"] else rest}
+
+
 def main(argv=None) -> int:
+    argv, rest = rest_of_line(sys.argv[1:] if argv is None else argv)
     args = parser().parse_args(argv)
+    for dest, value in rest.items():
+        setattr(args, dest, value)
     from graphlint.model import tfcompat
 
     from graphlint.tfpatch import room

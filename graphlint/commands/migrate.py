@@ -14,10 +14,14 @@ from graphlint.report import FORMATS
 from graphlint.wording import count
 
 NAMES = ("migrate",)
+# --old-program takes the rest of the line, `graphlint run`'s way: `--old-program -- PROGRAM.py args`
+# (cli.rest_of_line cuts it off before parsing: argparse gives an option nothing after `--`).
+REST_OPTION = "--old-program"
+USAGE = ("graphlint migrate OLD --to NEW [options] [--old-model FILE | --old-program -- PROGRAM.py [args...]]")
 
 
 def add_parsers(sub) -> None:
-    m = sub.add_parser("migrate", help="map a TF1 checkpoint onto a Keras 3 or PyTorch rewrite; check coverage; convert",
+    m = sub.add_parser("migrate", usage=USAGE, help="map a TF1 checkpoint onto a Keras 3 or PyTorch rewrite; check coverage; convert",
                        description="Map every weight of a rewrite of the model (Keras 3, PyTorch or a tf.Module) to the TF1 "
                                    "checkpoint's keys and layout transforms, found from naming conventions, layouts "
                                    "and the structure of both models; report what does not map (GL6xx); write the "
@@ -41,10 +45,16 @@ def add_parsers(sub) -> None:
     g.add_argument("--old-model", metavar="FILE",
                    help="the old model file (model_fn): build its PREDICT graph restored from OLD and compare its "
                         "predictions and each mapped layer's output with NEW's on one batch")
-    g.add_argument("--model-fn", metavar="NAME", help="name of the old model_fn (default: model_fn)")
+    g.add_argument(REST_OPTION, nargs=argparse.REMAINDER, metavar="-- PROGRAM.py [args...]",
+                   help="-- PROGRAM.py [args...] (or -- -m package.module [args...]), last on the line: the old "
+                        "training program instead of a model file, run as `graphlint run` runs it, Estimator's "
+                        "entry points recorded, nothing trained; its Estimator's model_fn and params build the "
+                        "PREDICT graph (with several Estimators: the one whose model_dir holds OLD)")
+    g.add_argument("--model-fn", metavar="NAME", help="name of --old-model's model_fn (default: model_fn)")
     g.add_argument("--batch", metavar="FILE.npz",
                    help="the features both models are fed (one array: the tensor; several: the dict); default: the "
-                        "first batch of the old input_fn, else one generated from its serving_input_receiver_fn")
+                        "first batch of the old input_fn (a program's: its predict, else evaluate, else train "
+                        "call's), else one generated from its serving_input_receiver_fn")
     g.add_argument("--atol", type=float, default=1e-4, help="parity: absolute tolerance (default: 1e-4)")
     g.add_argument("--rtol", type=float, default=1e-4,
                    help="parity: tolerance relative to the old output's largest magnitude (default: 1e-4)")

@@ -1,5 +1,6 @@
 """The batch parity feeds both models: the user's (`--batch FILE.npz`); else one batch of the old
-model's input_fn, called in PREDICT as graphlint's builds call it; else, when input_fn cannot run
+model's input_fn, called in PREDICT as graphlint's builds call it (a program's: the input_fn of its
+Estimator's predict, else evaluate, else train call, called as that call's Estimator calls it); else, when input_fn cannot run
 here (it reads files that are elsewhere), one generated from the features of the old
 serving_input_receiver_fn (their dtypes and shapes, seeded: the same batch every run).
 
@@ -39,20 +40,21 @@ def load(path: str) -> Batch:
     return Batch(arrays, len(arrays) == 1, path)
 
 
-def from_model(session) -> Batch:
-    """One batch of the old model's input_fn, else one generated from its serving receiver."""
+def from_model(opened) -> Batch:
+    """One batch of the old model's input_fn, else one generated from its serving receiver
+    (`opened`: old_model.Opened)."""
     try:
-        return _from_input_fn(session)
+        return _from_input_fn(opened.session, opened.batch_source)
     except UsageError as exc:
         failed = str(exc)
-    receiver = _from_receiver(session)
+    receiver = _from_receiver(opened.session, opened.option)
     if receiver is None:
-        raise UsageError(f"--old-model: no batch to feed: the input_fn failed ({failed}) and the model file has no "
-                         "serving_input_receiver_fn; pass --batch FILE.npz") from None
+        raise UsageError(f"{opened.option}: no batch to feed: the input_fn failed ({failed}) and "
+                         f"{opened.no_receiver}; pass --batch FILE.npz") from None
     return receiver
 
 
-def _from_input_fn(session) -> Batch:
+def _from_input_fn(session, source: str) -> Batch:
     from graphlint.model.build import predict_features
     from graphlint.model.tfcompat import tf
 
@@ -74,8 +76,8 @@ def _from_input_fn(session) -> Batch:
                 raise UsageError(f"input_fn's first batch failed: {type(exc).__name__}: "
                                  f"{str(exc.message).splitlines()[0]}") from None
     if isinstance(values, dict):
-        return Batch(dict(sorted(values.items())), False, "the old input_fn (PREDICT, first batch)")
-    return Batch({"features": values}, True, "the old input_fn (PREDICT, first batch)")
+        return Batch(dict(sorted(values.items())), False, source)
+    return Batch({"features": values}, True, source)
 
 
 def _refuse_sparse(t, features, where: str) -> None:
@@ -84,7 +86,7 @@ def _refuse_sparse(t, features, where: str) -> None:
             raise UsageError(f"{where} gives a SparseTensor, which the new model cannot be fed as it is")
 
 
-def _from_receiver(session):
+def _from_receiver(session, option: str):
     """A batch of the receiver's features (what model_fn gets when serving), or None without one."""
     import numpy as np
 
@@ -99,7 +101,7 @@ def _from_receiver(session):
         try:
             features = fn().features
         except Exception as exc:  # noqa: BLE001 - the user's code: one line
-            raise UsageError(f"--old-model: serving_input_receiver_fn raised {type(exc).__name__}: {exc}") from None
+            raise UsageError(f"{option}: serving_input_receiver_fn raised {type(exc).__name__}: {exc}") from None
         _refuse_sparse(t, features, "serving_input_receiver_fn")
         rng = np.random.RandomState(GENERATED_SEED)
         named = features if isinstance(features, dict) else {"features": features}

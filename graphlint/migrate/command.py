@@ -24,18 +24,19 @@ class Outcome:
     old_side: object
     new_side: object
     written: Optional[str] = None
-    parity: object = None  # _Parity, with --old-model
+    parity: object = None  # _Parity, with --old-model or --old-program
 
 
 def run(args, keep=list) -> Outcome:
     """The migration the arguments ask for. `keep` is the caller's selection (rules, suppressions,
     baseline): findings it drops count for nothing here either (a --write, a parity run)."""
-    from graphlint.migrate import coverage, mapfile, mapping, new, old
+    from graphlint.migrate import coverage, mapfile, mapping, new, old, old_model
 
     if args.mapping and args.write_mapping:
         raise UsageError("--mapping reads a mapping file and --write-mapping writes one: pass one")
-    if args.batch and not args.old_model:
-        raise UsageError("--batch is the parity batch: it needs --old-model FILE")
+    old_spec = old_model.from_args(args)
+    if args.batch and old_spec is None:
+        raise UsageError("--batch is the parity batch: it needs --old-model FILE or --old-program -- PROGRAM.py")
     old_side = old.read(args.old)
     new_side = new.read(args.to, args.fn)
     if args.mapping:
@@ -47,8 +48,8 @@ def run(args, keep=list) -> Outcome:
         result.entries = [_shadowed(e, old_side) for e in result.entries]
     found = keep(rule_findings(coverage.check(result, old_side, args.use_ema)))
     parity = None
-    if args.old_model:
-        parity = _parity(args, result, old_side, new_side, _errors(found))
+    if old_spec is not None:
+        parity = _parity(args, old_spec, result, old_side, new_side, _errors(found))
         found = keep(found + parity.findings)
     outcome = Outcome(found, result, old_side, new_side, parity=parity)
     if args.write_mapping:
@@ -104,22 +105,23 @@ def as_report(outcome: Outcome):
 
 
 class _Parity:
-    def __init__(self, outputs=(), findings=(), note="", layers=(), batch=""):
+    def __init__(self, outputs=(), findings=(), note="", layers=(), batch="", old_model=""):
         self.outputs, self.findings, self.note = list(outputs), list(findings), note
-        self.layers, self.batch = list(layers), batch
+        self.layers, self.batch, self.old_model = list(layers), batch, old_model
 
 
-def _parity(args, result, old_side, new_side, errors) -> _Parity:
+def _parity(args, old_spec, result, old_side, new_side, errors) -> _Parity:
     from graphlint.migrate import coverage, parity, probes, writer
 
     if new_side.model is None:
-        raise UsageError("--old-model: parity needs NEW as a Python file that builds the model, not a weight file")
+        raise UsageError(f"{old_spec.option}: parity needs NEW as a Python file that builds the model, not a weight "
+                         "file")
     if errors:
         return _Parity(note=f"parity not computed: {len(errors)} error finding(s) leave the converted model incomplete")
-    done = parity.run(args.old_model, args.model_fn, old_side.prefix, args.batch, new_side,
+    done = parity.run(old_spec, old_side.prefix, args.batch, new_side,
                       writer.converted(result, old_side.prefix), probes.layer_pairs(result), args.atol, args.rtol)
     findings = rule_findings(coverage.MigrationCheck(parity=parity.check(done, args.atol, args.rtol)))
-    return _Parity(done.outputs, findings, layers=done.layers, batch=done.batch)
+    return _Parity(done.outputs, findings, layers=done.layers, batch=done.batch, old_model=done.old_model)
 
 
 def _write_mapping(text: str, path: str) -> None:
@@ -214,7 +216,7 @@ def _render_json(outcome: Outcome) -> str:
            "classified": _classified(old_side), "bookkeeping": sorted(new_side.bookkeeping),
            "written": outcome.written, "summary": _summary(outcome),
            "parity": None if parity is None else {
-               "note": parity.note, "batch": parity.batch,
+               "note": parity.note, "batch": parity.batch, "old_model": parity.old_model,
                "outputs": [{"name": o.name, "shape": list(o.shape), "max_abs": o.max_abs, "rel_l2": o.rel_l2,
                             "note": o.note} for o in parity.outputs],
                "layers": [{"new": r.new, "old": r.old, "max_abs": r.max_abs, "rel_l2": r.rel_l2, "agrees": r.agrees,

@@ -1,5 +1,5 @@
 """Parity: the old PREDICT graph, built from the old model file (model_fn, as `graphlint diff` builds
-it) and restored from OLD, and the new model with the converted weights, fed the same batch; per
+it) or the old training program's Estimator (old_model.py) and restored from OLD, and the new model with the converted weights, fed the same batch; per
 output, the largest absolute difference and ||new - old|| / ||old||, and the same per mapped layer
 (probes.py), so that a difference is located at the first layer that has it.
 
@@ -31,6 +31,7 @@ class Result:
     layers: list  # [probes.LayerParity], in the order the old graph computes them
     batch: str  # where the batch came from
     old: dict  # {name: array}: the old outputs (for the tolerance)
+    old_model: str = ""  # the model file, or the program and the Estimator taken from it
 
 
 @dataclass(frozen=True)
@@ -46,23 +47,23 @@ class ParityCheck:
     rtol: float
 
 
-def run(model_path: str, model_fn: Optional[str], prefix: str, batch_path: Optional[str], new_side, converted,
-        pairs, atol: float, rtol: float) -> Result:
-    """Both models on one batch (--batch, else the old model's own: batch.py), outputs and layers compared."""
+def run(old_spec, prefix: str, batch_path: Optional[str], new_side, converted, pairs, atol: float,
+        rtol: float) -> Result:
+    """Both models on one batch (--batch, else the old model's own: batch.py), outputs and layers
+    compared; `old_spec` is an old_model.OldModel."""
     from graphlint.migrate import batch as batch_lib
-    from graphlint.migrate import probes
-    from graphlint.model import session as session_lib
+    from graphlint.migrate import old_model, probes
 
-    with session_lib.opened(model_path, model_fn=model_fn) as session:  # the one owner of loading a model
-        batch = batch_lib.load(batch_path) if batch_path else batch_lib.from_model(session)
+    with old_model.opened(old_spec, prefix) as opened:
+        batch = batch_lib.load(batch_path) if batch_path else batch_lib.from_model(opened)
         new, new_layers, read = new_outputs(new_side, converted, batch, [n for n, _, _ in pairs])
-        old, segments, old_layers, aims = _old_outputs(session, model_path, prefix, batch, pairs, new_layers, read,
+        old, segments, old_layers, aims = _old_outputs(opened, prefix, batch, pairs, new_layers, read,
                                                        new_side.framework == "torch")
     rows = probes.compare(pairs, new_layers, segments, old_layers, new_side.framework == "torch", atol, rtol, aims)
-    return Result(compare(old, new), rows, batch.source, old)
+    return Result(compare(old, new), rows, batch.source, old, opened.label)
 
 
-def _old_outputs(session, model_path: str, prefix: str, batch, pairs, new_layers: dict, read: dict,
+def _old_outputs(opened, prefix: str, batch, pairs, new_layers: dict, read: dict,
                  torch: bool) -> tuple:
     """({name: array} of the old PREDICT graph's predictions, its variables restored from `prefix`;
     the layers' segments (probes.py); {tensor name: array} of the segments' tensors NEW's shapes fit;
@@ -74,6 +75,7 @@ def _old_outputs(session, model_path: str, prefix: str, batch, pairs, new_layers
 
     t = tfcompat.tf()
     v1 = t.compat.v1
+    session = opened.session
     model, est = session.model, session.est
     graph = t.Graph()
     with graph.as_default():
@@ -94,7 +96,7 @@ def _old_outputs(session, model_path: str, prefix: str, batch, pairs, new_layers
             try:
                 saver.restore(sess, prefix)
             except t.errors.OpError as exc:
-                raise UsageError(f"--old-model: {model_path}'s PREDICT graph does not restore from {prefix}: "
+                raise UsageError(f"{opened.option}: {opened.label}'s PREDICT graph does not restore from {prefix}: "
                                  f"{type(exc).__name__}") from None
             values, layers = sess.run((predictions, probed), {feeds[k]: v for k, v in batch.arrays.items()})
     return dict(sorted(values.items())), segments, layers, aims

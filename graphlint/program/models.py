@@ -86,6 +86,36 @@ def _program_model(program, model_dir, builds: dict, sites) -> ProgramModel:
                         {m: _params(chosen[m].estimator, m) for m in modes})
 
 
+# Whose input_fn feeds one Estimator's PREDICT batch, first choice first: predict's is what the model
+# was run on; evaluate's is held-out data; train's the training data; an export only has its receiver.
+PREDICT_FEEDS = ("predict", "evaluate", "train", "export_saved_model")
+
+
+def predict_model(program, calls, sites) -> Model:
+    """The model of one Estimator's calls (`graphlint migrate --old-program`): its model_fn called as
+    the Estimator calls it in any mode (its params and config), so PREDICT builds even when the
+    program only trained; PREDICT's input_fn is PREDICT_FEEDS' first call's, called as that call's
+    Estimator calls it; an export's receiver is the module's serving_input_receiver_fn."""
+    est, feed = calls[0].estimator, predict_feed(calls)
+    module = types.ModuleType("__main__")
+    module.__file__ = program.path
+    exports = [c for c in calls if c.entry == "export_saved_model"]
+    if exports:
+        module.serving_input_receiver_fn = exports[0].input_fn  # serving.build's RECEIVER_FN
+
+    def model_fn(features, labels, mode):
+        return estimator_internals.call_model_fn(est, features, labels, mode)
+
+    target = f"{program.name} [{type(est).__name__}, model_dir {calls[0].model_dir or '-'}]"
+    return Model(target=target, module=module, model_fn=model_fn, input_fns={"predict": _input_fn(feed)}, params={},
+                 sites=sites, model_fn_args=("features", "labels", "mode"))
+
+
+def predict_feed(calls):
+    """The call whose input_fn feeds PREDICT (PREDICT_FEEDS' first)."""
+    return min(calls, key=lambda c: PREDICT_FEEDS.index(c.entry))
+
+
 def _model_fn(chosen: dict):
     def model_fn(features, labels, mode):
         name = _MODE_NAMES[str(mode)]
