@@ -47,6 +47,7 @@ import warnings
 import numpy as np
 
 from graphlint.model import hook_state
+from graphlint.model.graphview import ancestors
 from graphlint.model.tfcompat import tf
 from graphlint.tfpatch import hook_clock
 
@@ -262,30 +263,17 @@ class _Order:
         """(offset, raced) of a fetched counter: (1, False) read before every update, (0, False)
         after every one, else (1, True)."""
         if self._writers is None:
-            self._writers = [op for op in _ancestors(self._step_ops) if op.type in _COUNTER_WRITES
+            self._writers = [op for op in ancestors(*self._step_ops).values() if op.type in _COUNTER_WRITES
                              and op.inputs and _reads_counter(op.inputs[0].op, self._counters)]
-            self._before = set.intersection(*[_ancestors([w]) for w in self._writers]) if self._writers else set()
+            self._before = set.intersection(*[set(ancestors(w)) for w in self._writers]) if self._writers else set()
         read = _counter_read(fetched_op, self._counters)
         if read.name in self._counters:  # a ref variable fetched itself: read as the run ends, no edge says when
             return 1, bool(self._writers)
-        if not self._writers or read in self._before:
+        if not self._writers or read.name in self._before:
             return 1, False
-        if set(self._writers) <= _ancestors([read]):
+        if {w.name for w in self._writers} <= ancestors(read).keys():
             return 0, False
         return 1, True
-
-
-def _ancestors(ops) -> set:
-    """The ops and everything they depend on, by data and control edges."""
-    seen, todo = set(), list(ops)
-    while todo:
-        op = todo.pop()
-        if op in seen:
-            continue
-        seen.add(op)
-        todo.extend(t.op for t in op.inputs)
-        todo.extend(op.control_inputs)
-    return seen
 
 
 def _zeros(dtype, shape):
