@@ -10,6 +10,7 @@ name), ...]`)."""
 
 import ast
 import glob
+import json
 import os
 import shutil
 
@@ -64,3 +65,25 @@ def lint_case(path, *extra, command="diff"):
     argv = [command, str(path), "--jobs", "1"] + literal(str(path), "ARGS", []) + [str(a) for a in extra]
     (outcome,) = Application(request_from_args(parser().parse_args(argv))).run()
     return outcome.report
+
+
+NO_API_TWIN = ("--saved-model",)  # graphlint.lint() checks no SavedModel: only the command line does
+
+
+def api_options(path, *extra):
+    """graphlint.lint()'s keyword arguments for what lint_case(path, *extra) passes on the command
+    line (the case's ARGS, then EXTRA), or None when one of them has no API twin (NO_API_TWIN)."""
+    args = literal(str(path), "ARGS", []) + [str(a) for a in extra]
+    options = {}
+    for flag, value in zip(args[::2], args[1::2]):
+        if flag == "--modes":
+            options["modes"] = value.split(",")
+        elif flag.startswith("--params-"):
+            options.setdefault("per_mode_params", {})[flag[len("--params-"):]] = json.loads(value)
+        elif flag in ("--checkpoint", "--config"):
+            options[flag[2:]] = value
+        elif flag in NO_API_TWIN:
+            return None
+        else:
+            raise AssertionError(f"{path}: {flag} has no API twin in corpus.api_options")
+    return options

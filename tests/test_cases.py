@@ -1,19 +1,31 @@
-"""Each file in tests/cases/ is a model plus the findings it must produce (EXPECT) and its CLI args."""
+"""Each file in tests/cases/ is a model plus the findings it must produce (EXPECT) and its CLI args.
+
+Each case is built twice, by two front doors: graphlint.lint() in this process (its findings are
+EXPECT, and its renderings the fast lane's goldens), and the command line with --jobs 3, which
+builds the modes in forked workers and must print that report's JSON byte for byte. So every case
+also shows that the API and the command line agree (tests/test_run_layer.py adds a config file, on
+the founding fixtures) and that a parallel run gives the serial report."""
 
 import json
 import os
 
 import pytest
 
-from corpus import CASE_FILES, lint_case, literal, skip_unless_runnable
+import graphlint
+from corpus import CASE_FILES, api_options, lint_case, literal, skip_unless_runnable
 from fast import case_inputs, recording
+from graphlint.report import json as json_report
+from graphlint.run import selection
+from graphlint.model import parallel
 
 
 @pytest.mark.parametrize("path", CASE_FILES, ids=os.path.basename)
-def test_case_produces_exactly_its_expected_findings(path):
+def test_case_produces_exactly_its_expected_findings(cli, path):
     skip_unless_runnable(path)
     with case_inputs.made(path) as (command, args, tmp):  # a checkpoint or SavedModel it is checked against
-        report = lint_case(path, *args, command=command)
+        options = api_options(path, *args)
+        # serial; a case checked against a SavedModel has no API twin: the command line's Request
+        report = graphlint.lint(path, **options) if options is not None else lint_case(path, *args, command=command)
         got = sorted((f.code, ",".join(f.modes), f.name.replace(tmp, recording.MADE) if tmp else f.name)
                      for f in report.findings)
         assert got == sorted(literal(path, "EXPECT", None))
@@ -21,6 +33,18 @@ def test_case_produces_exactly_its_expected_findings(path):
             assert f.location is None or os.path.exists(f.location.file), f
             assert f.message and f.fix
         _agrees_with_the_fast_lane(path, report, tmp=tmp)
+        _the_command_line_in_parallel_agrees(cli, path, [command, path, *literal(path, "ARGS", []), *args], report)
+
+
+def _the_command_line_in_parallel_agrees(cli, path, argv, report):
+    """`graphlint COMMAND CASE ARGS --jobs 3 --format json` prints the serial report's JSON byte for
+    byte, with its exit status. The JSON holds what the text report shows (each finding's every
+    field, the built modes, the mode diff, the checkpoint's counts and renames, the serving
+    signatures), so a parallel build that differed in any of them would differ here."""
+    jobs = "3" if parallel.available() else "1"  # no os.fork: the command line builds serially
+    code, out, err = cli(*argv, "--jobs", jobs, "--format", "json")
+    assert out == json_report.render(report), f"{path}: --jobs {jobs} --format json is not the serial report\n{err}"
+    assert code == selection.exit_code(report.findings), err
 
 
 def _agrees_with_the_fast_lane(path, report, corpus="cases", tmp=""):

@@ -1,5 +1,6 @@
-"""--jobs: modes built in forked workers give the serial report byte for byte; several models run
-each in a process of its own; --shard slices the list deterministically."""
+"""--jobs: modes built in forked workers give the serial report byte for byte (for every case of
+tests/cases/, tests/test_cases.py compares the command line's --jobs 3 with the serial API); several
+models run each in a process of its own; --shard slices the list deterministically."""
 
 import json
 import os
@@ -12,22 +13,9 @@ from graphlint.run import fleet
 from graphlint.model import parallel
 from graphlint.errors import UsageError
 from graphlint.report import json as json_report
-from graphlint.report import text
-from corpus import CASE_FILES, lint_case, skip_unless_runnable
 
 FLEET = os.path.join(ROOT, "tests", "fleet")
 pytestmark = pytest.mark.skipif(not parallel.available(), reason="needs os.fork")
-
-
-def _rendered(path, jobs):
-    report = lint_case(path, "--jobs", jobs)
-    return json_report.render(report) + text.render(report)
-
-
-@pytest.mark.parametrize("path", CASE_FILES, ids=os.path.basename)
-def test_parallel_report_is_byte_identical_to_serial(path):
-    skip_unless_runnable(path)
-    assert _rendered(path, jobs=3) == _rendered(path, jobs=1)
 
 
 def test_parallel_with_checkpoint_is_byte_identical(tmp_path):
