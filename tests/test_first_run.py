@@ -4,6 +4,8 @@ with their number, and the short outputs a CI log can carry (--statistics, --qui
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -162,9 +164,19 @@ def test_counts_agree_with_their_number():
 
 @pytest.fixture(scope="module")
 def attempt2_runs():
-    """The founding fixture's full report, its JSON findings, and its --statistics and --quiet runs."""
-    return {name: _graphlint("diff", ATTEMPT2, *extra) for name, extra in
-            [("text", []), ("json", ["--format", "json"]), ("statistics", ["--statistics"]), ("quiet", ["-q"])]}
+    """The founding fixture's full report, its JSON findings, and its --statistics and --quiet runs:
+    main() in this process (what is tested is the outputs, not a fresh interpreter's stderr)."""
+    from graphlint.cli import main
+
+    runs = {}
+    for name, extra in [("text", []), ("json", ["--format", "json"]), ("statistics", ["--statistics"]),
+                        ("quiet", ["-q"])]:
+        argv = ["diff", os.path.join(ROOT, ATTEMPT2), *extra]
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(argv)
+        runs[name] = subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
+    return runs
 
 
 def test_statistics_counts_findings_per_rule_most_first(attempt2_runs):
