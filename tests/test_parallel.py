@@ -120,15 +120,16 @@ def test_cli_models_from_config_with_a_glob(cli, tmp_path):
 
 
 def test_when_every_mode_fails_the_error_is_the_first_modes(tmp_path):
-    """Serial stops at TRAIN's error; in parallel EVAL may fail first, but TRAIN's is reported."""
-    model = tmp_path / "all_fail.py"
-    model.write_text(
-        "import time\nimport tensorflow as tf\n\nparams = {}\n\n\n"
-        "def input_fn(params, mode):\n"
-        "    if mode == tf.estimator.ModeKeys.TRAIN:\n        time.sleep(2)\n"
-        "    raise OSError(f'no data for {mode}')\n\n\n"
-        "def model_fn(features, labels, mode, params):\n    pass\n")
-    for jobs in (1, 3):
+    """Serial stops at TRAIN's error; in parallel EVAL fails first (TRAIN's worker waits 2 s before
+    it fails; serially that wait would only cost time), but TRAIN's is reported."""
+    for jobs, wait in ((1, 0), (3, 2)):
+        model = tmp_path / f"all_fail_{jobs}.py"
+        model.write_text(
+            "import time\nimport tensorflow as tf\n\nparams = {}\n\n\n"
+            "def input_fn(params, mode):\n"
+            f"    if mode == tf.estimator.ModeKeys.TRAIN:\n        time.sleep({wait})\n"
+            "    raise OSError(f'no data for {mode}')\n\n\n"
+            "def model_fn(features, labels, mode, params):\n    pass\n")
         with pytest.raises(UsageError, match="building train: OSError: no data for train"):
             engine.diff(str(model), jobs=jobs)
 
