@@ -37,3 +37,28 @@ def test_select_and_ignore():
     path = os.path.join(FIXTURES, "attempt1.py")
     assert {f.code for f in graphlint.lint(path, select=["GL104"]).findings} == {"GL104"}
     assert "GL101" not in {f.code for f in graphlint.lint(path, ignore=["GL1"]).findings}
+
+
+def test_the_callers_collector_is_left_as_it_was():
+    """graphlint tunes Python's cyclic collector while it builds (model/session.py's thresholds,
+    parallel.py's freeze before forking): in the caller's process, its thresholds and what it had
+    frozen are the same afterwards, and nothing graphlint froze is left frozen."""
+    import gc
+
+    before = gc.get_threshold()
+    assert gc.get_freeze_count() == 0
+    graphlint.lint(os.path.join(FIXTURES, "fixed.py"))
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+    kept = [[]]
+    kept[0].append(kept)  # an object of the caller's, frozen by the caller
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        graphlint.lint(os.path.join(FIXTURES, "fixed.py"), jobs=2)  # forked workers: parallel.py freezes too
+        assert gc.get_freeze_count() <= frozen  # frozen objects may still die of their reference counts
+        assert not any(o is kept for o in gc.get_objects())  # still frozen: in no generation
+        assert gc.get_threshold() == before
+    finally:
+        gc.unfreeze()

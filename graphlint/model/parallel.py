@@ -125,11 +125,16 @@ def run_all(jobs: dict, limit: int) -> dict:
             pending = [(k, j) for k, j in pending if order.index(k) < cut]  # later jobs cannot matter
             while pending and len(running) < max(1, limit):
                 key, (label, job) = pending.pop(0)
-                gc.freeze()  # the child's collector then leaves the inherited heap alone: fewer copied pages
+                # the child's collector then leaves the inherited heap alone: fewer copied pages; a
+                # caller (the API's) that froze objects of its own keeps them frozen, so then not
+                ours = gc.get_freeze_count() == 0
+                if ours:
+                    gc.freeze()
                 try:
                     running[key] = Worker(label, job)
                 finally:
-                    gc.unfreeze()
+                    if ours:
+                        gc.unfreeze()
             ready = wait([w.conn for w in running.values()])
             for key in [k for k, w in running.items() if w.conn in ready]:
                 worker = done[key] = running.pop(key)
