@@ -24,7 +24,7 @@ import threading
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from run import CWD, log, measure, size_commands  # noqa: E402
+from run import ROOT, log, measure, measure_checkout, size_commands  # noqa: E402
 
 
 def pair(floor_cmd, lint_cmd) -> tuple:
@@ -44,10 +44,9 @@ def main(argv=None) -> int:
     p.add_argument("--size", default="100k")
     p.add_argument("--pairs", type=int, default=5)
     p.add_argument("--out", default=os.path.join(HERE, "out"), help="generated files (default: benchmarks/out)")
-    p.add_argument("--graphlint", metavar="DIR", help="the checkout to measure (default: this one)")
+    p.add_argument("--graphlint", metavar="DIR", default=ROOT, help="the checkout to measure (default: this one)")
     args = p.parse_args(argv)
-    if args.graphlint:
-        CWD[0] = os.path.abspath(args.graphlint)
+    measure_checkout(args.graphlint)
     model = os.path.join(args.out, f"model_{args.size}.py")
     ckpt = os.path.join(args.out, f"ckpt_{args.size}", "model.ckpt")
     if not os.path.exists(model):

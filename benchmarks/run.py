@@ -36,6 +36,14 @@ QUICK_RUNS = 7
 CWD = [ROOT]
 
 
+def measure_checkout(folder: str) -> None:
+    """Children (and this process) import graphlint from `folder` (--graphlint)."""
+    folder = os.path.abspath(folder)
+    ENV["PYTHONPATH"] = os.pathsep.join(x for x in (folder, os.environ.get("PYTHONPATH")) if x)
+    sys.path.insert(0, folder)
+    CWD[0] = folder
+
+
 def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
@@ -363,9 +371,7 @@ def main(argv=None) -> int:
     p.add_argument("--graphlint", metavar="DIR", default=ROOT,
                    help="the folder holding the graphlint package to measure (default: this checkout)")
     args = p.parse_args(argv)
-    ENV["PYTHONPATH"] = os.pathsep.join(x for x in (os.path.abspath(args.graphlint), os.environ.get("PYTHONPATH")) if x)
-    sys.path.insert(0, os.path.abspath(args.graphlint))
-    CWD[0] = os.path.abspath(args.graphlint)
+    measure_checkout(args.graphlint)
     args.out = os.path.abspath(args.out)
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     skip = set(args.skip.split(","))
