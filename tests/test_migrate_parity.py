@@ -8,7 +8,7 @@ import json
 import pytest
 
 from migrate import tf1_models
-from migrate.harness import (OLD_MODEL_FN, Checkpoints, migrate, need_keras3, need_torch, parity_args, port,
+from migrate.harness import (Checkpoints, migrate, need_keras3, need_torch, old_model_file, parity_args, port,
                              tf1_gate_order_mapping)
 
 pytestmark = pytest.mark.realtf
@@ -96,8 +96,8 @@ def test_without_batch_parity_feeds_the_old_input_fn_batch(checkpoints, cli, tmp
 
 def test_without_batch_a_dataset_input_fn_gives_its_first_batch(checkpoints, cli, tmp_path):
     need_torch()
-    path = tmp_path / "old_lstm.py"
-    path.write_text(OLD_MODEL_FN.format(name="lstm", ema=False, output="logits").replace(
+    path = old_model_file(tmp_path, "lstm")
+    path.write_text(path.read_text().replace(
         'return tf1_models.batch("lstm"), None',
         'return tf.data.Dataset.from_tensor_slices((tf1_models.batch("lstm"), list(range(6)))).batch(4)'))
     code, report = migrate(cli, checkpoints["lstm"], "--to", port("lstm_torch"), "--old-model", path)
@@ -141,9 +141,8 @@ def test_without_batch_or_input_fn_parity_feeds_a_batch_of_the_serving_receivers
 
 def test_without_any_batch_parity_is_a_usage_error(checkpoints, cli, tmp_path):
     need_torch()
-    path = tmp_path / "old_lstm.py"
-    path.write_text(OLD_MODEL_FN.format(name="lstm", ema=False, output="logits").replace('return tf1_models.batch("lstm"), None',
-                                                                   'raise FileNotFoundError("data")'))
+    path = old_model_file(tmp_path, "lstm")
+    path.write_text(path.read_text().replace('return tf1_models.batch("lstm"), None', 'raise FileNotFoundError("data")'))
     code, out, err = cli("migrate", checkpoints["lstm"], "--to", port("lstm_torch"), "--old-model", path)
     assert code == 2 and "--batch" in err and "Traceback" not in err
 
