@@ -1,7 +1,8 @@
 """graphlint notes where each op is created while the graph is built (model/build.py), instead of
 reading TF's own record (op.traceback) afterwards, which costs more and holds memory as long as the
 graph. The note must say what TF's record says: for every op of real models (Keras layers, an EMA,
-dropout, hooks, the Scaffold's ops), the same user frames and the same EMA/dropout role."""
+dropout, hooks, the Scaffold's ops), the same user frames and the same EMA/dropout role. (graphlint's
+builds skip TF's record, tfpatch/graph.py; these builds keep it, to compare.)"""
 
 import os
 
@@ -12,6 +13,7 @@ from corpus import lint_case, skip_unless_runnable
 
 from graphlint.model.roles import _traceback_role
 from graphlint.model import session as session_lib
+from graphlint.tfpatch.graph import keeping_tf_traces
 
 MODELS = [os.path.join(ROOT, "tests", "classes", n) for n in ("ema_restore.py", "bert_style.py")] + \
     [os.path.join(CASES, n) for n in ("keras_layers.py", "fetch_missing.py")]
@@ -36,7 +38,8 @@ def test_the_note_of_every_op_agrees_with_tensorflows_traceback(path, monkeypatc
         return snap, graph
 
     monkeypatch.setattr(session_lib, "build_mode", build_and_compare)
-    lint_case(path)
+    with keeping_tf_traces():
+        lint_case(path)
     assert set(compared) == {"train", "eval", "predict"}
     roles = set().union(*compared.values())
     name = os.path.basename(path)

@@ -17,6 +17,7 @@ from graphlint.model.tfcompat import real_estimator, tf
 from graphlint.tfpatch import (checkpoint_utils, estimator_entries, estimator_internals, graph, graph_lookup,
                                hook_clock, saved_model, session_hooks, summary_writers, training, v1_behavior,
                                warm_starting)
+from graphlint.tfpatch import room
 from graphlint.tfpatch import variables as tf_vars
 
 
@@ -55,6 +56,35 @@ def test_graph_name_scope_sees_every_reentered_scope():
             pass
     assert ("s", "s") in entered and ("s", "s_1") in entered and ("n/n", "n/n") in entered, \
         changed("tf.Graph.name_scope", graph, "variable_scope and name_scope no longer reach it: " + repr(entered))
+
+
+def _frames(op) -> list:
+    return [(f.filename, f.name) for f in op.traceback]
+
+
+def test_create_c_op_is_where_an_op_gets_its_traceback():
+    from tensorflow.python.framework import ops
+
+    t = tf()
+    assert "extract_traceback" in _params(ops._create_c_op), \
+        changed("ops._create_c_op", graph, "it has no extract_traceback parameter")
+    with room():
+        g = graph.recording_graph(lambda op, frame: None, lambda full, got: None)
+        with g.as_default():
+            made = t.identity(t.constant(1.0), name="made").op
+        shared = _frames(made)
+        with t.Graph().as_default():
+            plain = t.constant(1.0).op
+    made_graph = (graph.__file__, "recording_graph")
+    assert made_graph not in _frames(plain)  # a graph graphlint did not make: TF's own trace
+    assert shared[-1] == made_graph and _frames(g.get_operation_by_name("Const")) == shared, \
+        changed("ops._create_c_op", graph, "Graph._create_op_internal no longer reaches it through the module")
+    # what TF reads of an op's trace: a variable made twice raises the same first line either way
+    for make in (lambda: graph.recording_graph(lambda op, frame: None, lambda full, got: None), t.Graph):
+        with room(), make().as_default():
+            t.compat.v1.get_variable("v", shape=[1])
+            with pytest.raises(ValueError, match="^Variable v already exists, disallowed"):
+                t.compat.v1.get_variable("v", shape=[1])
 
 
 def test_graph_unsafe_unfinalize_reopens_a_finalized_graph():

@@ -15,8 +15,8 @@ import types
 import pytest
 
 from graphlint.model.tfcompat import real_estimator, tf
-from graphlint.tfpatch import (ROOM, checkpoint_utils, estimator_entries, estimator_module, hook_clock, room,
-                               session_hooks, summary_writers, v1_behavior, warm_starting)
+from graphlint.tfpatch import (ROOM, checkpoint_utils, estimator_entries, estimator_module, graph, hook_clock,
+                               room, session_hooks, summary_writers, v1_behavior, warm_starting)
 from graphlint.tfpatch import state
 
 ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "graphlint")
@@ -105,12 +105,18 @@ def _session_hooks(tmp_path):
         tf().compat.v1.train.StopAtStepHook(num_steps=1)
 
 
+def _graph(tmp_path):
+    with graph.recording_graph(lambda op, frame: None, lambda full, got: None).as_default():
+        tf().constant(0.0)
+
+
 # Every module of the room that sets a patch, and how to use it once: a module that patches and
 # is not here fails test_every_patching_module_is_used_here.
 SWITCHES = {
     "checkpoint_utils": _checkpoint_utils,
     "estimator_entries": _estimator_entries,
     "estimator_module": _estimator_module,
+    "graph": _graph,
     "hook_clock": _hook_clock,
     "summary_writers": _summary_writers,
     "warm_starting": _warm_starting,

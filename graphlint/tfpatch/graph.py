@@ -9,17 +9,31 @@ subclass: it is where TensorFlow turns a requested scope name into the one it us
 without patching any scope API. Nothing is patched on tf.Graph itself: only graphs made by
 recording_graph() behave differently.
 
+While a recording graph makes an op, ops._create_c_op (tensorflow.python.framework.ops) does not
+capture TensorFlow's own Python traceback for it: graphlint notes each op's creation itself (above),
+and TF's capture, which turns every frame of the stack into C++ strings, was 6% of building a 100k-op
+graph (docs/performance.md). The op gets one trace shared by the whole graph instead (where the graph
+was made), never none: TF reads an op's trace in a few error messages (a variable made twice: "...
+Originally defined at:") and would fail differently on None or crash on an empty one. Those
+messages' first lines, all graphlint reports of an exception, are unchanged; their quoted frames
+are the build's. Ops made outside Graph._create_op_internal (a TF op layer of legacy Keras) keep
+TF's trace, which graphlint reads for them (model/sites.py). `keeping_tf_traces()` turns this off,
+for the test that compares graphlint's notes with TF's record.
+
 Also here: Graph._unsafe_unfinalize, which lets graphlint read (and add to) a graph that a
 Scaffold finalized, as MonitoredSession's own code does.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 from graphlint.model.tfcompat import tf
+from graphlint.tfpatch.state import ROOM, room
 
 _graph_class = None  # the subclass, made once TensorFlow is imported
+_keep_tf_traces = []  # one entry per open keeping_tf_traces() block
 
 
 def _recording_class():
@@ -27,7 +41,11 @@ def _recording_class():
     if _graph_class is None:
         class RecordingGraph(tf().Graph):
             def _create_op_internal(self, *args, **kwargs):
-                op = super()._create_op_internal(*args, **kwargs)
+                self._gl_trace = self._gl_shared_trace  # what _create_c_op attaches instead of TF's
+                try:
+                    op = super()._create_op_internal(*args, **kwargs)
+                finally:
+                    self._gl_trace = None
                 self._gl_op_created(op, sys._getframe(1))
                 return op
 
@@ -70,7 +88,45 @@ def recording_graph(op_created, scope_entered):
     graph = _recording_class()()
     graph._gl_op_created = op_created
     graph._gl_scope_entered = scope_entered
+    graph._gl_trace = None
+    graph._gl_shared_trace = None
+    if ROOM.open and not _keep_tf_traces:
+        from tensorflow.python.util import tf_stack
+
+        _install(ROOM)
+        graph._gl_shared_trace = tf_stack.extract_stack()
     return graph
+
+
+def _install(r) -> None:
+    from tensorflow.python.client import pywrap_tf_session
+    from tensorflow.python.framework import ops
+
+    if r.is_patched(ops, "_create_c_op"):
+        return
+    original = ops._create_c_op
+    set_trace = pywrap_tf_session.TF_SetOpStackTrace
+
+    def _create_c_op(graph, node_def, inputs, control_inputs, op_def=None, extract_traceback=True):
+        trace = graph._gl_trace if extract_traceback and type(graph) is _graph_class else None
+        if trace is None:
+            return original(graph, node_def, inputs, control_inputs, op_def=op_def,
+                            extract_traceback=extract_traceback)
+        c_op = original(graph, node_def, inputs, control_inputs, op_def=op_def, extract_traceback=False)
+        set_trace(c_op, trace)
+        return c_op
+    r.set(ops, "_create_c_op", _create_c_op)
+
+
+@contextlib.contextmanager
+def keeping_tf_traces():
+    """Recording graphs made inside the block keep TensorFlow's own trace of every op."""
+    with room():
+        _keep_tf_traces.append(True)
+        try:
+            yield
+        finally:
+            _keep_tf_traces.pop()
 
 
 def unfinalize(graph) -> None:
