@@ -35,18 +35,18 @@ def mode_diff(snapshots: dict) -> list:
     if len(built) < 2:
         return []
     classifier = Classifier(built)
+    everywhere = set(built[0].ops).intersection(*(snap.ops.keys() for snap in built[1:]))
     types = {}
     present = defaultdict(list)
-    for snap in built:
-        for name, op_type in snap.ops.items():
+    for snap in built:  # most names are in every mode: only the others are looked at one by one
+        for name in [n for n in snap.ops if n not in everywhere]:
             present[name].append(snap.mode)
-            types.setdefault(name, op_type)
+            types.setdefault(name, snap.ops[name])
     variables = {n for s in built for n in s.variables}
     groups = defaultdict(list)
-    for name, modes in present.items():
-        if len(modes) < len(built):
-            scope = name.split("/", 1)[0]  # an op and the scope named after it are one group
-            groups[(scope, classifier.classify(name, types[name], tuple(modes)), tuple(modes))].append(name)
+    for name, modes in present.items():  # each in some modes only
+        scope = name.split("/", 1)[0]  # an op and the scope named after it are one group
+        groups[(scope, classifier.classify(name, types[name], tuple(modes)), tuple(modes))].append(name)
     rows = []
     for (scope, cls, modes), names in sorted(groups.items()):
         n_vars = sum(1 for n in names if n in variables)

@@ -79,8 +79,9 @@ def op_roles(graph, spec, fetched=frozenset(), predict=False, links=None) -> dic
     _spread_to_inputs(links, roles)
     # In the graph's order: claims arrive from sets, whose order changes with the hash seed, and a
     # Snapshot must be the same for the same graph (recordings of it are compared byte for byte).
-    order = {name: i for i, name in enumerate(types)}
-    return dict(sorted(roles.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
+    ordered = {name: roles[name] for name in types if name in roles}
+    ordered.update((name, roles[name]) for name in sorted(roles.keys() - types.keys()))  # not an op of the graph
+    return ordered
 
 
 def _is_input_pipeline(op_type: str) -> bool:
