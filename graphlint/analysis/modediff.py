@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -35,18 +36,20 @@ def mode_diff(snapshots: dict) -> list:
     if len(built) < 2:
         return []
     classifier = Classifier(built)
-    everywhere = set(built[0].ops).intersection(*(snap.ops.keys() for snap in built[1:]))
-    types = {}
-    present = defaultdict(list)
-    for snap in built:  # most names are in every mode: only the others are looked at one by one
-        for name in [n for n in snap.ops if n not in everywhere]:
-            present[name].append(snap.mode)
-            types.setdefault(name, snap.ops[name])
+    types, present = {}, {}  # name -> its op type, the modes that have it: for names missing somewhere
+    have = {snap.mode: set(snap.ops) for snap in built}
+    for size in range(1, len(built)):  # each set of modes, by set algebra: most names are everywhere
+        for modes in itertools.combinations([snap.mode for snap in built], size):
+            here = set.intersection(*(have[m] for m in modes))
+            here.difference_update(*(have[m] for m in have if m not in modes))
+            first = snapshots[modes[0]].ops  # the type in the first mode that has it, as MODES go
+            for name in here:
+                types[name], present[name] = first[name], modes
     variables = {n for s in built for n in s.variables}
     groups = defaultdict(list)
-    for name, modes in present.items():  # each in some modes only
+    for name, modes in present.items():  # in any order: groups are sorted, and so are their names
         scope = name.split("/", 1)[0]  # an op and the scope named after it are one group
-        groups[(scope, classifier.classify(name, types[name], tuple(modes)), tuple(modes))].append(name)
+        groups[(scope, classifier.classify(name, types[name], modes), modes)].append(name)
     rows = []
     for (scope, cls, modes), names in sorted(groups.items()):
         n_vars = sum(1 for n in names if n in variables)
