@@ -87,6 +87,20 @@ def test_create_c_op_is_where_an_op_gets_its_traceback():
                 t.compat.v1.get_variable("v", shape=[1])
 
 
+def test_operation_inputs_are_the_c_apis_inputs_by_name():
+    t = tf()
+    g = t.Graph()
+    with g.as_default():
+        x = t.constant([[1.0, 2.0], [3.0, 4.0]], name="x")
+        parts = t.split(x, 2, axis=1, name="parts")  # one op, two outputs
+        t.add_n([parts[1], parts[0], parts[1], x[:, :1]], name="sum")
+    names = graph.input_reader()
+    for op in g.get_operations():
+        assert names(op) == tuple(i.op.name for i in op.inputs), \
+            changed("pywrap_tf_session.GetOperationInputs", graph, f"it no longer gives {op.name}'s inputs in order")
+    assert names(g.get_operation_by_name("sum"))[:3] == ("parts", "parts", "parts")
+
+
 def test_graph_unsafe_unfinalize_reopens_a_finalized_graph():
     t = tf()
     g = t.Graph()

@@ -3,10 +3,13 @@
 Op roles and the label ops spread along edges in both directions, several times over the whole
 graph. Each step through TF's objects (op.inputs, Tensor.consumers(), control outputs) is a call
 into TF's C API; at 100k ops the spreads made millions of them. One pass here reads every op's
-inputs and control inputs; consumers are the same edges the other way round.
+inputs (by name, from the C API: op.inputs would make and keep a Tensor per edge) and control
+inputs; consumers are the same edges the other way round.
 """
 
 from __future__ import annotations
+
+from graphlint.tfpatch.graph import input_reader
 
 _NONE: tuple = ()
 
@@ -22,11 +25,12 @@ class Links:
         self.controls: dict = {}  # name -> names of its control inputs
         users: dict = {}
         control_users: dict = {}
+        input_names = input_reader()
         for op in self.ops:
             name = op.name
             self.types[name] = op.type
-            ins = self.inputs[name] = tuple(t.op.name for t in op.inputs)
-            ctl = self.controls[name] = tuple(c.name for c in op.control_inputs)
+            ins = self.inputs[name] = input_names(op)
+            ctl = self.controls[name] = tuple([c.name for c in op.control_inputs])
             for producer in ins:
                 users.setdefault(producer, []).append(name)
             for producer in ctl:

@@ -29,6 +29,8 @@ Run-wide (around a model's import and builds, a program's run):
   estimator_entries.replaced   Estimator.train/evaluate/predict/export_*, train_and_evaluate
 Per build (one mode's graph):
   graph.recording_graph        Graph._create_op_internal and name_scope, on a tf.Graph subclass
+                               (and, for the room, ops._create_c_op: the ops it makes get one shared
+                               trace instead of TF's capture of each op's stack)
   session_hooks.noting         SessionRunHook.__new__ (for good): where hooks are constructed
   summary_writers.silenced     FileWriterCache.get: hooks write no event files
   checkpoint_utils.wrapped     checkpoint_utils._init_from_checkpoint, _set_checkpoint_initializer

@@ -21,7 +21,7 @@ TF's trace, which graphlint reads for them (model/sites.py). `keeping_tf_traces(
 for the test that compares graphlint's notes with TF's record.
 
 Also here: Graph._unsafe_unfinalize, which lets graphlint read (and add to) a graph that a
-Scaffold finalized, as MonitoredSession's own code does.
+Scaffold finalized, as MonitoredSession's own code does; and the C API's view of an op's inputs.
 """
 
 from __future__ import annotations
@@ -127,6 +127,17 @@ def keeping_tf_traces():
             yield
         finally:
             _keep_tf_traces.pop()
+
+
+def input_reader():
+    """A function giving an op's data inputs as the names of the ops that produce them, in input
+    order: Operation.inputs without its Tensor objects, from the C API op.inputs itself calls
+    (pywrap_tf_session.GetOperationInputs, TF_OperationName on op._c_op). Five times cheaper for a
+    graph's every op (model/links.py), and nothing stays cached on the ops."""
+    from tensorflow.python.client import pywrap_tf_session
+
+    inputs, name_of = pywrap_tf_session.GetOperationInputs, pywrap_tf_session.TF_OperationName
+    return lambda op: tuple([name_of(output.oper) for output in inputs(op._c_op)])
 
 
 def unfinalize(graph) -> None:
