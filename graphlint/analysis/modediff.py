@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import re
 from collections import defaultdict
@@ -53,6 +54,6 @@ def mode_diff(snapshots: dict) -> list:
     rows = []
     for (scope, cls, modes), names in sorted(groups.items()):
         n_vars = sum(1 for n in names if n in variables)
-        examples = tuple(sorted(names, key=lambda n: _telling(n, types[n], variables))[:2])
+        examples = tuple(heapq.nsmallest(2, names, key=lambda n: _telling(n, types[n], variables)))
         rows.append(DiffRow(scope, cls, modes, len(names) - n_vars, n_vars, examples))
     return rows

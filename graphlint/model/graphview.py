@@ -69,15 +69,19 @@ def _updates(var_op, initializer: str) -> _Updates:
             if consumer.name in seen:
                 continue
             seen.add(consumer.name)
-            first = consumer.inputs[0] is tensor if consumer.inputs else False
-            if first and _OPTIMIZER.match(consumer.type):
+            kind = consumer.type
+            optimizer = _OPTIMIZER.match(kind)
+            writes = optimizer or _ASSIGN.match(kind)
+            # only a write asks which input the variable is (op.inputs makes a Tensor per input)
+            first = bool(writes) and bool(consumer.inputs) and consumer.inputs[0] is tensor
+            if first and optimizer:
                 out.optimizer.append(consumer.name)
-            elif first and _ASSIGN.match(consumer.type):
+            elif first and writes:
                 if consumer.name != initializer and not _from_restore(consumer):
                     out.assigns.append(consumer.name)
             elif any(_carries(t, resource) for t in consumer.outputs):
                 stack.extend(t for t in consumer.outputs if _carries(t, resource))  # Identity, Switch, Enter...
-            elif resource and consumer.type not in _RESOURCE_READS:
+            elif resource and kind not in _RESOURCE_READS:
                 out.opaque.append(consumer.name)  # If, While, PartitionedCall: the function may write it
             # a ref consumed by any other op is read (auto-dereferenced)
     return out
